@@ -1,0 +1,2 @@
+(class_definition body: (_) @context.end) @context
+(function_definition body: (_) @context.end) @context

@@ -1,0 +1,383 @@
+"""Composition root: builds every object once and wires them together. No module globals.
+
+Two kinds of state are kept apart. `Shared` belongs to a workspace and can serve many editor
+connections (offline model, continuation cache, HTTP client, backend); `Session` belongs to
+one connection (open documents, settings, debounce, the user's notices).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from ghostfill import __version__, handlers, logs
+from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.registry import create, resolve
+from ghostfill.context.gather import ContextEngine
+from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.documents.privacy import PrivacyFilter
+from ghostfill.documents.store import DocumentStore, uri_to_path
+from ghostfill.documents.syntax import Grammars
+from ghostfill.documents.workspace import WorkspaceIndexer
+from ghostfill.engine import OfflineEngine
+from ghostfill.errors import ConfigError, GhostfillError
+from ghostfill.lifecycle.continuations import Continuations
+from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.model import Position
+from ghostfill.pipeline import Events, Pipeline
+from ghostfill.protocol import GhostfillProtocol
+from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
+
+log = logging.getLogger(__name__)
+
+
+def make_http_client() -> httpx.AsyncClient:
+    """One keep-alive client for every backend request; HTTP/2 where the server offers it."""
+    return httpx.AsyncClient(
+        http2=True,
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120),
+        timeout=httpx.Timeout(10.0, connect=5.0),
+        follow_redirects=False,
+    )
+
+
+class BackendHolder:
+    """The configured backend, rebuilt only when its resolved config changes."""
+
+    def __init__(self) -> None:
+        self._client: httpx.AsyncClient | None = None
+        self._config: BackendConfig | None = None
+        self.backend: Backend | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_http_client()
+        return self._client
+
+    def configure(self, settings: Settings, api_key: str) -> bool:
+        """Apply settings; True when the backend changed (and should be warmed)."""
+        config = resolve(settings.backend, api_key)
+        if config == self._config:
+            return False
+        self._config = config
+        self.backend = create(config, self.client) if config else None
+        return self.backend is not None
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+class Shared:
+    """Per-workspace state: everything expensive to build or worth sharing between windows."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.languages = LanguageRegistry()
+        self.grammars = Grammars(self.languages)
+        self.engine = OfflineEngine(settings.offline)
+        self.continuations = Continuations()
+        self.backends = BackendHolder()
+        self.context = ContextEngine()
+
+    def pipeline(self, session: SessionLike, debouncer: Debouncer) -> Pipeline:
+        """The request pipeline for one connection (or one `ghostfill complete` run)."""
+        return Pipeline(
+            settings=lambda: session.settings,
+            privacy=session.privacy,
+            context=self.context,
+            engine=self.engine,
+            backends=self.backends,
+            continuations=self.continuations,
+            debouncer=debouncer,
+            events=session,
+            spawn=session.spawn,
+            workspace=lambda: session.roots[0] if session.roots else "",
+        )
+
+
+class SessionLike(Events, Protocol):
+    """What a pipeline needs from whoever drives it: an editor session or the terminal."""
+
+    roots: list[str]
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def privacy(self) -> PrivacyFilter: ...
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]: ...
+
+
+class Session:
+    """One editor connection: its documents, settings and how to talk back to it."""
+
+    def __init__(
+        self,
+        server: LanguageServer,
+        shared: Shared,
+        overrides: dict[str, Any],
+        redact: logs.RedactingFilter,
+        log_level: str | None = None,
+    ) -> None:
+        self.server = server
+        self.log_level = log_level
+        self.shared = shared
+        self.overrides = overrides
+        self.redact = redact
+        self.documents = DocumentStore(shared.languages, shared.grammars)
+        self.debouncer = Debouncer()
+        self.roots: list[str] = []
+        self.folders: list[str] = []
+        self.raw_settings: object = None
+        self.api_key = ""
+        self.parsed = ParsedSettings(with_overrides(Settings(), **overrides), ())
+        self._shown: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.indexer: WorkspaceIndexer | None = None
+        self.pipeline = shared.pipeline(self, self.debouncer)
+
+    @property
+    def settings(self) -> Settings:
+        return self.parsed.settings
+
+    def privacy(self) -> PrivacyFilter:
+        s = self.settings
+        return PrivacyFilter(s.privacy.globs, tuple(self.roots), s.context.workspaceOnly)
+
+    # -- configuration -------------------------------------------------------------------
+
+    def configure(self, raw: object, *, api_key: str | None = None) -> None:
+        """Parse and apply settings (initializationOptions or workspace/configuration)."""
+        if api_key is not None:
+            self.api_key = api_key
+            self.redact.add(api_key)
+        self.raw_settings = raw
+        parsed = parse(raw)
+        self.parsed = ParsedSettings(
+            with_overrides(parsed.settings, **self.overrides), parsed.problems
+        )
+        logging.getLogger().setLevel(logs.LEVELS[self.log_level or self.settings.logLevel])
+        for problem in parsed.problems:
+            self.notify_once(types.MessageType.Warning, f"ghostfill: {problem}; using the default.")
+        self.shared.engine.configure(self.settings.offline)
+        try:
+            if (
+                self.shared.backends.configure(self.settings, self.api_key)
+                and self.shared.backends.backend
+            ):
+                backend = self.shared.backends.backend
+                log.info("backend %s, model %s", backend.name, backend.config.model)
+                self.spawn(backend.warm())
+        except ConfigError as exc:
+            self.shared.backends.backend = None
+            self.problem(exc)
+        self.status("idle")
+
+    # -- Events: how the pipeline talks to the client ----------------------------------
+
+    def ready(self, uri: str, version: int, position: Position) -> None:
+        self.server.protocol.notify(
+            "ghostfill/completionReady",
+            {
+                "uri": uri,
+                "version": version,
+                "position": {"line": position.line, "character": position.character},
+            },
+        )
+
+    def status(
+        self, state: str, latency_ms: float | None = None, message: str | None = None
+    ) -> None:
+        backend = self.shared.backends.backend
+        self.server.protocol.notify(
+            "ghostfill/status",
+            {
+                "state": state,
+                "backend": backend.name if backend else "offline",
+                "model": backend.config.model if backend else "",
+                "latencyMs": round(latency_ms, 1) if latency_ms is not None else None,
+                "message": message,
+            },
+        )
+
+    def problem(self, error: GhostfillError) -> None:
+        log.warning("%s", error.user_message)
+        self.notify_once(types.MessageType.Error, f"ghostfill: {error.user_message}", key=error.key)
+
+    def notify_once(self, kind: types.MessageType, message: str, key: str | None = None) -> None:
+        key = key or message
+        if key in self._shown:
+            return
+        self._shown.add(key)
+        self.server.window_show_message(
+            types.ShowMessageParams(type=kind, message=self.redact.redact(message))
+        )
+
+    # -- background work ------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run `coro` in the background, keeping a reference and logging its failure."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("background task failed: %r", exc, exc_info=exc)
+
+    def start_indexing(self, folders: list[str]) -> None:
+        self.roots = [uri_to_path(f) for f in folders]
+        s = self.settings
+        self.indexer = WorkspaceIndexer(
+            self.shared.languages,
+            [self.shared.engine],
+            self.privacy(),
+            s.offline.maxFiles,
+            s.offline.maxFileKb * 1024,
+        )
+        if self.roots and s.offline.enable:
+            self.spawn(self._index())
+
+    async def _index(self) -> None:
+        assert self.indexer is not None
+        token = f"ghostfill-index-{id(self)}"
+        progress = self.server.work_done_progress
+        supported = bool(
+            self.server.client_capabilities.window
+            and self.server.client_capabilities.window.work_done_progress
+        )
+        if supported:
+            await progress.create_async(token)
+            progress.begin(
+                token, types.WorkDoneProgressBegin(title="ghostfill: indexing", percentage=0)
+            )
+
+        def report(done: int, total: int) -> None:
+            if supported and total:
+                progress.report(
+                    token,
+                    types.WorkDoneProgressReport(
+                        message=f"{done}/{total} files", percentage=done * 100 // total
+                    ),
+                )
+
+        count = await self.indexer.index(self.roots, report)
+        if supported:
+            progress.end(token, types.WorkDoneProgressEnd(message=f"{count} files"))
+        log.info("indexed %d files: %s", count, self.shared.engine.stats())
+
+    async def learn(self, path: str, text: str) -> None:
+        """A saved file: the offline model re-counts it (unless privacy excludes it)."""
+        if self.indexer is not None and not self.privacy().excluded(path):
+            await self.indexer.update(path, text)
+
+    async def learn_from_disk(self, uri: str, *, deleted: bool) -> None:
+        path = uri_to_path(uri)
+        if self.indexer is None or self.privacy().excluded(path):
+            return
+        if deleted:
+            await self.indexer.update(path, None)
+            return
+        try:
+            text = await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        await self.indexer.update(path, text)
+
+    async def list_models(self) -> dict[str, Any]:
+        """For the editor's model picker: the backend's own list (GET /models)."""
+        backend = self.shared.backends.backend
+        if backend is None:
+            return {"models": [], "error": "the offline engine has no models to choose from"}
+        try:
+            return {"models": await backend.models(), "error": None}
+        except GhostfillError as exc:
+            return {"models": [], "error": exc.user_message}
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.shared.backends.close()
+
+    def watch_parent(self, pid: int | None) -> None:
+        """Exit when the editor that started us dies without saying goodbye."""
+        if not pid or pid == os.getpid():
+            return
+
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(2.0)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    log.warning("parent process %d is gone; exiting", pid)
+                    os._exit(0)
+                except PermissionError:
+                    continue
+
+        self.spawn(watch())
+
+
+def build(args: argparse.Namespace, redact: logs.RedactingFilter) -> tuple[LanguageServer, Session]:
+    from ghostfill.cli import backend_overrides
+
+    server = LanguageServer(
+        "ghostfill",
+        __version__,
+        text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        protocol_cls=GhostfillProtocol,
+    )
+    overrides = backend_overrides(args)
+    shared = Shared(with_overrides(Settings(), **overrides))
+    session = Session(server, shared, overrides, redact, args.log_level)
+    handlers.register(server, session)
+    return server, session
+
+
+def serve(args: argparse.Namespace) -> int:
+    redact = logs.setup(args.log_level or "info", args.log_file)
+    server, _ = build(args, redact)
+    lsp_handler = logs.LspLogHandler(
+        lambda level, message: server.window_log_message(
+            types.LogMessageParams(type=_message_type(level), message=message)
+        )
+    )
+    lsp_handler.addFilter(redact)
+    lsp_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(lsp_handler)
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
+
+
+def _message_type(level: int) -> types.MessageType:
+    if level >= logging.ERROR:
+        return types.MessageType.Error
+    if level >= logging.WARNING:
+        return types.MessageType.Warning
+    if level >= logging.INFO:
+        return types.MessageType.Info
+    return types.MessageType.Log
+
+
+def default_workspace(path: Path) -> Path:
+    """The folder `ghostfill complete` learns from: the enclosing git root, else the file's folder."""
+    for parent in [path.parent, *path.parent.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return path.parent

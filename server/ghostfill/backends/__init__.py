@@ -1,0 +1,1 @@
+"""Streaming clients for completion providers, one file per wire format, behind `Backend`."""

@@ -1,0 +1,67 @@
+"""Build the configured backend from settings, flags and secrets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.openai_compat import OpenAICompatible
+from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
+from ghostfill.errors import ConfigError
+from ghostfill.settings import BackendSettings
+
+Factory = Callable[[BackendConfig, httpx.AsyncClient, Preset], Backend]
+
+WIRES: dict[str, Factory] = {
+    "openai": OpenAICompatible,
+}
+
+
+def resolve(
+    settings: BackendSettings, api_key: str = "", environ: Mapping[str, str] | None = None
+) -> BackendConfig | None:
+    """The concrete config for `settings`, or None for the offline engine.
+
+    The key comes from the editor (`api_key`, secret storage) or else from the environment
+    variable the settings or preset name; it is never read from a settings file.
+    """
+    if settings.provider == OFFLINE:
+        return None
+    preset = PRESETS.get(settings.provider)
+    if preset is None:
+        raise ConfigError(
+            f"unknown backend '{settings.provider}'; run 'ghostfill backends' for the list"
+        )
+    base_url = settings.baseUrl or preset.base_url
+    if not base_url:
+        raise ConfigError(
+            f"backend '{settings.provider}' needs ghostfill.backend.baseUrl (e.g. http://127.0.0.1:8000/v1)"
+        )
+    model = settings.model or preset.default_model
+    if not model:
+        raise ConfigError(f"backend '{settings.provider}' needs ghostfill.backend.model")
+    env_name = settings.apiKeyEnv or preset.api_key_env
+    env = os.environ if environ is None else environ
+    key = api_key or (env.get(env_name, "") if env_name else "")
+    return BackendConfig(
+        provider=settings.provider,
+        base_url=base_url,
+        model=model,
+        api_key_env=env_name,
+        api_key=key,
+        template=settings.template,
+        timeout_s=max(settings.timeoutMs, 1) / 1000 * 2.5,
+        headers=dict(settings.headers),
+    )
+
+
+def create(config: BackendConfig, client: httpx.AsyncClient) -> Backend:
+    preset = PRESETS[config.provider]
+    return WIRES[preset.wire](config, client, preset)
+
+
+def preset_for(config: BackendConfig) -> Preset:
+    return PRESETS[config.provider]

@@ -1,0 +1,121 @@
+"""Command line: `ghostfill serve | complete | bench | doctor | backends | setup`.
+
+Flags override settings; secrets only ever come from environment variables. This is the one
+module allowed to print: `serve` never does, because stdout carries the protocol there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ghostfill import __version__
+
+BENCHES = {
+    "offline": "ghostfill.bench.offline",
+    "context": "ghostfill.bench.context",
+    "replay": "ghostfill.bench.replay",
+    "overhead": "ghostfill.bench.overhead",
+}
+
+
+def add_backend_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("backend (overrides settings)")
+    group.add_argument(
+        "--backend", dest="provider", metavar="NAME", help="preset name, or openai-compatible"
+    )
+    group.add_argument("--model", metavar="M", help="model id")
+    group.add_argument("--base-url", metavar="URL", help="API base URL")
+    group.add_argument(
+        "--api-key-env", metavar="VAR", help="environment variable holding the API key"
+    )
+    group.add_argument("--template", metavar="T", help="prompt kind: auto, chat or a FIM family")
+
+
+def backend_overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "provider": args.provider,
+        "model": args.model,
+        "base_url": args.base_url,
+        "api_key_env": args.api_key_env,
+        "template": args.template,
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ghostfill", description="AI code completions as ghost text, fast."
+    )
+    parser.add_argument("--version", action="version", version=f"ghostfill {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead")
+    serve.add_argument("--log-level", choices=["error", "warning", "info", "debug"], default=None)
+    serve.add_argument("--log-file", metavar="PATH", help="also write the log to this file")
+    add_backend_flags(serve)
+
+    complete = sub.add_parser("complete", help="print one completion for FILE:LINE:COL (1-based)")
+    complete.add_argument("location", metavar="FILE:LINE:COL")
+    complete.add_argument("--json", action="store_true", help='print {"text", "ms", "backend"}')
+    complete.add_argument(
+        "--workspace", metavar="DIR", help="folder the offline engine learns from"
+    )
+    add_backend_flags(complete)
+
+    bench = sub.add_parser("bench", help="measure latency and quality; prints figures")
+    bench_sub = bench.add_subparsers(dest="bench", required=True)
+    for name, module in BENCHES.items():
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        p = bench_sub.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
+        mod.add_arguments(p)
+
+    doctor = sub.add_parser("doctor", help="check the configured backend and say what to fix")
+    add_backend_flags(doctor)
+    doctor.add_argument("--requests", type=int, default=3, help="timed requests to make")
+
+    sub.add_parser("backends", help="list the backend presets and what each needs")
+
+    setup = sub.add_parser("setup", help="print a ready configuration for an editor")
+    setup.add_argument("editor", help="neovim, neovim-legacy, emacs, helix, sublime, zed or vscode")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from ghostfill.app import serve
+
+        return serve(args)
+    if args.command == "complete":
+        from ghostfill.oneshot import run_complete
+
+        return run_complete(args)
+    if args.command == "bench":
+        result: int = importlib.import_module(BENCHES[args.bench]).run(args)
+        return result
+    if args.command == "doctor":
+        from ghostfill.doctor import run_doctor
+
+        return run_doctor(args)
+    if args.command == "backends":
+        from ghostfill.backends.presets import describe_presets
+
+        print(describe_presets())
+        return 0
+    if args.command == "setup":
+        from ghostfill.editors import render_setup
+
+        try:
+            print(render_setup(args.editor))
+        except KeyError as exc:
+            print(f"ghostfill: {exc.args[0]}", file=sys.stderr)
+            return 2
+        return 0
+    return 2

@@ -1,0 +1,1 @@
+"""What the model sees: the cursor window, enclosing scopes and ranked snippets."""

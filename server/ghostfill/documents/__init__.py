@@ -1,0 +1,1 @@
+"""Open documents, their text and their incrementally maintained syntax trees."""

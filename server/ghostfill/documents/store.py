@@ -1,0 +1,193 @@
+"""Open documents: UTF-8 text, line index and syntax tree, kept current by incremental edits.
+
+Per connection state. A `didChange` edits the bytes, shifts the line index and records a
+`Tree.edit`; the tree is re-parsed (incrementally) only when a request needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+from ghostfill.documents.languages import LanguageRegistry, LanguageSpec
+from ghostfill.documents.syntax import Grammars, SyntaxTree, byte_to_utf16, utf16_to_byte
+from ghostfill.errors import DocumentError
+from ghostfill.model import Position
+
+MAX_PARSE_BYTES = 4 * 1024 * 1024
+"""Files larger than this are kept as text only: no tree, so no syntax-aware context."""
+
+
+def uri_to_path(uri: str) -> str:
+    parsed = urlparse(uri)
+    if parsed.scheme in ("file", ""):
+        return unquote(parsed.path)
+    return uri
+
+
+@dataclass(frozen=True, slots=True)
+class TextChange:
+    """One LSP content change; `start`/`end` None means the whole document is replaced."""
+
+    text: str
+    start: Position | None = None
+    end: Position | None = None
+
+
+class Document:
+    """An open document's bytes, line starts and (optional) syntax tree."""
+
+    def __init__(
+        self, uri: str, text: str, version: int, spec: LanguageSpec | None, grammars: Grammars
+    ) -> None:
+        self.uri = uri
+        self.path = uri_to_path(uri)
+        self.version = version
+        self.spec = spec
+        self._grammars = grammars
+        self._set(text.encode("utf-8", errors="surrogatepass"))
+
+    @property
+    def language(self) -> str:
+        return self.spec.name if self.spec else "text"
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def _set(self, data: bytes) -> None:
+        self.data = data
+        self._starts = _line_starts(data, 0, 0)
+        grammar = self._grammars.get(self.spec) if self.spec else None
+        self.tree = SyntaxTree(grammar, data) if grammar and len(data) <= MAX_PARSE_BYTES else None
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    def line(self, row: int) -> bytes:
+        """The bytes of line `row` without its line break."""
+        start = self._starts[row]
+        end = self._starts[row + 1] - 1 if row + 1 < len(self._starts) else len(self.data)
+        if end > start and self.data[end - 1 : end] == b"\r":
+            end -= 1
+        return self.data[start:end]
+
+    def offset(self, pos: Position, *, strict: bool = True) -> int:
+        """Byte offset of an LSP position; past the end is an error when `strict`, else clamped."""
+        if pos.line < 0 or pos.character < 0:
+            if strict:
+                raise DocumentError(f"negative position {pos.line}:{pos.character}")
+            pos = Position(max(pos.line, 0), max(pos.character, 0))
+        if pos.line >= len(self._starts):
+            if strict:
+                raise DocumentError(f"line {pos.line} is past the end ({len(self._starts)} lines)")
+            return len(self.data)
+        return self._starts[pos.line] + utf16_to_byte(self.line(pos.line), pos.character)
+
+    def offset_of(self, row: int, col_byte: int) -> int:
+        return self._starts[row] + col_byte
+
+    def point(self, offset: int) -> tuple[int, int]:
+        """(row, byte column) of a byte offset, as tree-sitter wants it."""
+        row = _bisect(self._starts, offset)
+        return row, offset - self._starts[row]
+
+    def position(self, offset: int) -> Position:
+        row, col = self.point(offset)
+        return Position(row, byte_to_utf16(self.line(row), col))
+
+    def apply(self, change: TextChange) -> None:
+        if change.start is None or change.end is None:
+            self._set(change.text.encode("utf-8", errors="surrogatepass"))
+            return
+        start = self.offset(change.start, strict=False)
+        end = self.offset(change.end, strict=False)
+        if end < start:
+            raise DocumentError(f"edit range ends before it starts: {change.start}..{change.end}")
+        new = change.text.encode("utf-8", errors="surrogatepass")
+        start_point, old_end_point = self.point(start), self.point(end)
+        self.data = self.data[:start] + new + self.data[end:]
+        delta = len(new) - (end - start)
+        first, last = start_point[0], old_end_point[0]
+        self._starts = (
+            self._starts[: first + 1]
+            + _line_starts(new, start, 1)
+            + [s + delta for s in self._starts[last + 1 :]]
+        )
+        if self.tree is not None:
+            self.tree.edit(
+                start,
+                end,
+                start + len(new),
+                start_point,
+                old_end_point,
+                self.point(start + len(new)),
+            )
+
+    def syntax(self) -> SyntaxTree | None:
+        """The current tree, re-parsed now if edits are pending."""
+        if self.tree is not None:
+            self.tree.refresh(self.data)
+        return self.tree
+
+
+def _line_starts(data: bytes, base: int, skip_first: int) -> list[int]:
+    starts = [] if skip_first else [base]
+    i = data.find(b"\n")
+    while i != -1:
+        starts.append(base + i + 1)
+        i = data.find(b"\n", i + 1)
+    return starts
+
+
+def _bisect(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class DocumentStore:
+    """uri -> Document for one connection."""
+
+    def __init__(self, languages: LanguageRegistry, grammars: Grammars) -> None:
+        self.languages = languages
+        self.grammars = grammars
+        self._docs: dict[str, Document] = {}
+
+    def open(self, uri: str, text: str, version: int, language_id: str = "") -> Document:
+        spec = self.languages.detect(uri_to_path(uri), language_id)
+        doc = Document(uri, text, version, spec, self.grammars)
+        self._docs[uri] = doc
+        return doc
+
+    def change(self, uri: str, version: int, changes: list[TextChange]) -> Document:
+        doc = self.get(uri)
+        for change in changes:
+            doc.apply(change)
+        doc.version = version
+        return doc
+
+    def close(self, uri: str) -> None:
+        self._docs.pop(uri, None)
+
+    def get(self, uri: str) -> Document:
+        try:
+            return self._docs[uri]
+        except KeyError:
+            raise DocumentError(f"document not open: {uri}") from None
+
+    def find(self, uri: str) -> Document | None:
+        return self._docs.get(uri)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(list(self._docs.values()))
+
+    def __len__(self) -> int:
+        return len(self._docs)

@@ -1,0 +1,1 @@
+"""Request lifecycle: continuation reuse, debounce, cancellation and hedging."""

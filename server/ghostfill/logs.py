@@ -1,0 +1,84 @@
+"""Logging: stdlib loggers per module, forwarded to the editor's log via `window/logMessage`.
+
+stdout carries the protocol, so the only other place logs go is stderr or a file. Secrets are
+never logged: values that look like API keys are masked by `RedactingFilter` as a last line
+of defence behind the code that simply never formats them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Callable
+
+LEVELS = {
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+}
+
+_KEYISH = re.compile(
+    r"\b(sk-[A-Za-z0-9_-]{8,}|csk-[A-Za-z0-9_-]{8,}|gsk_[A-Za-z0-9]{8,}|[A-Za-z0-9_-]{32,})\b"
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks key-shaped tokens and the exact secrets registered with `add`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        if len(secret) >= 6:
+            self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _KEYISH.sub("***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class LspLogHandler(logging.Handler):
+    """Sends records to the client as `window/logMessage`; pygls' own records stay local."""
+
+    def __init__(self, send: Callable[[int, str], None]) -> None:
+        super().__init__()
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(("pygls", "asyncio")):
+            return
+        try:
+            self._send(record.levelno, self.format(record))
+        except Exception:  # the transport may be gone at shutdown; logging must never raise
+            self.handleError(record)
+
+
+def setup(level: str, log_file: str | None = None) -> RedactingFilter:
+    """Root logging to stderr (and a file); returns the redaction filter for registering keys."""
+    redact = RedactingFilter()
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(LEVELS.get(level, logging.INFO))
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(redact)
+        root.addHandler(handler)
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return redact

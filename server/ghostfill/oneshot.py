@@ -1,0 +1,131 @@
+"""`ghostfill complete FILE:LINE:COL`: one completion on the terminal, streamed as it arrives.
+
+The same pipeline an editor gets, driven once: the offline engine first learns the file's
+workspace (its git root, or `--workspace`), then the suggestion is printed: the first line
+as soon as it exists, the rest of the block when the stream finishes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from ghostfill.app import Shared, default_workspace
+from ghostfill.cli import backend_overrides
+from ghostfill.documents.privacy import PrivacyFilter
+from ghostfill.documents.store import DocumentStore
+from ghostfill.documents.workspace import WorkspaceIndexer
+from ghostfill.errors import GhostfillError
+from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.model import Position
+from ghostfill.settings import Settings, with_overrides
+
+
+class Terminal:
+    """The pipeline's events for a terminal: problems go to stderr, nothing else is said."""
+
+    def __init__(self, settings: Settings, roots: list[str]) -> None:
+        self.settings = settings
+        self.roots = roots
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.problems: list[str] = []
+
+    def privacy(self) -> PrivacyFilter:
+        return PrivacyFilter(
+            self.settings.privacy.globs, tuple(self.roots), self.settings.context.workspaceOnly
+        )
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def ready(self, uri: str, version: int, position: Position) -> None:
+        return
+
+    def status(
+        self, state: str, latency_ms: float | None = None, message: str | None = None
+    ) -> None:
+        return
+
+    def problem(self, error: GhostfillError) -> None:
+        if error.user_message not in self.problems:
+            self.problems.append(error.user_message)
+            print(f"ghostfill: {error.user_message}", file=sys.stderr)
+
+
+def parse_location(location: str) -> tuple[Path, int, int]:
+    """FILE:LINE:COL with 1-based line and column (characters), as compilers print them."""
+    try:
+        file, line, col = location.rsplit(":", 2)
+        return Path(file), int(line), int(col)
+    except ValueError:
+        raise SystemExit(f"ghostfill: expected FILE:LINE:COL (1-based), got {location!r}") from None
+
+
+def utf16_column(line: str, column: int) -> int:
+    return len(line[: column - 1].encode("utf-16-le")) // 2
+
+
+async def complete_once(args: argparse.Namespace, path: Path, root: Path, text: str, line_no: int, col: int) -> int:
+    settings = with_overrides(Settings(), **backend_overrides(args))
+    shared = Shared(settings)
+    terminal = Terminal(settings, [str(root)])
+    try:
+        shared.backends.configure(settings, "")
+    except GhostfillError as exc:
+        print(f"ghostfill: {exc.user_message}", file=sys.stderr)
+        return 2
+    indexer = WorkspaceIndexer(
+        shared.languages, [shared.engine], terminal.privacy(), settings.offline.maxFiles, settings.offline.maxFileKb * 1024
+    )
+    if settings.offline.enable:
+        await indexer.index([str(root)])
+    documents = DocumentStore(shared.languages, shared.grammars)
+    doc = documents.open(path.as_uri(), text, 1)
+    pipeline = shared.pipeline(terminal, Debouncer())
+    line = text.split("\n")[line_no - 1]
+    position = Position(line_no - 1, utf16_column(line, col))
+    started = time.perf_counter()
+    first = await pipeline.complete(doc, position)
+    first_ms = (time.perf_counter() - started) * 1000
+    shown = first.text if first else ""
+    if not args.json:
+        print(shown, end="", flush=True)
+    if terminal.tasks:
+        await asyncio.gather(*terminal.tasks, return_exceptions=True)
+        more = await pipeline.complete(doc, position)
+        if more is not None and more.text.startswith(shown) and len(more.text) > len(shown):
+            if not args.json:
+                print(more.text[len(shown) :], end="", flush=True)
+            shown = more.text
+    await shared.backends.close()
+    if args.json:
+        backend = first.backend if first else ""
+        print(json.dumps({"text": shown, "ms": round(first_ms, 1), "backend": backend}))
+    else:
+        print()
+    return 0 if shown else 1
+
+
+def run_complete(args: argparse.Namespace) -> int:
+    path, line_no, col = parse_location(args.location)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"ghostfill: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    lines = text.split("\n")
+    if not 1 <= line_no <= len(lines) or not 1 <= col <= len(lines[line_no - 1]) + 1:
+        print(f"ghostfill: {path} has no position {line_no}:{col}", file=sys.stderr)
+        return 2
+    path = path.resolve()
+    root = Path(args.workspace).resolve() if args.workspace else default_workspace(path)
+    return asyncio.run(complete_once(args, path, root, text, line_no, col))

@@ -1,0 +1,1 @@
+"""Small ordered filters over the streamed suggestion; each may stop generation early."""

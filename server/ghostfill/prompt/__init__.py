@@ -1,0 +1,1 @@
+"""Turn a gathered context into a prompt: FIM templates and chat hole-filling, all as data."""

@@ -1,0 +1,64 @@
+"""render(context, model, template) -> Prompt: every shape at once, each cheap to build."""
+
+from __future__ import annotations
+
+from ghostfill.model import CompletionContext, Prompt, Snippet
+from ghostfill.prompt import chat
+from ghostfill.prompt.templates import FimTemplate, fim_template, quirks
+
+
+def render(
+    ctx: CompletionContext, *, model: str, template: str = "auto", comment: str = "#"
+) -> Prompt:
+    fim = fim_template(model, template)
+    _, strip = quirks(model)
+    context_text = _context_block(ctx, comment)
+    fim_text = None
+    stop: tuple[str, ...] = chat.STOP
+    if fim is not None:
+        fim_text = fim.pattern.format(
+            prefix=ctx.prefix,
+            suffix=ctx.suffix,
+            context=_fim_context(ctx, fim, comment),
+            path=ctx.path,
+            language=ctx.language,
+        )
+        stop = fim.stop
+    return Prompt(
+        prefix=ctx.prefix,
+        suffix=ctx.suffix,
+        messages=chat.messages(
+            ctx.prefix,
+            ctx.suffix,
+            language=ctx.language,
+            path=ctx.path,
+            context=context_text,
+            multiline=ctx.multiline,
+        ),
+        fim=fim_text,
+        extra=ctx.snippets,
+        stop=stop,
+        strip=strip,
+        language=ctx.language,
+        path=ctx.path,
+    )
+
+
+def _context_block(ctx: CompletionContext, comment: str) -> str:
+    """Snippets and enclosing scopes for chat models: a plain, labelled section."""
+    parts = [f"--- {s.path} ({s.kind})\n{s.text}" for s in ctx.snippets]
+    if ctx.scopes:
+        parts.append("--- enclosing scopes\n" + "\n".join(ctx.scopes))
+    return "\n".join(parts)
+
+
+def _fim_context(ctx: CompletionContext, fim: FimTemplate, comment: str) -> str:
+    """Snippets for FIM models: in the family's file format, or as comments before the prefix."""
+    return "".join(_fim_snippet(s, fim, comment) for s in ctx.snippets)
+
+
+def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str) -> str:
+    commented = "\n".join(
+        f"{comment} {line}".rstrip() for line in (f"{s.path}\n" + s.text).splitlines()
+    )
+    return fim.file_header.format(path=s.path, text=s.text, comment=commented)

@@ -1,0 +1,238 @@
+"""Typed settings, parsed once at the edge.
+
+The client sends the `ghostfill` section (camelCase keys) as initializationOptions and again via
+`workspace/configuration` whenever it changes. `parse` never raises: a bad group is replaced by
+its defaults and reported in `problems`, so one typo cannot take completions down.
+Each field's docstring is the text of the README settings table and of the extension's
+package.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+Provider = Literal[
+    "offline",
+    "cerebras",
+    "groq",
+    "openai",
+    "openrouter",
+    "ollama",
+    "llamacpp",
+    "vllm",
+    "codestral",
+    "deepseek",
+    "anthropic",
+    "openai-compatible",
+]
+DEFAULT_EXCLUDES: tuple[str, ...] = (".env*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", ".netrc")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackendSettings:
+    provider: Provider = "offline"
+    """Where completions come from: a preset name, `openai-compatible`, or `offline`."""
+    model: str = ""
+    """Model id; empty picks the preset's default."""
+    baseUrl: str = ""
+    """API base URL; empty uses the preset's."""
+    apiKeyEnv: str = ""
+    """Environment variable holding the API key; empty uses the preset's (e.g. CEREBRAS_API_KEY)."""
+    template: str = "auto"
+    """Prompt kind: `auto` (from the model name), `chat`, or a FIM family (qwen, deepseek, ...)."""
+    maxTokens: int = 128
+    """Upper bound on generated tokens per request."""
+    temperature: float = 0.0
+    """Sampling temperature."""
+    timeoutMs: int = 4000
+    """Deadline for the first line; past it the offline engine answers."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra HTTP headers sent to the backend."""
+    hedge: Literal["off", "offline"] = "off"
+    """Race the backend against the offline engine; the first valid answer wins."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletionSettings:
+    enable: bool = True
+    """Turn ghost text on or off without restarting."""
+    languages: tuple[str, ...] = ()
+    """Language ids to complete in; empty means all."""
+    debounceMs: int = 30
+    """Upper bound of the adaptive debounce; 0 turns debouncing off. Cache hits never wait."""
+    multiline: Literal["auto", "always", "never"] = "auto"
+    """`auto`: a block after an opener or in an empty body, otherwise the rest of the line."""
+    maxLines: int = 8
+    """Longest multi-line suggestion, in lines."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextSettings:
+    budgetTokens: int = 2000
+    """Token budget for context snippets (definitions, neighbours, edits)."""
+    windowTokens: int = 1500
+    """Token budget for the code before and after the cursor."""
+    neighbourFiles: bool = True
+    """Include similar snippets from open and recently used files."""
+    symbols: bool = True
+    """Include definitions of identifiers used near the cursor."""
+    recentEdits: bool = True
+    """Include the user's recent edits."""
+    workspaceOnly: bool = True
+    """Never read files outside the workspace folders into context."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfflineSettings:
+    enable: bool = True
+    """Serve suggestions from the built-in offline engine when no backend is set or it fails."""
+    minConfidence: float = 0.35
+    """Offline engine threshold: lower gives more suggestions, higher gives fewer wrong ones."""
+    maxFiles: int = 10000
+    """Most workspace files to index."""
+    maxFileKb: int = 512
+    """Larger files are not indexed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacySettings:
+    exclude: tuple[str, ...] = ()
+    """Extra gitignore-style globs never read into prompts or the index (added to the defaults)."""
+
+    @property
+    def globs(self) -> tuple[str, ...]:
+        return DEFAULT_EXCLUDES + self.exclude
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    backend: BackendSettings = field(default_factory=BackendSettings)
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    context: ContextSettings = field(default_factory=ContextSettings)
+    offline: OfflineSettings = field(default_factory=OfflineSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    logLevel: Literal["error", "warning", "info", "debug"] = "info"
+    """How much the server logs to the editor's output panel."""
+
+
+@dataclass(frozen=True)
+class ParsedSettings:
+    settings: Settings
+    problems: tuple[str, ...]
+
+
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=False)
+
+    def strict_int(value: object, _: type) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {value!r}")
+        return value
+
+    def strict_float(value: object, _: type) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, got {value!r}")
+        return float(value)
+
+    def strict_str(value: object, _: type) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {value!r}")
+        return value
+
+    def strict_bool(value: object, _: type) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value
+
+    conv.register_structure_hook(int, strict_int)
+    conv.register_structure_hook(float, strict_float)
+    conv.register_structure_hook(str, strict_str)
+    conv.register_structure_hook(bool, strict_bool)
+    conv.register_structure_hook_factory(
+        dataclasses.is_dataclass,
+        lambda cl: make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=False),
+    )
+    return conv
+
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _unknown_keys(cls: type, raw: Mapping[str, Any], path: str) -> list[str]:
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    found: list[str] = []
+    for key, value in raw.items():
+        fld = names.get(key)
+        if fld is None:
+            found.append(f"{path}{key}")
+        elif (
+            isinstance(value, Mapping)
+            and isinstance(fld.type, str)
+            and fld.type.endswith("Settings")
+        ):
+            found += _unknown_keys(_GROUPS[key], value, f"{path}{key}.")
+    return found
+
+
+_GROUPS: dict[str, type] = {
+    "backend": BackendSettings,
+    "completion": CompletionSettings,
+    "context": ContextSettings,
+    "offline": OfflineSettings,
+    "privacy": PrivacySettings,
+}
+
+
+def parse(raw: object) -> ParsedSettings:
+    """Structure the client's `ghostfill` section; bad groups fall back to their defaults."""
+    if raw is None:
+        return ParsedSettings(Settings(), ())
+    if not isinstance(raw, Mapping):
+        return ParsedSettings(Settings(), (f"ghostfill settings must be an object, got {raw!r}",))
+    conv = _converter()
+    problems: list[str] = [
+        f"unknown setting ghostfill.{k}" for k in _unknown_keys(Settings, raw, "")
+    ]
+    groups: dict[str, Any] = {}
+    for name, cls in _GROUPS.items():
+        value = raw.get(name)
+        if value is None:
+            continue
+        try:
+            groups[name] = conv.structure(value, cls)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            problems += _describe(exc, f"ghostfill.{name}")
+    level = raw.get("logLevel", "info")
+    if level not in ("error", "warning", "info", "debug"):
+        problems.append(f"ghostfill.logLevel: expected error|warning|info|debug, got {level!r}")
+        level = "info"
+    return ParsedSettings(Settings(**groups, logLevel=level), tuple(problems))
+
+
+def _describe(exc: BaseException, root: str) -> list[str]:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return [
+            line.replace(" @ $", f" at {root}").replace("$", root)
+            for line in cattrs.transform_error(exc, path=root)
+        ]
+    return [f"{root}: {exc}"]
+
+
+def with_overrides(settings: Settings, **backend: Any) -> Settings:
+    """Apply CLI flags (snake or camel case) over the backend group; None means not given."""
+    given = {_camel(k): v for k, v in backend.items() if v is not None}
+    if not given:
+        return settings
+    return dataclasses.replace(settings, backend=dataclasses.replace(settings.backend, **given))
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

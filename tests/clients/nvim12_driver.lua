@@ -1,0 +1,163 @@
+-- Drives Neovim 0.12 headless after the `ghostfill setup neovim` snippet was loaded with -u.
+--   nvim --headless --clean -n -u neovim.lua -S nvim12_driver.lua
+-- Env: GF_FILE (the file to edit), GF_RESULT (JSON lines out), GF_MODE (latency | ready),
+--      GF_RUNS (latency runs), GF_TYPE (text typed per run; %d = run number).
+-- Only timers, never vim.wait: a blocking wait plus feedkeys deadlocks Neovim.
+local uv = vim.uv
+local api = vim.api
+local ns = api.nvim_create_namespace('nvim.lsp.inline_completion')
+local METHOD_READY = 'ghostfill/completionReady'
+local out = assert(io.open(assert(os.getenv('GF_RESULT')), 'w'))
+local mode = os.getenv('GF_MODE') or 'latency'
+local runs = tonumber(os.getenv('GF_RUNS') or '10')
+local typed_fmt = os.getenv('GF_TYPE') or 'x%d'
+local counts = { inline = 0, ready = 0 }
+
+local function emit(t)
+  out:write(vim.json.encode(t) .. '\n')
+  out:flush()
+end
+local finished = false
+local function finish(code, why)
+  if finished then return end
+  finished = true
+  emit({ event = 'done', code = code, why = why, counts = counts,
+         buffer = api.nvim_buf_get_lines(0, 0, -1, false) })
+  out:close()
+  vim.cmd(code == 0 and 'qa!' or 'cq!')
+end
+local function now() return uv.hrtime() / 1e6 end
+local function keys(s)
+  -- 'm': mappings apply (the snippet's <Tab>); 't': as if typed.
+  api.nvim_feedkeys(api.nvim_replace_termcodes(s, true, false, true), 'mt', false)
+end
+local function poll(pred, timeout_ms, on_ok, what)
+  local t0 = now()
+  local function step()
+    local ok, v = pcall(pred)
+    if ok and v then
+      on_ok(v)
+    elseif now() - t0 > timeout_ms then
+      finish(1, 'timeout waiting for ' .. what .. (ok and '' or (': ' .. tostring(v))))
+    else
+      vim.defer_fn(step, 2)
+    end
+  end
+  step()
+end
+
+--- The ghost text on screen: first line's virt_text and the number of extra virt_lines.
+local function ghost()
+  local marks = api.nvim_buf_get_extmarks(0, ns, 0, -1, { details = true })
+  if #marks == 0 then return nil end
+  local d = marks[1][4]
+  local text = ''
+  for _, chunk in ipairs(d.virt_text or {}) do text = text .. chunk[1] end
+  local lines = { text }
+  for _, vl in ipairs(d.virt_lines or {}) do
+    local s = ''
+    for _, chunk in ipairs(vl) do s = s .. chunk[1] end
+    table.insert(lines, s)
+  end
+  return { text = text, lines = lines, row = marks[1][2], col = marks[1][3] }
+end
+
+-- Count completionReady notifications while keeping the snippet's handler.
+local snippet_ready = vim.lsp.config.ghostfill.handlers[METHOD_READY]
+vim.lsp.config('ghostfill', {
+  on_exit = function(code, signal)
+    vim.schedule(function() finish(1, ('server exited: code %s, signal %s'):format(code, signal)) end)
+  end,
+  handlers = {
+    [METHOD_READY] = function(err, params, ctx)
+      counts.ready = counts.ready + 1
+      emit({ event = 'completionReady', t = now(), params = params })
+      return snippet_ready(err, params, ctx)
+    end,
+  },
+})
+
+vim.cmd('edit ' .. vim.fn.fnameescape(assert(os.getenv('GF_FILE'))))
+local buf = api.nvim_get_current_buf()
+
+local function count_requests(client)
+  local orig = client.request
+  client.request = function(self, method, ...)
+    if method == 'textDocument/inlineCompletion' then counts.inline = counts.inline + 1 end
+    return orig(self, method, ...)
+  end
+end
+
+-- latency: N times: open a new line, type, wait for ghost text, <Tab> accepts, <Esc>.
+local function latency_run(i)
+  if i > runs then
+    -- <Tab> with no suggestion showing must stay a normal <Tab>.
+    local before = api.nvim_buf_line_count(buf)
+    keys('o<Tab>')
+    vim.defer_fn(function()
+      emit({ event = 'tab_fallback', line = api.nvim_get_current_line(),
+             lines_added = api.nvim_buf_line_count(buf) - before })
+      keys('<Esc>')
+      vim.defer_fn(function() finish(0, 'ok') end, 20)
+    end, 50)
+    return
+  end
+  local typed = typed_fmt:format(i)
+  local t0 = now()
+  keys('Go' .. typed)
+  poll(ghost, 10000, function(g)
+    local ms = now() - t0
+    local row = api.nvim_win_get_cursor(0)[1]
+    keys('<Tab>')
+    poll(function()
+      local line = api.nvim_buf_get_lines(buf, row - 1, row, false)[1]
+      return line ~= typed and line
+    end, 3000, function(line)
+      emit({ event = 'run', i = i, typed = typed, ghost_ms = ms, ghost = g.lines,
+             accepted = api.nvim_buf_get_lines(buf, row - 1, -1, false) })
+      keys('<Esc>')
+      vim.defer_fn(function() latency_run(i + 1) end, 30)
+    end, 'accept of run ' .. i)
+  end, 'ghost text of run ' .. i)
+end
+
+-- ready: type once; the first ghost text comes from the early answer, then (with no further
+-- keypress) completionReady makes the snippet re-request and the longer text replaces it.
+local function ready_run()
+  local typed = typed_fmt:format(1)
+  local t0 = now()
+  keys('Go' .. typed)
+  poll(ghost, 10000, function(first)
+    local first_ms = now() - t0
+    local first_requests = counts.inline
+    emit({ event = 'first', ghost_ms = first_ms, ghost = first.lines })
+    poll(function()
+      local g = ghost()
+      return g and #g.lines > #first.lines and g
+    end, 15000, function(full)
+      emit({ event = 'full', ghost_ms = now() - t0, ghost = full.lines,
+             requests_before = first_requests, requests = counts.inline })
+      local row = api.nvim_win_get_cursor(0)[1]
+      keys('<Tab>')
+      poll(function()
+        return api.nvim_buf_line_count(buf) > row and true
+      end, 3000, function()
+        keys('<Esc>')
+        vim.defer_fn(function() finish(0, 'ok') end, 20)
+      end, 'multi-line accept')
+    end, 'longer ghost text after completionReady')
+  end, 'first ghost text')
+end
+
+poll(function()
+  local c = vim.lsp.get_clients({ bufnr = buf, name = 'ghostfill' })[1]
+  return c and c.initialized and c
+end, 20000, function(client)
+  count_requests(client)
+  emit({ event = 'attached', name = client.name, t = now(),
+         inline = client:supports_method('textDocument/inlineCompletion') })
+  -- Warm up: the first request of a session pays for imports and backend connection setup.
+  vim.defer_fn(function()
+    if mode == 'ready' then ready_run() else latency_run(1) end
+  end, 50)
+end, 'attach')

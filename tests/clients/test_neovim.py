@@ -1,0 +1,112 @@
+"""Neovim 0.12 (inline ghost text) and Neovim 0.7 (completion fallback), headless, for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.clients.conftest import FIGURES, HERE, EditorWorld, median_ms, read_events
+
+pytestmark = pytest.mark.client
+
+SUGGESTION = "_from_fake = 42"
+RUNS = 10
+
+
+def run_nvim12(nvim12: Path, world: EditorWorld, sample: Path, **env: str) -> list[dict]:
+    snippet = world.snippet("neovim", "neovim.lua")
+    result = world.root / "events.jsonl"
+    argv = [str(nvim12), "--headless", "--clean", "-n", "-u", str(snippet)]
+    argv += ["-S", str(HERE / "nvim12_driver.lua")]
+    proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result), **env})
+    events = read_events(result)
+    done = events[-1] if events else {}
+    assert proc.returncode == 0 and done.get("code") == 0, (
+        f"nvim exit {proc.returncode}: {done.get('why')}\nevents: {events}\n"
+        f"stderr: {proc.stderr[-2000:]}\n{world.diagnostics()}"
+    )
+    return events
+
+
+def test_neovim12_ghost_text_is_shown_and_tab_accepts_it(nvim12: Path, world: EditorWorld) -> None:
+    sample = world.file("sample.py", "import os\n\n")
+    events = run_nvim12(nvim12, world, sample, GF_MODE="latency", GF_RUNS=str(RUNS), GF_TYPE="v%d")
+    attached = next(e for e in events if e["event"] == "attached")
+    assert attached["inline"] is True  # the server advertises inlineCompletionProvider
+    runs = [e for e in events if e["event"] == "run"]
+    assert len(runs) == RUNS
+    for run in runs:
+        typed = run["typed"]
+        # the extmark shows what follows the typed text; <Tab> (the snippet's mapping) inserts it
+        assert run["ghost"] == [SUGGESTION], run
+        assert run["accepted"][0] == typed + SUGGESTION, run
+    # with no suggestion showing, <Tab> stays a normal Tab (python ftplugin: 4 spaces)
+    fallback = next(e for e in events if e["event"] == "tab_fallback")
+    assert fallback["lines_added"] == 1 and fallback["line"].strip() == "", fallback
+    assert fallback["line"] in ("\t", "    "), fallback
+    times = [float(r["ghost_ms"]) for r in runs]
+    FIGURES.append(
+        f"Neovim 0.12 keypress -> ghost text: median {median_ms(times):.0f} ms over {RUNS} runs "
+        f"(min {min(times):.0f}, max {max(times):.0f}; includes Neovim's fixed 200 ms debounce)"
+    )
+
+
+MULTILINE = "\n".join(f"    total += {n}" for n in range(1, 8)) + "\n    return total"
+
+
+@pytest.mark.fake(MULTILINE, ttft_ms=20, tokens_per_s=60, chars_per_token=4)
+def test_neovim12_completion_ready_shows_the_longer_suggestion(
+    nvim12: Path, world: EditorWorld
+) -> None:
+    """A slow multi-line stream: the first answer arrives early, the rest is cached; the
+    snippet's ghostfill/completionReady handler re-requests and the full block appears with
+    no further keypress."""
+    sample = world.file("sample.py", "import os\n\n\ndef add_all():\n    total = 0\n")
+    events = run_nvim12(nvim12, world, sample, GF_MODE="ready", GF_TYPE="    total += 0")
+    first = next(e for e in events if e["event"] == "first")
+    full = next(e for e in events if e["event"] == "full")
+    ready = [e for e in events if e["event"] == "completionReady"]
+    assert ready, events
+    assert full["requests"] > full["requests_before"]  # the handler asked again
+    assert len(full["ghost"]) > len(first["ghost"])
+    done = events[-1]
+    assert "    return total" in done["buffer"], done
+    FIGURES.append(
+        f"Neovim 0.12 completionReady: first ghost {first['ghost_ms']:.0f} ms "
+        f"({len(first['ghost'])} line), full block {full['ghost_ms']:.0f} ms "
+        f"({len(full['ghost'])} lines) after one keypress"
+    )
+
+
+def test_neovim_legacy_completion_returns_the_suggestion(
+    nvim_legacy: Path, world: EditorWorld
+) -> None:
+    snippet = world.snippet("neovim-legacy", "neovim-legacy.lua")
+    sample = world.file("sample.py", "import os\n\nv")
+    result = world.root / "events.jsonl"
+    argv = [str(nvim_legacy), "--headless", "--clean", "-n", "-u", str(snippet)]
+    argv += ["-S", str(HERE / "nvim07_driver.lua")]
+    proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result)})
+    events = read_events(result)
+    done = events[-1] if events else {}
+    assert proc.returncode == 0 and done.get("code") == 0, (
+        f"nvim exit {proc.returncode}: {done.get('why')}\nevents: {events}\n"
+        f"stderr: {proc.stderr[-2000:]}\n{world.diagnostics()}"
+    )
+    completion = next(e for e in events if e["event"] == "completion")
+    (item,) = completion["items"]
+    assert "ghostfill" in item["detail"]
+    assert item["textEdit"]["newText"] == "v" + SUGGESTION
+    omni = next(e for e in events if e["event"] == "omnifunc")
+    assert [i["word"] for i in omni["items"]] == ["v" + SUGGESTION]
+    assert done["buffer"][-1] == "v" + SUGGESTION
+    FIGURES.append(
+        f"Neovim {nvim_version(events)} textDocument/completion round trip "
+        f"{completion['ms']:.0f} ms; omnifunc popup {omni['ms']:.0f} ms"
+    )
+
+
+def nvim_version(events: list[dict]) -> str:
+    v = next(e for e in events if e["event"] == "attached")["version"]
+    return f"{v['major']}.{v['minor']}.{v['patch']}"
