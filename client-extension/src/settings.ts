@@ -48,7 +48,7 @@ export class Settings {
     for (const key of this.serverKeys()) {
       const value = config.get<Json>(key);
       if (value === undefined) continue;
-      setPath(out, key.split("."), structuredClone(value));
+      setPath(out, key.split("."), JSON.parse(JSON.stringify(value)) as Json);
     }
     return out;
   }

@@ -57,14 +57,51 @@
     (qualified_name name: (identifier) @name)
   ]) @reference.call
 
-(_
-  [type: returns:] [
+; Declared types of variables, fields, parameters and properties, and return types.
+(variable_declaration
+  type: [
     (identifier) @name
     (generic_name (identifier) @name)
     (qualified_name name: (identifier) @name)
     (nullable_type type: (identifier) @name)
     (array_type type: (identifier) @name)
-  ]) @reference.type
+  ] @reference.type)
+
+(parameter
+  type: [
+    (identifier) @name
+    (generic_name (identifier) @name)
+    (qualified_name name: (identifier) @name)
+    (nullable_type type: (identifier) @name)
+    (array_type type: (identifier) @name)
+  ] @reference.type)
+
+(property_declaration
+  type: [
+    (identifier) @name
+    (generic_name (identifier) @name)
+    (qualified_name name: (identifier) @name)
+    (nullable_type type: (identifier) @name)
+    (array_type type: (identifier) @name)
+  ] @reference.type)
+
+(method_declaration
+  returns: [
+    (identifier) @name
+    (generic_name (identifier) @name)
+    (qualified_name name: (identifier) @name)
+    (nullable_type type: (identifier) @name)
+    (array_type type: (identifier) @name)
+  ] @reference.type)
+
+(local_function_statement
+  type: [
+    (identifier) @name
+    (generic_name (identifier) @name)
+    (qualified_name name: (identifier) @name)
+    (nullable_type type: (identifier) @name)
+    (array_type type: (identifier) @name)
+  ] @reference.type)
 
 (base_list
   [

@@ -1,4 +1,4 @@
--- Drives Neovim 0.7-0.11 headless after the `ghostfill setup neovim-legacy` snippet was loaded.
+-- Drives Neovim 0.7-0.11 (and 0.12, for the snippet's vim.lsp.start path) headless after the `ghostfill setup neovim-legacy` snippet was loaded.
 --   nvim --headless --clean -n -u neovim-legacy.lua -S nvim07_driver.lua
 -- Env: GF_FILE (file to edit; the cursor goes to the end of its last line), GF_RESULT (JSON
 -- lines out). Step 1 asks textDocument/completion directly; step 2 goes through the omnifunc
@@ -24,7 +24,7 @@ local buf = api.nvim_get_current_buf()
 local t0 = now()
 local client
 local attached = vim.wait(20000, function()
-  client = vim.lsp.get_active_clients()[1]
+  client = (vim.lsp.get_clients or vim.lsp.get_active_clients)()[1]
   return client ~= nil and client.initialized and vim.lsp.buf_is_attached(buf, client.id)
 end, 10)
 if not attached then
@@ -37,7 +37,7 @@ emit({ event = 'attached', name = client.name, ms = now() - t0, omnifunc = vim.b
 -- Step 1: the raw request at the end of the last line.
 local last = api.nvim_buf_line_count(buf)
 api.nvim_win_set_cursor(0, { last, #api.nvim_buf_get_lines(buf, last - 1, last, false)[1] })
-local params = vim.lsp.util.make_position_params()
+local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
 local t1 = now()
 local results = vim.lsp.buf_request_sync(buf, 'textDocument/completion', params, 10000)
 local items = {}

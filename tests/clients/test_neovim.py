@@ -79,13 +79,20 @@ def test_neovim12_completion_ready_shows_the_longer_suggestion(
     )
 
 
+@pytest.fixture(params=["0.7", "0.12"], ids=["nvim0.7-start_client", "nvim0.12-vim.lsp.start"])
+def legacy_nvim(request: pytest.FixtureRequest) -> Path:
+    """The legacy snippet's two paths: vim.lsp.start_client (0.7) and vim.lsp.start (0.8+)."""
+    name = "nvim_legacy" if request.param == "0.7" else "nvim12"
+    return request.getfixturevalue(name)
+
+
 def test_neovim_legacy_completion_returns_the_suggestion(
-    nvim_legacy: Path, world: EditorWorld
+    legacy_nvim: Path, world: EditorWorld
 ) -> None:
     snippet = world.snippet("neovim-legacy", "neovim-legacy.lua")
     sample = world.file("sample.py", "import os\n\nv")
     result = world.root / "events.jsonl"
-    argv = [str(nvim_legacy), "--headless", "--clean", "-n", "-u", str(snippet)]
+    argv = [str(legacy_nvim), "--headless", "--clean", "-n", "-u", str(snippet)]
     argv += ["-S", str(HERE / "nvim07_driver.lua")]
     proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result)})
     events = read_events(result)
@@ -94,16 +101,19 @@ def test_neovim_legacy_completion_returns_the_suggestion(
         f"nvim exit {proc.returncode}: {done.get('why')}\nevents: {events}\n"
         f"stderr: {proc.stderr[-2000:]}\n{world.diagnostics()}"
     )
+    attached = next(e for e in events if e["event"] == "attached")
+    assert attached["name"] == "ghostfill"
+    assert attached["omnifunc"] == "v:lua.vim.lsp.omnifunc"  # set by the snippet's on_attach
     completion = next(e for e in events if e["event"] == "completion")
     (item,) = completion["items"]
     assert "ghostfill" in item["detail"]
     assert item["textEdit"]["newText"] == "v" + SUGGESTION
     omni = next(e for e in events if e["event"] == "omnifunc")
     assert [i["word"] for i in omni["items"]] == ["v" + SUGGESTION]
-    assert done["buffer"][-1] == "v" + SUGGESTION
+    assert done["buffer"][-1] == "v" + SUGGESTION  # <C-x><C-o> then <C-y> inserted it
     FIGURES.append(
-        f"Neovim {nvim_version(events)} textDocument/completion round trip "
-        f"{completion['ms']:.0f} ms; omnifunc popup {omni['ms']:.0f} ms"
+        f"Neovim {nvim_version(events)} (legacy snippet) textDocument/completion round trip "
+        f"{completion['ms']:.0f} ms; omnifunc items after {omni['ms']:.0f} ms"
     )
 
 

@@ -87,7 +87,9 @@ def parse(text: str, path: Path | None = None) -> Annotated:
 
     def close() -> None:
         if cursor >= 0:
-            cases.append(Case(label or f"line {cursor_row + 1}", cursor, cursor_row, tuple(context)))
+            cases.append(
+                Case(label or f"line {cursor_row + 1}", cursor, cursor_row, tuple(context))
+            )
         elif context:
             raise AnnotationError(f"{where}: {{{{CONTEXT}}}} in a case without {{{{CURSOR}}}}")
 
@@ -97,7 +99,9 @@ def parse(text: str, path: Path | None = None) -> Annotated:
             kind, args = found.group(1), tuple((found.group(2) or "").split())
             arity = _ARITY[kind]
             if arity is not None and len(args) != arity:
-                raise AnnotationError(f"{where}:{row + 1}: {found.group(0)} needs {arity} argument(s)")
+                raise AnnotationError(
+                    f"{where}:{row + 1}: {found.group(0)} needs {arity} argument(s)"
+                )
             markers.append(Marker(kind, args, row))
             if kind == "TEST":
                 close()

@@ -39,6 +39,8 @@ def _tags(golden: Golden, prefix: str, row_of: str) -> list[Found]:
 
 
 def _report(golden: Golden, title: str, items: set[Found] | list[Found]) -> str:
+    if not items:
+        return ""
     line = golden.source.line
     return f"{title}:\n" + "".join(
         f"  {row + 1}: {' '.join(args)}    | {line(row)}\n" for row, args in sorted(items)
@@ -69,15 +71,18 @@ def test_imports(path: Path) -> None:
     golden = open_golden(path)
     found: set[Found] = set()
     for match in golden.tree.matches("imports"):
-        statements, modules = match.captures.get("import.statement"), match.captures.get("import.module")
+        statements, modules = (
+            match.captures.get("import.statement"),
+            match.captures.get("import.module"),
+        )
         assert statements and len(statements) == 1, f"{match.captures}: one @import.statement"
         assert modules and len(modules) == 1, f"{match.captures}: one @import.module"
         (statement,) = statements
         for capture, spans in match.captures.items():
             for span in spans:
-                assert statement.start_byte <= span.start_byte and span.end_byte <= statement.end_byte, (
-                    f"@{capture} on line {span.start_row + 1} lies outside its @import.statement"
-                )
+                assert (
+                    statement.start_byte <= span.start_byte and span.end_byte <= statement.end_byte
+                ), f"@{capture} on line {span.start_row + 1} lies outside its @import.statement"
         found.add((statement.start_row, (golden.text_of(modules[0]),)))
     expected = golden.source.expected("IMPORT")
     missing, extra = expected - found, found - expected

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ghostfill.backends.ratelimit import RateLimitGate
 from ghostfill.model import GenerationParams, Prompt
 
 
@@ -23,23 +24,46 @@ class BackendConfig:
     api_key: str = field(default="", repr=False)
     template: str = "auto"
     timeout_s: float = 4.0
+    """Connect, response headers and first stream event must each arrive within this."""
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    stall_timeout_s: float = 3.0
+    """Once streaming, a gap longer than this between lines ends the request (BackendTimeout)."""
 
 
 class Backend(Protocol):
     """A provider that streams the text to insert at the cursor.
 
     `stream` yields text deltas as they arrive and raises only `errors.BackendError`
-    subclasses; cancelling the consuming task closes the HTTP stream.
+    subclasses; cancelling the consuming task (or closing the generator) closes the HTTP
+    stream. While `gate` is closed after a 429, `stream` raises `RateLimited` at once without
+    touching the network.
     """
 
     config: BackendConfig
+    gate: RateLimitGate
 
     @property
     def name(self) -> str: ...
 
+    def prepare(self, prompt: Prompt) -> Prompt:
+        """The prompt as this backend will send it. Call before building GenerationParams.
+
+        `fim` is None exactly when the request will be a chat hole-fill (the reply then needs
+        chat clean-up and `stop` is the chat stop); otherwise the reply is the raw middle,
+        `fim` is the rendered FIM text or "" for a native FIM endpoint that builds its own
+        (Ollama `suffix`, llama.cpp `/infill`, Codestral, DeepSeek), and `stop` lists only
+        stops worth sending. Cheap and pure apart from capabilities learned from earlier
+        failures (e.g. a llama.cpp model without FIM tokens switches to chat).
+        """
+        ...
+
     def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]: ...
 
-    async def models(self) -> list[str]: ...
+    async def models(self) -> list[str]:
+        """Model ids the provider offers (GET /v1/models, Ollama /api/tags), sorted."""
+        ...
 
-    async def warm(self) -> None: ...
+    async def warm(self) -> None:
+        """Open the keep-alive connection (TLS, HTTP/2) before the first completion; never raises
+        except CancelledError."""
+        ...

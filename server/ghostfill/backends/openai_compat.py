@@ -1,20 +1,47 @@
 """OpenAI-style providers: chat completions with a hole-filling prompt, or /completions with a
 raw FIM prompt for code models. Cerebras, Groq, OpenAI, OpenRouter, vLLM and any
-`openai-compatible` server speak this."""
+`openai-compatible` server speak this; Codestral, DeepSeek and llama.cpp reuse its decoder.
+
+Stream quirks handled (reference/BACKENDS.md §1-4, 7, 11): `data: [DONE]` or plain EOF after
+the finish chunk (Cerebras); usage on the finish chunk (Cerebras `time_info`, Groq `x_groq`) or
+in a trailing `choices: []` chunk; `: OPENROUTER PROCESSING` / `: keep-alive` comments;
+errors as `data: {"error": ...}`, `event: error` or Groq `x_groq.error`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import httpx
 
 from ghostfill.backends.base import BackendConfig
-from ghostfill.backends.http import bearer, join, open_stream, status_error, transport_error
+from ghostfill.backends.http import (
+    Request,
+    bearer,
+    error_data,
+    get_json,
+    join,
+    midstream_error,
+    quietly,
+    stream_text,
+    truncated,
+)
 from ghostfill.backends.presets import Preset
-from ghostfill.backends.sse import sse_json
-from ghostfill.errors import StreamError
+from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.sse import sse_events
 from ghostfill.model import GenerationParams, Prompt
+from ghostfill.prompt import chat
+from ghostfill.prompt.render import as_chat
+
+WARM_TIMEOUT_S = 2.0
+CHARS_PER_TOKEN_CAP = 16
+"""A reply longer than max_tokens x this many characters is cut off (the provider ignored
+the token limit)."""
+
+
+def max_chars(params: GenerationParams) -> int:
+    return max(params.max_tokens, 16) * CHARS_PER_TOKEN_CAP
 
 
 class OpenAICompatible:
@@ -22,81 +49,109 @@ class OpenAICompatible:
         self.config = config
         self.client = client
         self.preset = preset
+        self.gate = RateLimitGate(config.provider)
 
     @property
     def name(self) -> str:
         return self.config.provider
 
-    def request(self, prompt: Prompt, params: GenerationParams) -> tuple[str, dict[str, Any]]:
-        """The URL and JSON body for this prompt (FIM when the prompt has one, else chat)."""
-        body: dict[str, Any] = {
-            "model": self.config.model,
-            "stream": True,
-            "temperature": params.temperature,
-            self.preset.max_tokens_field: params.max_tokens,
-            **self.preset.body,
-            **params.extra,
-        }
-        if params.stop:
-            body["stop"] = list(params.stop[:4])
-        if prompt.fim is not None and self.preset.fim:
-            body["prompt"] = prompt.fim
-            return join(self.config.base_url, "completions"), body
-        body["messages"] = [{"role": m.role, "content": m.content} for m in prompt.messages]
-        return join(self.config.base_url, "chat/completions"), body
+    def _fim(self, prompt: Prompt) -> bool:
+        if not self.preset.fim or not prompt.fim:
+            return False
+        return self.preset.fim_auto or self.config.template not in ("auto", "", "chat")
+
+    def prepare(self, prompt: Prompt) -> Prompt:
+        return prompt if self._fim(prompt) else as_chat(prompt)
+
+    def headers(self) -> dict[str, str]:
+        return {**self.preset.headers, **bearer(self.config)}
+
+    def request(self, prompt: Prompt, params: GenerationParams) -> Request:
+        """The URL, JSON body and headers for this prompt (FIM when it has one, else chat)."""
+        if self._fim(prompt):
+            assert prompt.fim is not None
+            body: dict[str, Any] = {"model": self.config.model, "prompt": prompt.fim}
+            body.update(_sampling(params, "max_tokens", params.stop, self.preset.max_stop))
+            body.update({**self.preset.body, **params.extra})
+            return Request(join(self.config.base_url, "completions"), body, self.headers())
+        stop = params.stop if prompt.fim is None else chat.STOP
+        body = {"model": self.config.model, "messages": chat_messages(prompt)}
+        body.update(_sampling(params, self.preset.max_tokens_field, stop, self.preset.max_stop))
+        body.update({**self.preset.body, **params.extra})
+        return Request(join(self.config.base_url, "chat/completions"), body, self.headers())
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
-        url, body = self.request(prompt, params)
-        async with open_stream(
-            self.client, self.config, url, body, bearer(self.config)
-        ) as response:
-            try:
-                async for _, data in sse_json(response):
-                    for text in _texts(data, self.config.provider):
-                        yield text
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, self.config) from None
+        self.gate.check()
+        request = self.request(prompt, params)
+        async for text in stream_text(
+            self.client,
+            self.config,
+            request,
+            lambda lines: decode(lines, self.config),
+            max_chars=max_chars(params),
+            models=self.models,
+            gate=self.gate,
+        ):
+            yield text
 
     async def models(self) -> list[str]:
-        try:
-            response = await self.client.get(
-                join(self.config.base_url, "models"),
-                headers=bearer(self.config),
-                timeout=self.config.timeout_s,
-            )
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, self.config) from None
-        if response.status_code >= 400:
-            raise status_error(
-                response.status_code, response.content, response.headers, self.config
-            )
-        data = response.json().get("data", [])
-        return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+        url = join(self.config.base_url, self.preset.models_path)
+        return model_ids(await get_json(self.client, self.config, url, self.headers()))
 
     async def warm(self) -> None:
-        """Open the keep-alive connection (and TLS) before the first completion needs it."""
-        try:
-            await self.client.get(
-                join(self.config.base_url, self.preset.warm_path),
-                headers=bearer(self.config),
-                timeout=2.0,
-            )
-        except httpx.HTTPError:
+        """Open the keep-alive connection (and TLS) before the first completion needs it;
+        Cerebras has `GET /v1/tcp_warming` for exactly this."""
+        url = join(self.config.base_url, self.preset.warm_path)
+        await quietly(self.client.get(url, headers=self.headers(), timeout=WARM_TIMEOUT_S))
+
+
+def chat_messages(prompt: Prompt) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in prompt.messages]
+
+
+def _sampling(
+    params: GenerationParams, max_field: str, stop: tuple[str, ...], max_stop: int
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "stream": True,
+        "temperature": params.temperature,
+        max_field: params.max_tokens,
+    }
+    if stop:
+        body["stop"] = list(stop[:max_stop])
+    return body
+
+
+def model_ids(data: Any) -> list[str]:
+    """Ids from an OpenAI-style `{"data": [{"id": ...}]}` list."""
+    items = data.get("data", []) if isinstance(data, dict) else []
+    return sorted({str(m["id"]) for m in items if isinstance(m, dict) and "id" in m})
+
+
+async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str, None]:
+    """Text deltas from an OpenAI-style SSE stream (chat `delta.content` or completion
+    `text`); reasoning deltas are ignored. Ends at `[DONE]`, or at EOF after a chunk with a
+    `finish_reason`; EOF before either is a truncated stream."""
+    finished = False
+    async for event in sse_events(lines, config):
+        data = event.data
+        if data is None:
             return
-
-
-def _texts(data: dict[str, Any], provider: str) -> list[str]:
-    error = data.get("error") or (data.get("x_groq") or {}).get("error")
-    if error:
-        message = error.get("message", "") if isinstance(error, dict) else str(error)
-        raise StreamError(
-            f"{provider} stopped the stream: {message[:200]}", key=f"midstream:{provider}"
-        )
-    out: list[str] = []
-    for choice in data.get("choices") or ():
-        text = choice.get("text")
-        if text is None:
-            text = (choice.get("delta") or {}).get("content")
-        if text:
-            out.append(text)
-    return out
+        groq = data.get("x_groq")
+        if event.name == "error" or data.get("error"):
+            raise midstream_error(error_data(data), config)
+        if isinstance(groq, dict) and groq.get("error"):
+            raise midstream_error(error_data({"error": groq["error"]}), config)
+        for choice in data.get("choices") or ():
+            if not isinstance(choice, dict):
+                continue
+            text = choice.get("text")
+            if text is None:
+                delta = choice.get("delta") or choice.get("message") or {}
+                text = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(text, str) and text:
+                yield text
+            if choice.get("finish_reason"):
+                finished = True
+    if not finished:
+        raise truncated(config)

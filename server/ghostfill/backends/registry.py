@@ -7,7 +7,12 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
+from ghostfill.backends.anthropic import Anthropic
 from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.codestral import Codestral
+from ghostfill.backends.deepseek import DeepSeek
+from ghostfill.backends.llamacpp import LlamaCpp
+from ghostfill.backends.ollama import Ollama
 from ghostfill.backends.openai_compat import OpenAICompatible
 from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
 from ghostfill.errors import ConfigError
@@ -17,6 +22,11 @@ Factory = Callable[[BackendConfig, httpx.AsyncClient, Preset], Backend]
 
 WIRES: dict[str, Factory] = {
     "openai": OpenAICompatible,
+    "ollama": Ollama,
+    "llamacpp": LlamaCpp,
+    "codestral": Codestral,
+    "deepseek": DeepSeek,
+    "anthropic": Anthropic,
 }
 
 
@@ -38,23 +48,30 @@ def resolve(
     base_url = settings.baseUrl or preset.base_url
     if not base_url:
         raise ConfigError(
-            f"backend '{settings.provider}' needs ghostfill.backend.baseUrl (e.g. http://127.0.0.1:8000/v1)"
+            f"backend '{settings.provider}' needs ghostfill.backend.baseUrl "
+            "(e.g. http://127.0.0.1:8000/v1)"
+        )
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"ghostfill.backend.baseUrl must start with http:// or https:// (got '{base_url}')"
         )
     model = settings.model or preset.default_model
-    if not model:
+    if not model and preset.model_required:
         raise ConfigError(f"backend '{settings.provider}' needs ghostfill.backend.model")
     env_name = settings.apiKeyEnv or preset.api_key_env
     env = os.environ if environ is None else environ
     key = api_key or (env.get(env_name, "") if env_name else "")
+    deadline_s = max(settings.timeoutMs, 1000) / 1000
     return BackendConfig(
         provider=settings.provider,
         base_url=base_url,
         model=model,
         api_key_env=env_name,
-        api_key=key,
+        api_key=key.strip(),
         template=settings.template,
-        timeout_s=max(settings.timeoutMs, 1) / 1000 * 2.5,
+        timeout_s=deadline_s * 2.5,
         headers=dict(settings.headers),
+        stall_timeout_s=deadline_s,
     )
 
 

@@ -1,52 +1,75 @@
-"""Server-sent events as providers send them: `data:` lines, comments, `[DONE]` or plain EOF."""
+"""Stream framings as providers send them: server-sent events and newline-delimited JSON.
+
+SSE: `event:` and `data:` lines, dispatched at a blank line; comment lines (`: keep-alive`,
+`: OPENROUTER PROCESSING`, llama.cpp pings) are skipped; `data: [DONE]` ends the stream, and
+so does plain EOF (Cerebras may omit `[DONE]`; llama.cpp's native endpoints never send it).
+Whether the answer was complete is the wire decoder's call, not the framing's.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.http import malformed
 
-from ghostfill.errors import StreamError
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: str
+    """The `event:` field, "" when the provider sends bare `data:` lines."""
+    data: dict[str, Any] | None
+    """The parsed JSON; None for the `[DONE]` sentinel (always the last event)."""
 
 
-async def sse_json(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-    """Yield (event name, JSON data) per event; stop at `[DONE]` or end of stream.
-
-    Comment lines (`: keep-alive`, `: OPENROUTER PROCESSING`) and blank keep-alives are skipped.
-    A `data:` line that is not JSON raises StreamError (a malformed or truncated stream).
-    """
-    event = ""
-    async for line in response.aiter_lines():
-        if not line or line.startswith(":"):
-            if not line:
-                event = ""
+async def sse_events(lines: AsyncIterator[str], config: BackendConfig) -> AsyncIterator[Event]:
+    """Parse SSE lines into events; a `data:` payload that is not a JSON object raises
+    StreamError (a malformed stream, or the wrong kind of server behind the base URL)."""
+    name = ""
+    data: list[str] = []
+    async for line in lines:
+        if not line:
+            if data:
+                event = _event(name, data, config)
+                yield event
+                if event.data is None:
+                    return
+            name, data = "", []
             continue
-        if line.startswith("event:"):
-            event = line[6:].strip()
+        if line.startswith(":"):
             continue
-        if not line.startswith("data:"):
-            continue
-        data = line[5:].strip()
-        if data.startswith("[DONE]"):
-            return
-        try:
-            parsed = json.loads(data)
-        except json.JSONDecodeError:
-            raise StreamError("the backend sent a malformed stream event") from None
-        if isinstance(parsed, dict):
-            yield event, parsed
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value.strip()
+        elif field == "data":
+            data.append(value)
+    if data:
+        yield _event(name, data, config)
 
 
-async def ndjson(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
-    """Yield one JSON object per line (Ollama's native stream)."""
-    async for line in response.aiter_lines():
-        if not line.strip():
-            continue
-        try:
-            parsed = json.loads(line)
-        except json.JSONDecodeError:
-            raise StreamError("the backend sent a malformed stream line") from None
-        if isinstance(parsed, dict):
-            yield parsed
+def _event(name: str, data: list[str], config: BackendConfig) -> Event:
+    payload = "\n".join(data).strip()
+    if payload.startswith("[DONE]"):
+        return Event(name, None)
+    return Event(name, _object(payload, config))
+
+
+async def ndjson(lines: AsyncIterator[str], config: BackendConfig) -> AsyncIterator[dict[str, Any]]:
+    """One JSON object per line (Ollama's native stream); blank lines are keep-alives."""
+    async for line in lines:
+        if line.strip():
+            yield _object(line, config)
+
+
+def _object(text: str, config: BackendConfig) -> dict[str, Any]:
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        raise malformed(config) from None
+    if not isinstance(parsed, dict):
+        raise malformed(config)
+    return parsed

@@ -174,10 +174,15 @@ class SyntaxTree:
         return out
 
     def enclosing(self, kind: str, byte: int, capture: str) -> list[Match]:
-        """Matches whose `capture` node contains `byte`, outermost first."""
+        """Matches whose `capture` node contains `byte`, outermost first.
+
+        A node that ends exactly at `byte` contains it (the cursor at the end of a scope's last
+        line), so the query range starts one byte earlier: a range starting at `byte` would not
+        intersect that node.
+        """
         found = [
             m
-            for m in self.matches(kind, byte, byte + 1)
+            for m in self.matches(kind, max(byte - 1, 0), byte + 1)
             if (s := m.first(capture)) and s.start_byte <= byte <= s.end_byte
         ]
         found.sort(

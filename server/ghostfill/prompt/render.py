@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ghostfill.model import CompletionContext, Prompt, Snippet
 from ghostfill.prompt import chat
 from ghostfill.prompt.templates import FimTemplate, fim_template, quirks
@@ -16,7 +18,8 @@ def render(
     fim_text = None
     stop: tuple[str, ...] = chat.STOP
     if fim is not None:
-        fim_text = fim.pattern.format(
+        pattern = fim.with_context if ctx.snippets and fim.with_context else fim.pattern
+        fim_text = pattern.format(
             prefix=ctx.prefix,
             suffix=ctx.suffix,
             context=_fim_context(ctx, fim, comment),
@@ -62,3 +65,17 @@ def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str) -> str:
         f"{comment} {line}".rstrip() for line in (f"{s.path}\n" + s.text).splitlines()
     )
     return fim.file_header.format(path=s.path, text=s.text, comment=commented)
+
+
+def as_chat(prompt: Prompt) -> Prompt:
+    """The prompt as a chat hole-fill: no FIM text, and the chat answer's stop."""
+    if prompt.fim is None and prompt.stop == chat.STOP:
+        return prompt
+    return replace(prompt, fim=None, stop=chat.STOP)
+
+
+def as_native(prompt: Prompt) -> Prompt:
+    """The prompt for a native FIM endpoint that builds the FIM text itself from prefix and
+    suffix (Ollama `suffix`, llama.cpp `/infill`, Codestral, DeepSeek): the reply is the raw
+    middle, and the server already stops at the model's end-of-middle token."""
+    return replace(prompt, fim=prompt.fim or "", stop=())

@@ -20,6 +20,9 @@ class FimTemplate:
     stop: tuple[str, ...]
     file_header: str = "{comment}\n"
     """How one context snippet is rendered before the prefix: {path}, {text}, {comment}."""
+    with_context: str = ""
+    """The pattern when there are context snippets, if the family marks the current file
+    differently then (Qwen's `<|file_sep|>{path}`, StarCoder2's, Codestral's `+++++ {path}`)."""
 
 
 FIM_TEMPLATES: tuple[FimTemplate, ...] = (
@@ -39,6 +42,8 @@ FIM_TEMPLATES: tuple[FimTemplate, ...] = (
             "<|im_end|>",
         ),
         file_header="<|file_sep|>{path}\n{text}\n",
+        with_context="{context}<|file_sep|>{path}\n"
+        "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>",
     ),
     FimTemplate(
         "deepseek",
@@ -59,6 +64,7 @@ FIM_TEMPLATES: tuple[FimTemplate, ...] = (
             "<file_sep>",
         ),
         file_header="<file_sep>{path}\n{text}",
+        with_context="{context}<file_sep><fim_prefix>{path}\n{prefix}<fim_suffix>{suffix}<fim_middle>",
     ),
     FimTemplate(
         "starcoder",
@@ -85,6 +91,7 @@ FIM_TEMPLATES: tuple[FimTemplate, ...] = (
         "[SUFFIX]{suffix}[PREFIX]{context}{prefix}",
         ("</s>", "[PREFIX]", "[SUFFIX]"),
         file_header="+++++ {path}\n{text}\n\n",
+        with_context="[SUFFIX]{suffix}[PREFIX]{context}+++++ {path}\n{prefix}",
     ),
     FimTemplate(
         "codegemma",

@@ -60,3 +60,9 @@ def long_signature(  # {{CONTEXT}} {{DEF function long_signature}}
     second,
 ):
     pass
+
+
+# {{TEST end of the last line of a method}}
+class Point:  # {{CONTEXT}} {{DEF class Point}}
+    def norm(self):  # {{CONTEXT}} {{DEF method norm}}
+        return abs(self){{CURSOR}}

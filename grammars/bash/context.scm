@@ -1,0 +1,4 @@
+; `name() { ... }`, `function name { ... }`, and `name() ( ... )` (a subshell body).
+
+(function_definition
+  body: (_) @context.end) @context

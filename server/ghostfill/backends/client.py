@@ -1,0 +1,37 @@
+"""The one `httpx.AsyncClient` every backend shares; the app creates it once and closes it.
+
+- HTTP/2 where the provider offers it over TLS (ALPN; `h2` comes with `httpx[http2]`); plain
+  `http://` local servers stay on HTTP/1.1.
+- Connections are kept alive long enough to survive a pause in typing, so the next
+  completion does not pay TCP and TLS set-up again (backends' `warm()` opens them early).
+- No retries anywhere: a ghost-text request that failed is stale by the time a retry lands;
+  the next keystroke asks again, and the rate-limit gate stops storms after a 429.
+- `hpack` debug logging prints every header it encodes, Authorization included, so that
+  logger is held at INFO whatever the root level is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from ghostfill import __version__
+
+LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120.0)
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""Defaults only: every backend request passes its own timeout from BackendConfig."""
+
+_QUIET = ("hpack",)
+
+
+def make_client(*, http2: bool = True) -> httpx.AsyncClient:
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.INFO)
+    transport = httpx.AsyncHTTPTransport(http2=http2, limits=LIMITS, retries=0)
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        headers={"User-Agent": f"ghostfill/{__version__}"},
+    )

@@ -1,0 +1,144 @@
+"""llama.cpp's `llama-server`: `/infill`, where the server builds the FIM prompt from the GGUF's
+own FIM tokens, with context files as `input_extra` (reference/BACKENDS.md §6).
+
+The request follows llama.vim (the reference FIM client by the llama.cpp authors): the lines
+before the cursor line are `input_prefix`, the typed part of the cursor line is `prompt`
+(placed after the FIM middle token), so the KV cache of everything above the line is reused
+while the user types. The native stream is SSE without `[DONE]`; the last event has
+`"stop": true`. A model without FIM tokens answers 501; from then on this backend sends the
+chat hole-fill to `/v1/chat/completions` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+import httpx
+
+from ghostfill.backends import openai_compat
+from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.http import (
+    ErrorInfo,
+    Request,
+    Unsupported,
+    bearer,
+    error_data,
+    get_json,
+    join,
+    midstream_error,
+    quietly,
+    stream_text,
+    truncated,
+)
+from ghostfill.backends.ollama import native_root
+from ghostfill.backends.openai_compat import WARM_TIMEOUT_S, chat_messages, max_chars, model_ids
+from ghostfill.backends.presets import Preset
+from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.sse import sse_events
+from ghostfill.errors import BackendError
+from ghostfill.model import GenerationParams, Prompt
+from ghostfill.prompt import chat
+from ghostfill.prompt.render import as_chat, as_native
+
+
+class LlamaCpp:
+    def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
+        self.config = config
+        self.client = client
+        self.preset = preset
+        self.gate = RateLimitGate(config.provider)
+        self.root = native_root(config.base_url)
+        self.no_fim = False
+        """Learned: /infill said 501, the loaded model has no FIM tokens."""
+
+    @property
+    def name(self) -> str:
+        return self.config.provider
+
+    def chat(self) -> bool:
+        return self.no_fim or self.config.template == "chat"
+
+    def prepare(self, prompt: Prompt) -> Prompt:
+        return as_chat(prompt) if self.chat() else as_native(prompt)
+
+    def request(self, prompt: Prompt, params: GenerationParams) -> Request:
+        if self.chat():
+            stop = params.stop if prompt.fim is None else chat.STOP
+            body: dict[str, Any] = {"messages": chat_messages(prompt), "stream": True}
+            body.update(temperature=params.temperature, max_tokens=params.max_tokens)
+            if stop:
+                body["stop"] = list(stop[: self.preset.max_stop])
+            body.update({**self.preset.body, **params.extra})
+            if self.config.model:
+                body["model"] = self.config.model
+            return Request(join(self.root, "v1/chat/completions"), body, bearer(self.config))
+        before, newline, line = prompt.prefix.rpartition("\n")
+        body = {
+            "input_prefix": before + newline,
+            "input_suffix": prompt.suffix,
+            "input_extra": [{"filename": s.path, "text": s.text} for s in prompt.extra],
+            "prompt": line,
+            "n_predict": params.max_tokens,
+            "temperature": params.temperature,
+            "stream": True,
+            "cache_prompt": True,
+            **self.preset.body,
+        }
+        if self.config.model:
+            body["model"] = self.config.model
+        return Request(join(self.root, "infill"), body, bearer(self.config))
+
+    async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
+        self.gate.check()
+        chat_mode = self.chat()
+        try:
+            async for text in stream_text(
+                self.client,
+                self.config,
+                self.request(prompt, params),
+                (lambda lines: openai_compat.decode(lines, self.config))
+                if chat_mode
+                else (lambda lines: decode(lines, self.config)),
+                max_chars=max_chars(params),
+                models=self.models,
+                gate=self.gate,
+                unsupported=None if chat_mode else _no_fim,
+            ):
+                yield text
+        except Unsupported:
+            self.no_fim = True
+            raise BackendError(
+                "llama.cpp: the loaded model has no fill-in-the-middle tokens (/infill: 501); "
+                "switching to chat prompts. For real FIM load a code model, e.g. "
+                "`llama-server --fim-qwen-1.5b-default`.",
+                key="nofim:llamacpp",
+            ) from None
+
+    async def models(self) -> list[str]:
+        url = join(self.root, self.preset.models_path)
+        return model_ids(await get_json(self.client, self.config, url, bearer(self.config)))
+
+    async def warm(self) -> None:
+        url = join(self.root, self.preset.warm_path)
+        await quietly(self.client.get(url, headers=bearer(self.config), timeout=WARM_TIMEOUT_S))
+
+
+def _no_fim(status: int, info: ErrorInfo) -> bool:
+    return status == 501
+
+
+async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str, None]:
+    """`content` per event until one has `"stop": true` (there is no `[DONE]`)."""
+    async for event in sse_events(lines, config):
+        data = event.data
+        if data is None:
+            return
+        if data.get("error"):
+            raise midstream_error(error_data(data), config)
+        text = data.get("content")
+        if isinstance(text, str) and text:
+            yield text
+        if data.get("stop"):
+            return
+    raise truncated(config)

@@ -1,0 +1,179 @@
+"""Ollama's native API: `/api/generate` with `suffix` (the model's template builds the FIM
+prompt), NDJSON streaming ending in `"done": true` (reference/BACKENDS.md §5).
+
+Three request shapes, chosen per model and learned from failures:
+- `suffix`: native FIM; Ollama applies the model's Modelfile template (needs `.Suffix`).
+- `raw`: our own FIM text with `raw: true` when the model's template lacks `.Suffix`
+  (400 "does not support insert") but its name tells us the family, or the template is forced.
+- `chat`: `/api/chat` with the hole-filling prompt (`backend.template: "chat"`, or a model
+  that can do neither).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, Literal
+
+import httpx
+
+from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.http import (
+    ErrorInfo,
+    Request,
+    Unsupported,
+    bearer,
+    error_data,
+    get_json,
+    join,
+    midstream_error,
+    quietly,
+    stream_text,
+    truncated,
+)
+from ghostfill.backends.openai_compat import chat_messages, max_chars
+from ghostfill.backends.presets import Preset
+from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.sse import ndjson
+from ghostfill.errors import BackendError
+from ghostfill.model import GenerationParams, Prompt
+from ghostfill.prompt import chat
+from ghostfill.prompt.render import as_chat, as_native
+
+Mode = Literal["suffix", "raw", "chat"]
+
+LOAD_TIMEOUT_S = 60.0
+"""warm() loads the model into memory, which can take a while for a cold, large model."""
+
+
+def native_root(base_url: str) -> str:
+    """The server root, whatever API path the user appended (`/v1`, `/api`)."""
+    root = base_url.rstrip("/")
+    for tail in ("/v1", "/api"):
+        root = root.removesuffix(tail)
+    return root
+
+
+class Ollama:
+    def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
+        self.config = config
+        self.client = client
+        self.preset = preset
+        self.gate = RateLimitGate(config.provider)
+        self.root = native_root(config.base_url)
+        self.no_insert = False
+        """Learned: the model's template has no `.Suffix`, so native FIM is refused."""
+
+    @property
+    def name(self) -> str:
+        return self.config.provider
+
+    def mode(self, prompt: Prompt) -> Mode:
+        template = self.config.template
+        if template == "chat":
+            return "chat"
+        if template not in ("auto", "") or self.no_insert:
+            return "raw" if prompt.fim else "chat"
+        return "suffix"
+
+    def prepare(self, prompt: Prompt) -> Prompt:
+        mode = self.mode(prompt)
+        if mode == "chat":
+            return as_chat(prompt)
+        return as_native(prompt) if mode == "suffix" else prompt
+
+    def request(self, prompt: Prompt, params: GenerationParams, mode: Mode) -> Request:
+        options: dict[str, Any] = {
+            "num_predict": params.max_tokens,
+            "temperature": params.temperature,
+        }
+        body: dict[str, Any] = {"model": self.config.model}
+        if mode == "chat":
+            stop = params.stop if prompt.fim is None else chat.STOP
+            body.update(messages=chat_messages(prompt), stream=True)
+            path = "api/chat"
+        elif mode == "raw":
+            stop = params.stop or prompt.stop
+            body.update(prompt=prompt.fim or "", raw=True, stream=True)
+            path = "api/generate"
+        else:
+            # The Modelfile's own stops end the middle. An empty suffix would make Ollama
+            # apply the chat template instead of the FIM one.
+            stop = ()
+            body.update(prompt=prompt.prefix, suffix=prompt.suffix or "\n", stream=True)
+            path = "api/generate"
+        if stop:
+            options["stop"] = list(stop[: self.preset.max_stop])
+        body.update(self.preset.body)
+        body["options"] = options
+        return Request(join(self.root, path), body, bearer(self.config))
+
+    async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
+        self.gate.check()
+        mode = self.mode(prompt)
+        if mode == "suffix":
+            try:
+                async for text in self._run(self.request(prompt, params, mode), params, True):
+                    yield text
+                return
+            except Unsupported:
+                self.no_insert = True
+                if not prompt.fim:
+                    raise BackendError(
+                        f"ollama model '{self.config.model}' cannot fill in the middle (its "
+                        "template has no suffix); switching to chat prompts. A base code model "
+                        "such as qwen2.5-coder:1.5b-base completes better.",
+                        key=f"noinsert:ollama:{self.config.model}",
+                    ) from None
+                mode = "raw"
+        async for text in self._run(self.request(prompt, params, mode), params, False):
+            yield text
+
+    def _run(self, request: Request, params: GenerationParams, native: bool) -> AsyncIterator[str]:
+        return stream_text(
+            self.client,
+            self.config,
+            request,
+            lambda lines: decode(lines, self.config),
+            max_chars=max_chars(params),
+            models=self.models,
+            gate=self.gate,
+            unsupported=_no_insert if native else None,
+        )
+
+    async def models(self) -> list[str]:
+        data = await get_json(
+            self.client, self.config, join(self.root, self.preset.models_path), bearer(self.config)
+        )
+        items = data.get("models", []) if isinstance(data, dict) else []
+        return sorted(
+            {str(m.get("name") or m.get("model")) for m in items if isinstance(m, dict) and m}
+        )
+
+    async def warm(self) -> None:
+        """Load the model into memory: an empty prompt does exactly that (`done_reason: load`)."""
+        body = {"model": self.config.model, "stream": False}
+        url = join(self.root, "api/generate")
+        await quietly(
+            self.client.post(url, json=body, headers=bearer(self.config), timeout=LOAD_TIMEOUT_S)
+        )
+
+
+def _no_insert(status: int, info: ErrorInfo) -> bool:
+    return status == 400 and "does not support" in info.message
+
+
+async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str, None]:
+    """`response` (generate) or `message.content` (chat) per NDJSON line until `done: true`;
+    an `{"error": ...}` line is a mid-stream failure; EOF before `done` is a truncation."""
+    async for data in ndjson(lines, config):
+        if data.get("error"):
+            raise midstream_error(error_data(data), config)
+        text = data.get("response")
+        if text is None:
+            message = data.get("message")
+            text = message.get("content") if isinstance(message, dict) else None
+        if isinstance(text, str) and text:
+            yield text
+        if data.get("done"):
+            return
+    raise truncated(config)

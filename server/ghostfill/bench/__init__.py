@@ -1,0 +1,1 @@
+"""Benchmarks behind `ghostfill bench`: each prints figures, none asserts a time."""

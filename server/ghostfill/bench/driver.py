@@ -1,0 +1,117 @@
+"""Drive a real `ghostfill serve` process over stdio, as an editor would, and time it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(values: Sequence[float]) -> str:
+    return (
+        f"p50 {percentile(values, 0.5):.2f}  p90 {percentile(values, 0.9):.2f}  "
+        f"p99 {percentile(values, 0.99):.2f}  mean {statistics.fmean(values) if values else float('nan'):.2f}"
+    )
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process from /proc (Linux), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+class ServerUnderTest:
+    """A spawned server plus a pygls client, with the ghostfill notifications recorded."""
+
+    def __init__(self, command: Sequence[str] | None = None, env: dict[str, str] | None = None) -> None:
+        self.command = list(command or [sys.executable, "-m", "ghostfill", "serve"])
+        self.env = env
+        self.client = LanguageClient("ghostfill-bench", "1")
+        self.ready: list[Any] = []
+        self.client.feature("ghostfill/completionReady")(lambda params: self.ready.append(params))
+        self.client.feature("ghostfill/status")(lambda params: None)
+        self.client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
+        self.client.feature(types.WINDOW_SHOW_MESSAGE)(lambda params: None)
+        self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda params: None)
+        self.client.feature(types.PROGRESS)(lambda params: None)
+        self.options: dict[str, Any] = {}
+        self.client.feature(types.WORKSPACE_CONFIGURATION)(lambda params: [self.options])
+        self.startup_ms = 0.0
+
+    @property
+    def pid(self) -> int:
+        server = getattr(self.client, "_server", None)
+        return int(server.pid) if server is not None else os.getpid()
+
+    async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
+        self.options = options
+        started = time.perf_counter()
+        await self.client.start_io(*self.command, env=self.env)
+        caps = types.ClientCapabilities(
+            text_document=types.TextDocumentClientCapabilities(
+                inline_completion=types.InlineCompletionClientCapabilities()
+            ),
+            workspace=types.WorkspaceClientCapabilities(configuration=True),
+        )
+        folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None
+        await self.client.initialize_async(
+            types.InitializeParams(capabilities=caps, initialization_options=options, workspace_folders=folders, process_id=os.getpid())
+        )
+        self.startup_ms = (time.perf_counter() - started) * 1000
+        self.client.initialized(types.InitializedParams())
+
+    def open(self, uri: str, text: str, language: str) -> None:
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+        )
+
+    def insert(self, uri: str, version: int, line: int, character: int, text: str) -> None:
+        at = types.Position(line=line, character=character)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=text)],
+            )
+        )
+
+    async def inline(self, uri: str, line: int, character: int) -> str:
+        result = await self.client.text_document_inline_completion_async(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+            )
+        )
+        if isinstance(result, types.InlineCompletionList) and result.items:
+            text = result.items[0].insert_text
+            return text if isinstance(text, str) else text.value
+        return ""
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 5)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()

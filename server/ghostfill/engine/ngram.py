@@ -1,0 +1,277 @@
+"""A count-based n-gram model with Witten-Bell smoothing, as in SLP-Core (Hellendoorn 2017).
+
+Storage is one dict per history length k (1 .. order-1) plus a unigram dict. A context is keyed
+by `hash(tuple(history[-k:]))` (int hashes are not salted, so keys are stable); its value is
+either one packed int `successor << SHIFT | count` (most contexts have a single successor) or a
+dict `{successor: count, TOTAL: total}`. Contexts are counted in C with `map(hash, zip(...))`,
+so only the table update runs in Python.
+
+`add`/`remove` are exact inverses (a changed file is re-counted by removing its old tokens and
+adding the new ones). When `max_contexts` is set, `prune` keeps memory bounded by dropping the
+rarest high-order contexts first (singletons of the longest histories, then the next order,
+then count 2, ...), like lossy counting.
+
+Probabilities follow SLP-Core's `NGramModel.modelToken`: from the unigram up, each order whose
+context was seen mixes in its MLE with Witten-Bell weight λ = c(h) / (c(h) + N1+(h·)); the
+result is normalised by the accumulated mass, and the model's confidence is 1 - 2^-hits.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+
+SHIFT = 20
+COUNT_MASK = (1 << SHIFT) - 1
+TOTAL = -1
+"""Key holding c(h) inside a multi-successor context dict (token ids are never negative)."""
+
+Value = int | dict[int, int]
+_TOP_CACHE_LIMIT = 4096
+
+
+class NGramModel:
+    """Counts of token ids up to `order`, with smoothing, removal and pruning."""
+
+    __slots__ = ("_top", "_top_version", "max_contexts", "order", "tables", "total", "unigram", "version")
+
+    def __init__(self, order: int = 6, max_contexts: int | None = None) -> None:
+        if order < 1:
+            raise ValueError("order must be at least 1")
+        self.order = order
+        self.max_contexts = max_contexts
+        self.unigram: dict[int, int] = {}
+        self.total = 0
+        self.tables: list[dict[int, Value]] = [{} for _ in range(order - 1)]
+        self.version = 0
+        self._top: dict[tuple[int, int], list[int]] = {}
+        self._top_version = 0
+
+    # ---- counting -------------------------------------------------------------------------
+
+    def add(self, ids: Sequence[int]) -> None:
+        """Count every n-gram of `ids` (one file's or window's token stream)."""
+        self.version += 1
+        uni = self.unigram
+        for w, c in Counter(ids).items():
+            uni[w] = uni.get(w, 0) + c
+        self.total += len(ids)
+        for k, keys, succs in self._grams(ids):
+            _add(self.tables[k - 1], keys, succs)
+        if self.max_contexts is not None and self.contexts > self.max_contexts:
+            self.prune(int(self.max_contexts * 0.8))
+
+    def remove(self, ids: Sequence[int]) -> None:
+        """Undo `add(ids)` (contexts pruned in between are simply skipped)."""
+        self.version += 1
+        uni = self.unigram
+        for w, c in Counter(ids).items():
+            left = uni.get(w, 0) - c
+            if left > 0:
+                uni[w] = left
+            else:
+                uni.pop(w, None)
+        self.total = max(0, self.total - len(ids))
+        for k, keys, succs in self._grams(ids):
+            _sub(self.tables[k - 1], keys, succs)
+
+    def _grams(self, ids: Sequence[int]) -> Iterator[tuple[int, Iterable[int], Sequence[int]]]:
+        n = len(ids)
+        for k in range(1, min(self.order, n)):
+            keys = map(hash, zip(*[ids[j : n - k + j] for j in range(k)]))
+            yield k, keys, ids[k:]
+
+    def prune(self, target: int) -> int:
+        """Drop the rarest contexts, longest histories first, until at most `target` remain.
+
+        Returns how many contexts were dropped. Bigram contexts (k=1) are kept: they are bounded
+        by the vocabulary and carry the backbone of every prediction.
+        """
+        dropped = 0
+        threshold = 1
+        while self.contexts > target and threshold <= COUNT_MASK:
+            for k in range(self.order - 1, 1, -1):
+                table = self.tables[k - 1]
+                rare = [h for h, v in table.items() if _total(v) <= threshold]
+                if not rare:
+                    continue
+                for h in rare:
+                    del table[h]
+                dropped += len(rare)
+                self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
+                if self.contexts <= target:
+                    break
+            threshold *= 2
+        if dropped:
+            self.version += 1
+        return dropped
+
+    # ---- statistics -----------------------------------------------------------------------
+
+    @property
+    def contexts(self) -> int:
+        """Stored contexts over all orders (the unit of the memory cap)."""
+        return sum(len(t) for t in self.tables)
+
+    def count(self, history: Sequence[int], token: int) -> int:
+        """c(history, token): how often `token` followed exactly `history` (for tests)."""
+        if not history:
+            return self.unigram.get(token, 0)
+        k = len(history)
+        value = self.tables[k - 1].get(hash(tuple(history)))
+        if value is None:
+            return 0
+        if isinstance(value, int):
+            return value & COUNT_MASK if value >> SHIFT == token else 0
+        return value.get(token, 0)
+
+    def view(self, history: Sequence[int]) -> View:
+        """The statistics of every order for `history`, ready to score many candidates."""
+        levels: list[tuple[Value, int, float, int, int]] = []
+        total = self.total
+        if not total:
+            return View(self, levels)
+        levels.append((self.unigram, total, total / (total + len(self.unigram)), 0, 0))
+        n = len(history)
+        tables = self.tables
+        for k in range(1, min(self.order - 1, n) + 1):
+            h = hash(tuple(history[n - k :]))
+            value = tables[k - 1].get(h)
+            if value is None:
+                break
+            if isinstance(value, int):
+                count = value & COUNT_MASK
+                distinct = 1
+            else:
+                count = value[TOTAL]
+                distinct = len(value) - 1
+            levels.append((value, count, count / (count + distinct), k, h))
+        return View(self, levels)
+
+    def prob(self, history: Sequence[int], token: int) -> float:
+        return self.view(history).prob(token)
+
+    def top(self, k: int, h: int, value: dict[int, int], limit: int) -> list[int]:
+        """The `limit` most frequent successors in a context dict (cached for big dicts)."""
+        if len(value) <= limit + 1:
+            return sorted((w for w in value if w != TOTAL), key=value.__getitem__, reverse=True)
+        if self._top_version != self.version:
+            self._top.clear()
+            self._top_version = self.version
+        key = (k, h)
+        cached = self._top.get(key)
+        if cached is not None and len(cached) >= limit:
+            return cached[:limit]
+        best = [w for w in heapq.nlargest(limit + 1, value, key=value.__getitem__) if w != TOTAL]
+        best = best[:limit]
+        if len(self._top) < _TOP_CACHE_LIMIT:
+            self._top[key] = best
+        return best
+
+
+class View:
+    """One model's view of one history: per-order (value, c(h), λ) from the unigram up."""
+
+    __slots__ = ("levels", "model")
+
+    def __init__(self, model: NGramModel, levels: list[tuple[Value, int, float, int, int]]) -> None:
+        self.model = model
+        self.levels = levels
+
+    @property
+    def hits(self) -> int:
+        return len(self.levels)
+
+    @property
+    def confidence(self) -> float:
+        """SLP-Core's model confidence: 1 - 2^-hits, asymptotically 1 for long matches."""
+        return 1.0 - 2.0 ** -len(self.levels) if self.levels else 0.0
+
+    def prob(self, token: int) -> float:
+        """Witten-Bell interpolated P(token | history); 0 if the model never saw `token`."""
+        prob = 0.0
+        mass = 0.0
+        for value, total, lam, _, _ in self.levels:
+            if isinstance(value, int):
+                count = value & COUNT_MASK if value >> SHIFT == token else 0
+            else:
+                count = value.get(token, 0)
+            mass += lam * (1.0 - mass)
+            prob += lam * (count / total - prob)
+        return prob / mass if mass else 0.0
+
+    def successors(self, limit: int, orders: int = 2) -> list[int]:
+        """Likely next tokens: top successors of the `orders` longest seen contexts (k ≥ 1)."""
+        found: list[int] = []
+        used = 0
+        for value, _, _, k, h in reversed(self.levels):
+            if k == 0 or used >= orders:
+                break
+            used += 1
+            if isinstance(value, int):
+                w = value >> SHIFT
+                if w not in found:
+                    found.append(w)
+            else:
+                for w in self.model.top(k, h, value, limit):
+                    if w not in found:
+                        found.append(w)
+        return found
+
+
+def _total(value: Value) -> int:
+    if isinstance(value, int):
+        return value & COUNT_MASK
+    return value[TOTAL]
+
+
+def _add(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
+    get = table.get
+    for h, w in zip(keys, succs, strict=False):
+        v = get(h)
+        if v is None:
+            table[h] = (w << SHIFT) | 1
+        elif isinstance(v, int):
+            count = v & COUNT_MASK
+            if v >> SHIFT == w and count < COUNT_MASK:
+                table[h] = v + 1
+            elif v >> SHIFT == w:
+                table[h] = {w: count + 1, TOTAL: count + 1}
+            else:
+                table[h] = {v >> SHIFT: count, w: 1, TOTAL: count + 1}
+        else:
+            v[w] = v.get(w, 0) + 1
+            v[TOTAL] += 1
+
+
+def _sub(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
+    get = table.get
+    for h, w in zip(keys, succs, strict=False):
+        v = get(h)
+        if v is None:
+            continue
+        if isinstance(v, int):
+            if v >> SHIFT == w:
+                if v & COUNT_MASK <= 1:
+                    del table[h]
+                else:
+                    table[h] = v - 1
+            continue
+        d: dict[int, int] = v
+        c = d.get(w)
+        if c is None:
+            continue
+        if c <= 1:
+            del d[w]
+        else:
+            d[w] = c - 1
+        left = d[TOTAL] - 1
+        if left <= 0 or len(d) == 1:
+            del table[h]
+        elif len(d) == 2:
+            (only,) = (x for x in d if x != TOTAL)
+            table[h] = (only << SHIFT) | d[only] if d[only] <= COUNT_MASK else d
+            d[TOTAL] = left
+        else:
+            d[TOTAL] = left

@@ -1,0 +1,155 @@
+"""Turn tokens back into text with the language's (and the project's) spacing.
+
+Whether a space goes between two tokens is learned: `Spacing` counts, per pair and per triple
+of token classes (keywords, operators and punctuation stand for themselves, everything else is
+ID, NUM or STR), how often the source had a space there. Unseen pairs fall back to rules that
+suit most C-like and Python code: spaces around binary operators and after commas, none inside
+brackets or around dots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
+
+from ghostfill.engine.lexer import (
+    DEDENT,
+    INDENT,
+    LINE_ENDS,
+    SPECIAL,
+    Family,
+    is_word,
+    kind_of,
+)
+
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", ".", "@", "~", "!", "::", "?.", "->", "$", "\\"})
+_NO_SPACE_BEFORE = frozenset({")", "]", "}", ",", ";", ".", ":", "(", "[", "?.", "::", "->"})
+_K = TypeVar("_K", bound=Hashable)
+_MAX_CLASSES = 4096
+"""Guard for the learned tables: pairs/triples beyond this many distinct keys are not added."""
+
+
+class Spacing:
+    """Learned spacing between token classes for one language group."""
+
+    __slots__ = ("family", "pairs", "triples")
+
+    def __init__(self, family: Family) -> None:
+        self.family = family
+        self.pairs: dict[tuple[str, str], list[int]] = {}
+        self.triples: dict[tuple[str, str, str], list[int]] = {}
+
+    def observe(self, text: str, limit: int = 20000) -> None:
+        """Learn from up to `limit` raw tokens of `text` (a sample is plenty)."""
+        family = self.family
+        comments = family.comments
+        pairs = self.pairs
+        triples = self.triples
+        prev2 = prev = ""
+        for n, match in enumerate(family.pattern.finditer(text)):
+            if n >= limit:
+                break
+            tok = match.group()
+            if tok[0] == "\n":
+                prev2 = prev = ""
+                continue
+            if tok.startswith(comments):
+                continue
+            cur = kind_of(tok, family)
+            if prev:
+                start = match.start()
+                spaced = start > 0 and text[start - 1] in " \t"
+                _bump(pairs, (prev, cur), spaced)
+                if prev2:
+                    _bump(triples, (prev2, prev, cur), spaced)
+            prev2, prev = prev, cur
+
+    def space(self, prev2: str, prev: str, cur: str) -> bool:
+        """Should a space separate `prev` and `cur` (token texts; `prev2` precedes `prev`)?"""
+        family = self.family
+        a = kind_of(prev, family)
+        b = kind_of(cur, family)
+        if prev2:
+            seen = self.triples.get((kind_of(prev2, family), a, b))
+            if seen is not None and seen[1] >= 3:
+                return seen[0] * 2 > seen[1]
+        seen = self.pairs.get((a, b))
+        if seen is not None and seen[1] >= 2:
+            return seen[0] * 2 > seen[1]
+        return default_space(prev, cur, family)
+
+
+def _bump(table: dict[_K, list[int]], key: _K, spaced: bool) -> None:
+    entry = table.get(key)
+    if entry is None:
+        if len(table) >= _MAX_CLASSES:
+            return
+        entry = table[key] = [0, 0]
+    entry[1] += 1
+    if spaced:
+        entry[0] += 1
+
+
+def default_space(prev: str, cur: str, family: Family) -> bool:
+    """Spacing rules for pairs the project has not shown us."""
+    if prev in _NO_SPACE_AFTER or cur in _NO_SPACE_BEFORE:
+        return False
+    if prev == "," or prev == ";":
+        return True
+    prev_word = is_word(prev, family) or prev[0] in family.quotes
+    cur_word = is_word(cur, family) or cur[0] in family.quotes
+    if prev_word and cur_word:
+        return True
+    if prev in (")", "]") and cur_word:
+        return True
+    if not prev_word and prev not in (")", "]", "}"):
+        return True  # after an operator
+    return not cur_word or prev in ("}",)
+
+
+def render(
+    tokens: Sequence[str],
+    before: Sequence[str],
+    spacing: Spacing,
+    *,
+    indent_unit: str = "    ",
+    indent: str = "",
+) -> str:
+    """Text for `tokens`, which follow the tokens `before` (used only for spacing).
+
+    Line breaks become "\\n" plus `indent` adjusted by INDENT/DEDENT tokens; the first token
+    gets a leading space if the spacing rules want one after `before[-1]`.
+    """
+    out: list[str] = []
+    prev2 = before[-2] if len(before) >= 2 and before[-2] not in SPECIAL else ""
+    prev = before[-1] if before and before[-1] not in SPECIAL else ""
+    level = 0
+    at_line_start = False
+    for tok in tokens:
+        if tok in LINE_ENDS:
+            out.append("\n")
+            at_line_start = True
+            prev2 = prev = ""
+            continue
+        if tok == INDENT:
+            level += 1
+            continue
+        if tok == DEDENT:
+            level -= 1
+            continue
+        if tok in SPECIAL:
+            continue
+        if at_line_start:
+            out.append(_indented(indent, indent_unit, level))
+            at_line_start = False
+        elif prev and spacing.space(prev2, prev, tok):
+            out.append(" ")
+        out.append(tok)
+        prev2, prev = prev, tok
+    return "".join(out)
+
+
+def _indented(indent: str, unit: str, level: int) -> str:
+    if level >= 0:
+        return indent + unit * level
+    return indent[: max(0, len(indent) - len(unit) * -level)]

@@ -1,0 +1,63 @@
+"""Token text ↔ small integer ids, shared by every model of one engine.
+
+Ids are dense and stable for the engine's lifetime, so n-gram keys stay valid; the mapping is a
+dict whose `__missing__` hands out the next id, which lets `list(map(...))` intern a whole file
+at C speed and only call Python for tokens never seen before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ghostfill.engine.lexer import BOS, DEDENT, INDENT, NEWLINE, NL, STRING
+
+
+class _Ids(dict[str, int]):
+    __slots__ = ("words",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+
+    def __missing__(self, key: str) -> int:
+        value = len(self.words)
+        self[key] = value
+        self.words.append(key)
+        return value
+
+
+class Vocabulary:
+    """Interns token texts to ids; id → text for rendering."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids = _Ids()
+        for special in (BOS, NEWLINE, NL, INDENT, DEDENT, STRING):
+            self._ids[special]  # noqa: B018 - interning in a fixed order
+
+    def ids(self, tokens: Iterable[str]) -> list[int]:
+        """Ids of `tokens`, adding unseen ones."""
+        return list(map(self._ids.__getitem__, tokens))
+
+    def id(self, token: str) -> int:
+        return self._ids[token]
+
+    def known(self, token: str) -> int | None:
+        """The id of `token` if it was ever seen, without adding it."""
+        return dict.get(self._ids, token)
+
+    def text(self, token_id: int) -> str:
+        return self._ids.words[token_id]
+
+    def __len__(self) -> int:
+        return len(self._ids.words)
+
+
+BOS_ID = 0
+NEWLINE_ID = 1
+NL_ID = 2
+INDENT_ID = 3
+DEDENT_ID = 4
+STRING_ID = 5
+SPECIAL_IDS = frozenset({BOS_ID, NEWLINE_ID, NL_ID, INDENT_ID, DEDENT_ID, STRING_ID})

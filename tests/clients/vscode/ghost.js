@@ -1,0 +1,201 @@
+// Drive real VS Code (code-server in headless Chromium, via playwright-core) through the
+// ghostfill extension: open a Python file from the Explorer, wait for the language client, type,
+// time keypress -> ghost text, accept with Tab, save. Prints progress lines and, last,
+// `RESULT {json}` for tests/clients/test_vscode.py. Usage: node ghost.js CONFIG.json
+//
+// CONFIG: { url, playwright, chromium, file, startupTimeoutMs, runs: [{prefix, last}],
+//           block: {line} | null, screenshot, failureShot }
+"use strict";
+const fs = require("fs");
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const { chromium } = require(cfg.playwright);
+const t0 = Date.now();
+const say = (m) => console.log(`[${String(Date.now() - t0).padStart(6)} ms] ${m}`);
+const GHOST = ".ghost-text-decoration, .ghost-text";
+const STATUS = '[aria-label^="ghostfill "]';
+
+async function statusLabel(page) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    return el ? el.getAttribute("aria-label") : null;
+  }, STATUS);
+}
+
+async function ghostText(page) {
+  return page.evaluate(() => {
+    const parts = [];
+    for (const el of document.querySelectorAll(".ghost-text-decoration")) parts.push(el.textContent);
+    for (const el of document.querySelectorAll(".ghost-text .view-line")) parts.push("\n" + el.textContent);
+    return parts.join("").replace(/\u00a0/g, " ");
+  });
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible", timeout: 5000 });
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${title.split(": ")[1]}")`, { timeout: 5000 });
+  await page.keyboard.press("Enter");
+}
+
+async function waitGhostGone(page) {
+  await page.waitForFunction((sel) => !document.querySelector(sel), GHOST, { timeout: 3000 }).catch(() => {});
+}
+
+// In-page timestamps: the last keydown (capture phase, before the editor sees it) and the first
+// time ghost text is in the DOM after it.
+async function instrument(page) {
+  await page.evaluate((sel) => {
+    const gf = (window.__gf = { key: 0, ghost: 0 });
+    document.addEventListener("keydown", () => { gf.key = performance.now(); gf.ghost = 0; }, true);
+    new MutationObserver(() => {
+      if (gf.key && !gf.ghost && document.querySelector(sel)) gf.ghost = performance.now();
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+  }, GHOST);
+}
+
+(async () => {
+  const result = { runs: [], statusSeen: [], installNotification: false };
+  const browser = await chromium.launch({
+    executablePath: cfg.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+  try {
+    await page.goto(cfg.url);
+    await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
+    say("workbench DOM present");
+    const row = `.explorer-folders-view .monaco-list-row:has-text("${cfg.file}")`;
+    await page.waitForSelector(row, { timeout: 60000 });
+    await page.click(row);
+    await page.waitForSelector(".editor-instance .monaco-editor .view-lines", { timeout: 20000 });
+    say(`editor open: ${cfg.file}`);
+
+    // The client is running once the status bar item reports a server state.
+    const deadline = Date.now() + cfg.startupTimeoutMs;
+    let label = null;
+    for (;;) {
+      label = await statusLabel(page);
+      if (label && !result.statusSeen.includes(label)) { result.statusSeen.push(label); say(`status bar: ${label}`); }
+      if (!result.installNotification) {
+        const toasts = await page.$$eval(".notification-toast", (els) => els.map((e) => e.textContent).join("|"));
+        if (/installing the server/i.test(toasts)) { result.installNotification = true; say(`notification: ${toasts.slice(0, 120)}`); }
+      }
+      if (label === "ghostfill idle") break;
+      if (label === "ghostfill error") throw new Error("status bar shows an error");
+      if (Date.now() > deadline) throw new Error(`client not running after ${cfg.startupTimeoutMs} ms (status ${label})`);
+      await page.waitForTimeout(100);
+    }
+    result.clientReadyMs = Date.now() - t0;
+    say("language client running");
+
+    await page.click(".monaco-editor .view-lines");
+    await page.keyboard.press("Control+End");
+    await instrument(page);
+    for (const [i, run] of cfg.runs.entries()) {
+      if (i > 0) { await page.keyboard.press("Escape"); await page.keyboard.press("End"); await page.keyboard.press("Enter"); }
+      await page.keyboard.type(run.prefix);
+      await page.waitForTimeout(400);             // let suggestions for the partial line settle
+      await page.keyboard.press("Escape");
+      await waitGhostGone(page);
+      await page.keyboard.type(run.last);         // the timed keypress
+      let explicit = false;
+      try {
+        await page.waitForSelector(GHOST, { timeout: 5000 });
+      } catch {
+        explicit = true;                          // REAL_CLIENTS.md §1 gotcha 2: trigger explicitly
+        say("no automatic ghost text in 5 s; pressing Alt+Backslash");
+        await page.keyboard.press("Alt+Backslash");
+        await page.waitForSelector(GHOST, { timeout: 10000 });
+      }
+      const t = await page.evaluate(() => window.__gf);
+      const ms = explicit ? null : Math.round(t.ghost - t.key);
+      const ghost = await ghostText(page);
+      result.runs.push({ ms, ghost, explicit });
+      say(`run ${i}: ghost text ${ms} ms after keypress: ${JSON.stringify(ghost)}`);
+      await page.keyboard.press("Tab");
+      await page.waitForTimeout(150);
+    }
+
+    if (cfg.apiKey) {
+      // "ghostfill: Set API Key" from the command palette; the key goes to SecretStorage.
+      await page.keyboard.press("Escape");
+      await runCommand(page, "ghostfill: Set API Key");
+      await page.waitForSelector('.quick-input-widget input[type="password"]', { timeout: 5000 });
+      await page.keyboard.type(cfg.apiKey);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('.notification-toast:has-text("API key for")', { timeout: 5000 });
+      result.apiKeySet = true;
+      say("API key set through the command palette");
+      await page.waitForTimeout(300);
+    }
+
+    if (cfg.block) {
+      // A block: the first line shows at once; the rest streams in without a keystroke
+      // (ghostfill/completionReady -> editor.action.inlineSuggest.trigger).
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("End");
+      await page.keyboard.press("Enter");
+      await page.keyboard.press("Enter");
+      await page.keyboard.type(cfg.block.line);
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Enter");
+      const tKey = Date.now();
+      await page.waitForSelector(GHOST, { timeout: 10000 });
+      const first = await ghostText(page);
+      result.blockFirstMs = Date.now() - tKey;
+      say(`block: first ghost text ${result.blockFirstMs} ms: ${JSON.stringify(first)}`);
+      await page.waitForFunction(() => document.querySelectorAll(".ghost-text .view-line").length >= 2, null,
+                                 { timeout: 10000 }).catch(() => {});
+      result.blockGhost = await ghostText(page);
+      result.blockLinesMs = Date.now() - tKey;
+      say(`block: ghost text after ${result.blockLinesMs} ms: ${JSON.stringify(result.blockGhost)}`);
+      if (cfg.screenshot) { await page.screenshot({ path: cfg.screenshot }); say(`screenshot ${cfg.screenshot}`); }
+      await page.keyboard.press("Tab");
+      await page.waitForTimeout(150);
+    } else if (cfg.screenshot) {
+      await page.screenshot({ path: cfg.screenshot });
+    }
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+S");
+    await page.waitForTimeout(600);
+    result.status = await statusLabel(page);
+    result.statusText = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? null, STATUS);
+    say(`saved; status bar ${JSON.stringify(result.statusText)}`);
+
+    if (cfg.toggle) {
+      // Status bar click -> menu -> "Disable completions": the server hears it without a restart.
+      await page.click(STATUS);
+      await page.waitForSelector('.quick-input-widget .monaco-list-row:has-text("Disable completions")', { timeout: 5000 });
+      result.menu = await page.$$eval(".quick-input-widget .monaco-list-row", (els) => els.map((e) => e.textContent.trim()));
+      say(`menu: ${JSON.stringify(result.menu)}`);
+      await page.click('.quick-input-widget .monaco-list-row:has-text("Disable completions")');
+      await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-label") === "ghostfill disabled",
+                                 STATUS, { timeout: 5000 });
+      say("status bar: ghostfill disabled");
+      await page.keyboard.press("End");
+      await page.keyboard.press("Enter");
+      await page.keyboard.type("zz =");
+      await page.waitForTimeout(400);
+      await page.keyboard.type(" ");
+      result.ghostWhileDisabled = await page.waitForSelector(GHOST, { timeout: 1500 }).then(() => true, () => false);
+      say(`ghost text while disabled: ${result.ghostWhileDisabled}`);
+      await runCommand(page, "ghostfill: Enable/Disable Completions");
+      await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-label") !== "ghostfill disabled",
+                                 STATUS, { timeout: 5000 });
+      await page.keyboard.type("z");
+      result.ghostAfterReenable = await page.waitForSelector(GHOST, { timeout: 5000 }).then(() => true, () => false);
+      say(`ghost text after enabling again: ${result.ghostAfterReenable}`);
+    }
+  } catch (err) {
+    result.error = String(err && err.message ? err.message.split("\n")[0] : err);
+    say(`FAILED: ${result.error}`);
+    if (cfg.failureShot) await page.screenshot({ path: cfg.failureShot }).catch(() => {});
+  }
+  await browser.close();
+  console.log("RESULT " + JSON.stringify(result));
+  process.exit(result.error ? 1 : 0);
+})().catch((err) => { console.error(err); process.exit(2); });
