@@ -25,7 +25,7 @@ from ghostfill.backends.registry import create, resolve
 from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
-from ghostfill.documents.store import DocumentStore, uri_to_path
+from ghostfill.documents.store import Document, DocumentStore, uri_to_path
 from ghostfill.documents.syntax import Grammars
 from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
@@ -38,6 +38,9 @@ from ghostfill.protocol import GhostfillProtocol
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
 
 log = logging.getLogger(__name__)
+
+REPARSE_IDLE_S = 0.15
+"""Typing pause after which an edited document's tree is re-parsed."""
 
 
 def make_http_client() -> httpx.AsyncClient:
@@ -143,6 +146,7 @@ class Session:
         self.parsed = ParsedSettings(with_overrides(Settings(), **overrides), ())
         self._shown: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
         self.pipeline = shared.pipeline(self, self.debouncer)
 
@@ -277,6 +281,12 @@ class Session:
         if supported:
             progress.end(token, types.WorkDoneProgressEnd(message=f"{count} files"))
         log.info("indexed %d files: %s", count, self.shared.engine.stats())
+
+    def reparse_when_idle(self, doc: Document) -> None:
+        """Re-parse once typing pauses, so requests never pay for it (they use the edited tree)."""
+        if (handle := self._reparse.pop(doc.uri, None)) is not None:
+            handle.cancel()
+        self._reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, doc.syntax)
 
     async def learn(self, path: str, text: str) -> None:
         """A saved file: the offline model re-counts it (unless privacy excludes it)."""

@@ -52,11 +52,13 @@ def register(server: LanguageServer, session: Session) -> None:
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
         changes = [_change(c) for c in params.content_changes]
         try:
-            session.documents.change(
+            doc = session.documents.change(
                 params.text_document.uri, params.text_document.version, changes
             )
         except DocumentError as exc:
             log.warning("didChange ignored: %s", exc.user_message)
+            return
+        session.reparse_when_idle(doc)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:

@@ -8,26 +8,23 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import backend_options, inline, open_doc, start, type_text
+from tests.e2e.conftest import backend_options, inline, open_doc, start, type_text, vscode_capabilities
 from tests.fakes.openai_server import FakeProvider
 
 SOURCE = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"
 
 
-async def test_advertises_inline_completion_and_fallback(
-    client: LanguageClient, fake: FakeProvider, workspace: Path
-) -> None:
-    result = await client.initialize_async(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), workspace_folders=[])
+async def test_advertises_inline_completion_and_fallback(client: LanguageClient) -> None:
+    result = await client.initialize_session(
+        types.InitializeParams(capabilities=vscode_capabilities(), workspace_folders=[])
     )
-    client.initialized(types.InitializedParams())
     caps = result.capabilities
     assert caps.inline_completion_provider is not None
     assert caps.completion_provider is not None
     sync = caps.text_document_sync
     assert isinstance(sync, types.TextDocumentSyncOptions)
     assert sync.change == types.TextDocumentSyncKind.Incremental
-    client.capabilities = types.ClientCapabilities()
+    assert caps.position_encoding in (None, types.PositionEncodingKind.Utf16)
 
 
 async def test_ghost_text_from_streaming_backend(

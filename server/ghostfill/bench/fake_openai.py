@@ -107,10 +107,17 @@ class FakeProvider:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeProvider
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # stream chunks go out as written, as real providers' do
     _began = 0.0
 
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            self.close_connection = True
 
     def do_GET(self) -> None:
         self._record({})

@@ -41,7 +41,7 @@ def enclosing_scopes(doc: Document, tree: SyntaxTree, cursor_byte: int) -> list[
 
 
 def enclosing_signatures(doc: Document, cursor_byte: int, above_row: int | None = None) -> tuple[str, ...]:
-    tree = doc.syntax()
+    tree = doc.syntax(fresh=False)
     if tree is None:
         return ()
     out: list[str] = []

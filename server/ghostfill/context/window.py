@@ -22,39 +22,28 @@ class Window:
 
 
 def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) -> Window:
-    """Three quarters of the budget before the cursor, one quarter after, whole lines only."""
-    line = doc.line(row)
-    head, tail = line[:col_byte], line[col_byte:]
+    """Three quarters of the budget before the cursor, one quarter after, whole lines only.
+
+    Works on line offsets, so only the bytes that end up in the window are sliced and decoded.
+    """
     budget = max(budget_tokens, 16) * CHARS_PER_TOKEN
-    before: list[bytes] = [head]
-    used = len(head)
+    cursor = doc.offset_of(row, col_byte)
     first = row
-    while first > 0:
-        text = doc.line(first - 1)
-        if used + len(text) + 1 > budget * 3 // 4:
-            break
-        before.append(text)
-        used += len(text) + 1
+    while first > 0 and cursor - doc.line_start(first - 1) <= budget * 3 // 4:
         first -= 1
-    after: list[bytes] = [tail]
-    used_after = len(tail)
     last = row
-    while last + 1 < doc.line_count:
-        text = doc.line(last + 1)
-        if used_after + len(text) + 1 > budget // 4:
-            break
-        after.append(text)
-        used_after += len(text) + 1
+    while last + 1 < doc.line_count and doc.line_end(last + 1) - cursor <= budget // 4:
         last += 1
-    prefix = b"\n".join(reversed(before)).decode("utf-8", errors="replace")
-    suffix = b"\n".join(after).decode("utf-8", errors="replace")
+    end = doc.line_end(last)
     if last + 1 < doc.line_count:
-        suffix += "\n"
+        end = doc.line_start(last + 1)
+    data = doc.data
+    line_start, line_end = doc.line_start(row), doc.line_end(row)
     return Window(
-        prefix=prefix,
-        suffix=suffix,
-        line_prefix=head.decode("utf-8", errors="replace"),
-        line_suffix=tail.decode("utf-8", errors="replace"),
+        prefix=data[doc.line_start(first) : cursor].decode("utf-8", errors="replace"),
+        suffix=data[cursor:end].decode("utf-8", errors="replace"),
+        line_prefix=data[line_start:cursor].decode("utf-8", errors="replace"),
+        line_suffix=data[cursor:line_end].decode("utf-8", errors="replace"),
         first_row=first,
-        cursor_byte=doc.offset_of(row, col_byte),
+        cursor_byte=cursor,
     )

@@ -68,11 +68,7 @@ class Document:
 
     def line(self, row: int) -> bytes:
         """The bytes of line `row` without its line break."""
-        start = self._starts[row]
-        end = self._starts[row + 1] - 1 if row + 1 < len(self._starts) else len(self.data)
-        if end > start and self.data[end - 1 : end] == b"\r":
-            end -= 1
-        return self.data[start:end]
+        return self.data[self._starts[row] : self.line_end(row)]
 
     def offset(self, pos: Position, *, strict: bool = True) -> int:
         """Byte offset of an LSP position; past the end is an error when `strict`, else clamped."""
@@ -126,11 +122,26 @@ class Document:
                 self.point(start + len(new)),
             )
 
-    def syntax(self) -> SyntaxTree | None:
-        """The current tree, re-parsed now if edits are pending."""
-        if self.tree is not None:
+    def syntax(self, *, fresh: bool = True) -> SyntaxTree | None:
+        """The tree, re-parsed now if edits are pending.
+
+        With `fresh=False` a tree with pending edits is returned as it is: `Tree.edit` has
+        already moved its nodes to the new offsets, so enclosing scopes are right without
+        paying for a re-parse on the request path (the session re-parses when typing pauses).
+        """
+        if self.tree is not None and fresh:
             self.tree.refresh(self.data)
         return self.tree
+
+    def line_start(self, row: int) -> int:
+        return self._starts[row]
+
+    def line_end(self, row: int) -> int:
+        """Offset of the end of line `row`, before its line break."""
+        end = self._starts[row + 1] - 1 if row + 1 < len(self._starts) else len(self.data)
+        if end > self._starts[row] and self.data[end - 1 : end] == b"\r":
+            end -= 1
+        return end
 
 
 def _line_starts(data: bytes, base: int, skip_first: int) -> list[int]:

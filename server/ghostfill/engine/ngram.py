@@ -126,17 +126,19 @@ class NGramModel:
             return value & COUNT_MASK if value >> SHIFT == token else 0
         return value.get(token, 0)
 
-    def view(self, history: Sequence[int]) -> View:
-        """The statistics of every order for `history`, ready to score many candidates."""
+    def view(self, keys: Sequence[int]) -> View:
+        """The statistics of every order for a history, ready to score many candidates.
+
+        `keys` are `context_keys(history, order)`: computed once per step, shared by models.
+        """
         levels: list[tuple[Value, int, float, int, int]] = []
         total = self.total
         if not total:
             return View(self, levels)
         levels.append((self.unigram, total, total / (total + len(self.unigram)), 0, 0))
-        n = len(history)
         tables = self.tables
-        for k in range(1, min(self.order - 1, n) + 1):
-            h = hash(tuple(history[n - k :]))
+        for k in range(1, min(self.order - 1, len(keys)) + 1):
+            h = keys[k - 1]
             value = tables[k - 1].get(h)
             if value is None:
                 break
@@ -150,10 +152,20 @@ class NGramModel:
         return View(self, levels)
 
     def prob(self, history: Sequence[int], token: int) -> float:
-        return self.view(history).prob(token)
+        return self.view(context_keys(history, self.order)).prob(token)
 
     def top(self, k: int, h: int, value: dict[int, int], limit: int) -> list[int]:
-        """The `limit` most frequent successors in a context dict (cached for big dicts)."""
+        """The `limit` most frequent successors in a context dict (cached for big dicts).
+
+        Safe against a concurrent `add` from the indexing thread: a dict that changes while it
+        is being ranked yields no successors this time.
+        """
+        try:
+            return self._rank(k, h, value, limit)
+        except (RuntimeError, KeyError):
+            return []
+
+    def _rank(self, k: int, h: int, value: dict[int, int], limit: int) -> list[int]:
         if len(value) <= limit + 1:
             return sorted((w for w in value if w != TOTAL), key=value.__getitem__, reverse=True)
         if self._top_version != self.version:
@@ -218,6 +230,12 @@ class View:
                     if w not in found:
                         found.append(w)
         return found
+
+
+def context_keys(history: Sequence[int], order: int) -> list[int]:
+    """Keys of the last 1 .. order-1 tokens of `history` (shortest first)."""
+    n = len(history)
+    return [hash(tuple(history[n - k :])) for k in range(1, min(order - 1, n) + 1)]
 
 
 def _total(value: Value) -> int:

@@ -61,3 +61,48 @@ INDENT_ID = 3
 DEDENT_ID = 4
 STRING_ID = 5
 SPECIAL_IDS = frozenset({BOS_ID, NEWLINE_ID, NL_ID, INDENT_ID, DEDENT_ID, STRING_ID})
+
+
+class Overlay:
+    """Ids for tokens the shared vocabulary has not seen, private to the suggesting thread.
+
+    The indexing thread owns the shared `Vocabulary` (it interns); `suggest` only reads it and
+    gives tokens it does not know (a name typed a minute ago) ids from this overlay, which
+    start at `BASE` so they can never clash.
+    """
+
+    BASE = 1 << 40
+    __slots__ = ("_ids", "_vocab", "_words", "limit")
+
+    def __init__(self, vocab: Vocabulary, limit: int = 50000) -> None:
+        self._vocab = vocab
+        self._ids: dict[str, int] = {}
+        self._words: list[str] = []
+        self.limit = limit
+
+    def ids(self, tokens: Iterable[str]) -> list[int]:
+        known = self._vocab.known
+        out: list[int] = []
+        for tok in tokens:
+            found = known(tok)
+            if found is None:
+                found = self._ids.get(tok)
+                if found is None:
+                    found = self.BASE + len(self._words)
+                    self._ids[tok] = found
+                    self._words.append(tok)
+            out.append(found)
+        return out
+
+    def text(self, token_id: int) -> str:
+        if token_id >= self.BASE:
+            return self._words[token_id - self.BASE]
+        return self._vocab.text(token_id)
+
+    @property
+    def full(self) -> bool:
+        return len(self._words) >= self.limit
+
+    def clear(self) -> None:
+        self._ids.clear()
+        self._words.clear()

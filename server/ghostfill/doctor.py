@@ -1,0 +1,238 @@
+"""`ghostfill doctor`: check the configured backend end to end and say what to fix.
+
+Configuration → reachability → auth → model → a few small timed completions (time to first
+token, tokens/s). Each step prints one line; a failed step prints the fix, and the exit code
+is non-zero when anything failed. The API key is never printed, not even in part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.client import make_client
+from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
+from ghostfill.backends.registry import create, resolve
+from ghostfill.errors import AuthError, BackendError, ConfigError
+from ghostfill.model import CompletionContext, GenerationParams, Prompt
+from ghostfill.prompt.render import render
+from ghostfill.settings import BackendSettings, Settings, with_overrides
+
+Print = Callable[[str], None]
+
+PROBE_PREFIX = 'def fibonacci(n):\n    """Return the n-th Fibonacci number."""\n    '
+PROBE_SUFFIX = "\n\n\nprint(fibonacci(10))\n"
+PROBE_TOKENS = 48
+CHARS_PER_TOKEN = 4.0
+REACH_TIMEOUT_S = 5.0
+
+
+@dataclass
+class Timing:
+    first_ms: float
+    total_ms: float
+    chars: int
+    chunks: int
+    text: str
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Estimated from characters (about 4 per token) over the time after the first token."""
+        span = (self.total_ms - self.first_ms) / 1000
+        if self.chars < 2 * CHARS_PER_TOKEN or span <= 0:
+            return None
+        return self.chars / CHARS_PER_TOKEN / span
+
+
+@dataclass
+class Report:
+    out: Print
+    problems: int = 0
+
+    def ok(self, step: str, text: str) -> None:
+        self.out(f"  ok    {step:<10} {text}")
+
+    def note(self, step: str, text: str) -> None:
+        self.out(f"  note  {step:<10} {text}")
+
+    def fail(self, step: str, text: str, fix: str = "") -> None:
+        self.problems += 1
+        self.out(f"  FAIL  {step:<10} {text}")
+        if fix:
+            self.out(f"        {'':<10} fix: {fix}")
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """CLI entry: settings from the flags (secrets from the environment), report on stdout."""
+    from ghostfill.cli import backend_overrides
+
+    settings = with_overrides(Settings(), **backend_overrides(args)).backend
+    requests = max(int(getattr(args, "requests", 3) or 0), 0)
+    return asyncio.run(doctor(settings, requests=requests))
+
+
+async def doctor(
+    settings: BackendSettings,
+    *,
+    requests: int = 3,
+    out: Print = print,
+    environ: Mapping[str, str] | None = None,
+    api_key: str = "",
+) -> int:
+    report = Report(out)
+    if settings.provider == OFFLINE:
+        out("ghostfill doctor: backend 'offline' (the built-in engine): nothing to check.")
+        out(
+            "  To use a provider: ghostfill doctor --backend cerebras   (ghostfill backends lists all)"
+        )
+        return 0
+    try:
+        config = resolve(settings, api_key, environ)
+    except ConfigError as exc:
+        out(f"ghostfill doctor: backend '{settings.provider}'")
+        report.fail(
+            "config", exc.user_message, "ghostfill backends lists the presets and what each needs"
+        )
+        return 1
+    assert config is not None
+    preset = PRESETS[config.provider]
+    out(f"ghostfill doctor: backend {config.provider}, model {config.model or '(server default)'}")
+    out(f"  base URL   {config.base_url}")
+    _check_key(report, config, preset)
+    async with make_client() as client:
+        backend = create(config, client)
+        if not await _reachable(report, client, config):
+            return _summary(report)
+        models_ok = await _models(report, backend, config, preset)
+        if models_ok and requests:
+            await _timings(report, backend, config, requests)
+    return _summary(report)
+
+
+def _check_key(report: Report, config: BackendConfig, preset: Preset) -> None:
+    env = config.api_key_env
+    if config.api_key:
+        report.ok("key", f"set (from {env or 'the editor'}); never printed")
+    elif preset.key_required:
+        report.fail(
+            "key",
+            f"no API key: {env or 'backend.apiKeyEnv'} is not set",
+            f"export {env or 'YOUR_KEY_VAR'}=... ({preset.needs})",
+        )
+    elif env:
+        report.note("key", f"none ({env} unset; only needed if the server requires one)")
+
+
+async def _reachable(report: Report, client: httpx.AsyncClient, config: BackendConfig) -> bool:
+    started = time.perf_counter()
+    try:
+        response = await client.get(config.base_url, timeout=REACH_TIMEOUT_S)
+    except httpx.HTTPError as exc:
+        local = httpx.URL(config.base_url).host in ("127.0.0.1", "localhost", "::1")
+        fix = (
+            f"start the server ({PRESETS[config.provider].needs})"
+            if local
+            else "check the network, proxy settings and backend.baseUrl"
+        )
+        report.fail("reach", f"cannot connect to {config.base_url} ({type(exc).__name__})", fix)
+        return False
+    ms = (time.perf_counter() - started) * 1000
+    report.ok(
+        "reach",
+        f"{httpx.URL(config.base_url).host} answered in {ms:.0f} ms ({response.http_version})",
+    )
+    return True
+
+
+async def _models(report: Report, backend: Backend, config: BackendConfig, preset: Preset) -> bool:
+    """Auth and model via the model list; False when nothing further can work."""
+    try:
+        models = await backend.models()
+    except AuthError as exc:
+        report.fail("auth", exc.user_message)
+        return False
+    except BackendError as exc:
+        report.note("models", f"no model list ({exc.user_message})")
+        return True
+    report.ok("auth", "accepted" if config.api_key else "no key needed")
+    if not preset.model_required and not config.model:
+        report.ok("model", f"server has {', '.join(models[:3]) or 'no model listed'}")
+        return True
+    if config.model in models:
+        report.ok("model", f"{config.model} is available ({len(models)} models)")
+        return True
+    shown = ", ".join(models[:10]) + (f" (+{len(models) - 10} more)" if len(models) > 10 else "")
+    report.fail(
+        "model",
+        f"'{config.model}' is not in the provider's list",
+        f"set backend.model (--model) to one of: {shown or '(none listed)'}",
+    )
+    return False
+
+
+async def _timings(report: Report, backend: Backend, config: BackendConfig, n: int) -> None:
+    ctx = CompletionContext(
+        uri="file:///ghostfill-doctor/probe.py",
+        path="probe.py",
+        language="python",
+        prefix=PROBE_PREFIX,
+        suffix=PROBE_SUFFIX,
+        line_prefix="    ",
+        line_suffix="",
+        multiline=True,
+    )
+    prompt = backend.prepare(render(ctx, model=config.model, template=config.template))
+    kind = "chat hole-fill" if prompt.fim is None else "FIM"
+    params = GenerationParams(max_tokens=PROBE_TOKENS, temperature=0.0, stop=prompt.stop)
+    timings: list[Timing] = []
+    for _ in range(n):
+        try:
+            timings.append(await _one(backend, prompt, params))
+        except BackendError as exc:
+            report.fail("complete", exc.user_message)
+            return
+    firsts = [t.first_ms for t in timings]
+    cold, warm = firsts[0], firsts[1:] or firsts
+    rates = [r for t in timings if (r := t.tokens_per_s) is not None]
+    rate = f"; ~{statistics.median(rates):.0f} tokens/s" if rates else ""
+    report.ok(
+        "latency",
+        f"{kind}, {n} requests: first token {statistics.median(warm):.0f} ms median "
+        f"(first request, new connection: {cold:.0f} ms){rate}",
+    )
+    sample = timings[-1].text.strip().splitlines()
+    if not timings[-1].text.strip():
+        report.fail("complete", "the model answered with nothing", "try another model or template")
+    else:
+        report.ok("sample", repr(sample[0][:60]) + (" ..." if len(sample) > 1 else ""))
+
+
+async def _one(backend: Backend, prompt: Prompt, params: GenerationParams) -> Timing:
+    started = time.perf_counter()
+    first: float | None = None
+    text: list[str] = []
+    async for chunk in backend.stream(prompt, params):
+        if first is None and chunk.strip():
+            first = time.perf_counter()
+        text.append(chunk)
+    end = time.perf_counter()
+    first = first or end
+    joined = "".join(text)
+    return Timing((first - started) * 1000, (end - started) * 1000, len(joined), len(text), joined)
+
+
+def _summary(report: Report) -> int:
+    if report.problems:
+        report.out(
+            f"{report.problems} problem(s) found; completions fall back to the offline engine."
+        )
+        return 1
+    report.out("All good.")
+    return 0

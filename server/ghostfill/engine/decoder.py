@@ -1,0 +1,132 @@
+"""Search the mixed model for the rest of the line (or a short block) after the cursor.
+
+A suggestion's confidence is the product of its tokens' mixed probabilities, the line break
+that ends it included: an estimate of the chance that the whole suggestion is exactly right.
+Decoding keeps the `beam` most probable partial lines, drops any that fall below
+`min_confidence`, and returns the best one that reaches the end of the line (or the token that
+starts the text already after the cursor). Nothing is returned rather than a guess.
+
+A half-typed token at the cursor is completed first: candidates are the models' successors
+and the file's own words that start with the typed text, renormalised among themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ghostfill.engine.nested import NestedModel
+from ghostfill.engine.vocab import BOS_ID, DEDENT_ID, INDENT_ID, NEWLINE_ID, NL_ID, STRING_ID
+
+_LINE_END_IDS = frozenset({NEWLINE_ID, NL_ID})
+_NEVER = frozenset({BOS_ID, STRING_ID, INDENT_ID, DEDENT_ID})
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    tokens: tuple[int, ...]
+    """Generated ids; the first completes the partial token when there was one."""
+    probability: float
+    complete: bool
+    """The line ended (a line break, or the start of the text after the cursor)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeOptions:
+    min_confidence: float = 0.35
+    beam: int = 3
+    max_tokens: int = 40
+    candidates: int = 12
+    """Successors taken from each model's two longest contexts per step."""
+
+
+class Decoder:
+    """Beam search over one mixed model; ids → text only to match a half-typed token."""
+
+    def __init__(self, nested: NestedModel, text: Callable[[int], str], options: DecodeOptions) -> None:
+        self._nested = nested
+        self._text = text
+        self._options = options
+
+    def complete_partial(
+        self, history: Sequence[int], partial: str, extra: Sequence[int]
+    ) -> list[tuple[float, int]]:
+        """Tokens that extend the half-typed `partial`, with probabilities renormalised
+        among them (best first)."""
+        mix = self._nested.mixture(history)
+        text = self._text
+        seen: set[int] = set()
+        scored: list[tuple[float, int]] = []
+        for w in (*mix.candidates(256, orders=self._nested.order), *extra):
+            if w in seen:
+                continue
+            seen.add(w)
+            if text(w).startswith(partial):
+                p = mix.prob(w)
+                if p > 0.0:
+                    scored.append((p, w))
+        total = sum(p for p, _ in scored)
+        if not total:
+            return []
+        scored.sort(reverse=True)
+        return [(p / total, w) for p, w in scored[: self._options.beam]]
+
+    def line(
+        self,
+        history: Sequence[int],
+        *,
+        start: Sequence[tuple[float, int]] = (),
+        stop: int | None = None,
+        allow_structure: bool = False,
+    ) -> Decoded | None:
+        """The most probable rest of the line above the threshold, or None.
+
+        `start` seeds the beams with completions of a half-typed token; `stop` is the id of
+        the first token already after the cursor (reaching it ends the line); with
+        `allow_structure`, INDENT/DEDENT may lead the line (block decoding).
+        """
+        opts = self._options
+        floor = opts.min_confidence
+        beams: list[tuple[float, tuple[int, ...]]] = []
+        if start:
+            beams = [(p, (w,)) for p, w in start if p >= floor]
+            if not beams:
+                return None
+        else:
+            beams = [(1.0, ())]
+        finished: list[tuple[float, tuple[int, ...]]] = []
+        base = list(history)
+        for _ in range(opts.max_tokens):
+            grown: list[tuple[float, tuple[int, ...]]] = []
+            for prob, gen in beams:
+                mix = self._nested.mixture(base + list(gen))
+                if not mix.views:
+                    continue
+                cands = mix.candidates(opts.candidates)
+                if NEWLINE_ID not in cands:
+                    cands.append(NEWLINE_ID)
+                if stop is not None and stop not in cands:
+                    cands.append(stop)
+                structural = allow_structure and all(t in (INDENT_ID, DEDENT_ID) for t in gen)
+                for w in cands:
+                    if w in _NEVER and not (structural and w in (INDENT_ID, DEDENT_ID)):
+                        continue
+                    p = prob * mix.prob(w)
+                    if p < floor:
+                        continue
+                    if w in _LINE_END_IDS:
+                        finished.append((p, gen))
+                    elif w == stop:
+                        finished.append((p, gen))
+                    else:
+                        grown.append((p, (*gen, w)))
+            if not grown:
+                break
+            grown.sort(reverse=True)
+            beams = grown[: opts.beam]
+            if finished and max(finished)[0] >= beams[0][0]:
+                break  # extending a line only lowers its probability
+        if not finished:
+            return None
+        prob, gen = max(finished)
+        return Decoded(gen, prob, True)
