@@ -37,6 +37,16 @@ EXTENSION_ONLY: dict[str, dict[str, Any]] = {
             "Overrides `#ghostfill.server.pythonPath#`. Changing it restarts the server."
         ),
     },
+    "ghostfill.trace.server": {
+        "type": "string",
+        "enum": ["off", "messages", "verbose"],
+        "default": "off",
+        "scope": "window",
+        "markdownDescription": (
+            "Trace the messages between VS Code and the server into the ghostfill log (shown when "
+            "its log level is Trace). API keys are redacted."
+        ),
+    },
     "ghostfill.server.pythonPath": {
         "type": "string",
         "default": "",

@@ -1,6 +1,6 @@
 """Print the README's settings table from settings.py (field docstrings are the descriptions).
 
-    .venv/bin/python tools/settings_table.py
+.venv/bin/python tools/settings_table.py
 """
 
 from __future__ import annotations
@@ -36,9 +36,15 @@ def rows() -> list[str]:
             if not (isinstance(follow, ast.Expr) and isinstance(follow.value, ast.Constant)):
                 continue
             field = fields[stmt.target.id]
-            default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+            default = (
+                field.default
+                if field.default is not dataclasses.MISSING
+                else field.default_factory()
+            )  # type: ignore[misc]
             shown = json.dumps(list(default) if isinstance(default, tuple) else default)
-            out.append(f"| `ghostfill.{GROUPS[node.name]}{stmt.target.id}` | `{shown}` | {follow.value.value} |")
+            out.append(
+                f"| `ghostfill.{GROUPS[node.name]}{stmt.target.id}` | `{shown}` | {follow.value.value} |"
+            )
     return out
 
 

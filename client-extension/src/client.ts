@@ -202,14 +202,31 @@ export class ServerClient implements vscode.Disposable {
     }
   }
 
+  /**
+   * VS Code keeps showing the suggestion it already has when the provider answers an explicit
+   * trigger with a longer one (the old item stays selected), so hide it first; the server
+   * answers the new request from its cache in a few milliseconds.
+   */
+  private async retrigger(): Promise<void> {
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+  }
+
   /** A longer continuation is ready: ask VS Code for inline suggestions again, if still current. */
   private onCompletionReady(client: LanguageClient, p: protocol.CompletionReadyParams): void {
     const editor = vscode.window.activeTextEditor;
-    if (!editor) return;
-    const doc = editor.document;
-    if (client.code2ProtocolConverter.asUri(doc.uri) !== p.uri || doc.version !== p.version) return;
-    const cursor = editor.selection.active;
-    if (cursor.line !== p.position.line || cursor.character !== p.position.character) return;
-    void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+    const doc = editor?.document;
+    const cursor = editor?.selection.active;
+    const current =
+      doc !== undefined &&
+      cursor !== undefined &&
+      client.code2ProtocolConverter.asUri(doc.uri) === p.uri &&
+      doc.version === p.version &&
+      cursor.line === p.position.line &&
+      cursor.character === p.position.character;
+    this.log.debug(
+      `completionReady v${p.version} ${p.position.line}:${p.position.character}: ${current ? "re-triggering" : "stale, ignored"}`,
+    );
+    if (current) void this.retrigger();
   }
 }

@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 
 export const SECTION = "ghostfill";
 const SERVER_GROUP = "server";
+/** Read by vscode-languageclient itself, never sent to the server. */
+const CLIENT_ONLY = ["server.", "trace."];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type SettingsObject = { [key: string]: Json };
@@ -101,7 +103,7 @@ export class Settings {
     return Object.keys(this.properties)
       .filter((k) => k.startsWith(`${SECTION}.`))
       .map((k) => k.slice(SECTION.length + 1))
-      .filter((k) => !k.startsWith(`${SERVER_GROUP}.`));
+      .filter((k) => !CLIENT_ONLY.some((prefix) => k.startsWith(prefix)));
   }
 }
 

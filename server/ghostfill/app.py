@@ -11,9 +11,10 @@ import argparse
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 import httpx
 from lsprotocol import types
@@ -34,13 +35,15 @@ from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Position
 from ghostfill.pipeline import Events, Pipeline
-from ghostfill.protocol import GhostfillProtocol
+from ghostfill.protocol import GhostfillProtocol, GhostfillServer, ResyncingStdin
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
 
 log = logging.getLogger(__name__)
 
 REPARSE_IDLE_S = 0.15
 """Typing pause after which an edited document's tree is re-parsed."""
+PARENT_POLL_S = 2.0
+"""How often the editor process named in initialize `processId` is checked for life."""
 
 
 def make_http_client() -> httpx.AsyncClient:
@@ -286,7 +289,35 @@ class Session:
         """Re-parse once typing pauses, so requests never pay for it (they use the edited tree)."""
         if (handle := self._reparse.pop(doc.uri, None)) is not None:
             handle.cancel()
-        self._reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, doc.syntax)
+
+        def reparse() -> None:
+            self._reparse.pop(doc.uri, None)  # a fired timer must not keep the document alive
+            doc.syntax()
+
+        self._reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, reparse)
+
+    def close_document(self, uri: str) -> None:
+        """Forget everything kept for `uri`: the text, its debounce state, its pending re-parse
+        and the streams still running for it."""
+        self.documents.close(uri)
+        self.debouncer.forget(uri)
+        if (handle := self._reparse.pop(uri, None)) is not None:
+            handle.cancel()
+        self.shared.continuations.drop(uri)
+
+    def debug_stats(self) -> dict[str, Any]:
+        """`ghostfill/debugStats`: the counts a long session must keep bounded."""
+        return {
+            "tasks": len(asyncio.all_tasks()),
+            "background": len(self._tasks),
+            "continuations": len(self.shared.continuations),
+            "documents": len(self.documents),
+            "pendingRequests": len(self.server.protocol._request_futures),
+            "reparseTimers": len(self._reparse),
+            "backendCalls": self.pipeline.backend_calls,
+            "offline": self.shared.engine.stats(),
+            **process_stats(),
+        }
 
     async def learn(self, path: str, text: str) -> None:
         """A saved file: the offline model re-counts it (unless privacy excludes it)."""
@@ -328,14 +359,10 @@ class Session:
 
         async def watch() -> None:
             while True:
-                await asyncio.sleep(2.0)
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
+                await asyncio.sleep(PARENT_POLL_S)
+                if not _alive(pid):
                     log.warning("parent process %d is gone; exiting", pid)
                     os._exit(0)
-                except PermissionError:
-                    continue
 
         self.spawn(watch())
 
@@ -343,7 +370,7 @@ class Session:
 def build(args: argparse.Namespace, redact: logs.RedactingFilter) -> tuple[LanguageServer, Session]:
     from ghostfill.cli import backend_overrides
 
-    server = LanguageServer(
+    server = GhostfillServer(
         "ghostfill",
         __version__,
         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
@@ -371,8 +398,8 @@ def serve(args: argparse.Namespace) -> int:
         host, _, port = args.tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
-    return 0
+        server.start_io(stdin=cast(BinaryIO, ResyncingStdin(sys.stdin.buffer)))
+    return cast(GhostfillProtocol, server.protocol).exit_code
 
 
 def _message_type(level: int) -> types.MessageType:
@@ -391,3 +418,41 @@ def default_workspace(path: Path) -> Path:
         if (parent / ".git").exists():
             return parent
     return path.parent
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs; a zombie (dead, not yet reaped by its own parent) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def process_stats() -> dict[str, float | int]:
+    """RSS, open file descriptors and open sockets of this process (Linux /proc; -1 elsewhere)."""
+    rss_mb = -1.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss_mb = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    fds = sockets = -1
+    try:
+        names = os.listdir("/proc/self/fd")
+        fds, sockets = len(names), 0
+        for name in names:
+            try:
+                sockets += os.readlink(f"/proc/self/fd/{name}").startswith("socket:")
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return {"rss_mb": rss_mb, "open_fds": fds, "connections": sockets}

@@ -121,10 +121,11 @@ def _check_key(report: Report, config: BackendConfig, preset: Preset) -> None:
     if config.api_key:
         report.ok("key", f"set (from {env or 'the editor'}); never printed")
     elif preset.key_required:
+        where = f" (get one at {preset.key_url})" if preset.key_url else ""
         report.fail(
             "key",
             f"no API key: {env or 'backend.apiKeyEnv'} is not set",
-            f"export {env or 'YOUR_KEY_VAR'}=... ({preset.needs})",
+            f"export {env or 'YOUR_KEY_VAR'}=<your key>{where}, or set it from your editor",
         )
     elif env:
         report.note("key", f"none ({env} unset; only needed if the server requires one)")
@@ -190,6 +191,7 @@ async def _timings(report: Report, backend: Backend, config: BackendConfig, n: i
     )
     prompt = backend.prepare(render(ctx, model=config.model, template=config.template))
     kind = "chat hole-fill" if prompt.fim is None else "FIM"
+    kind += f" via {PRESETS[config.provider].endpoint}" if prompt.fim == "" else ""
     params = GenerationParams(max_tokens=PROBE_TOKENS, temperature=0.0, stop=prompt.stop)
     timings: list[Timing] = []
     for _ in range(n):
@@ -205,7 +207,7 @@ async def _timings(report: Report, backend: Backend, config: BackendConfig, n: i
     report.ok(
         "latency",
         f"{kind}, {n} requests: first token {statistics.median(warm):.0f} ms median "
-        f"(first request, new connection: {cold:.0f} ms){rate}",
+        f"(first request {cold:.0f} ms){rate}",
     )
     sample = timings[-1].text.strip().splitlines()
     if not timings[-1].text.strip():

@@ -35,13 +35,14 @@ def register(server: LanguageServer, session: Session) -> None:
         session.watch_parent(params.process_id)
 
     @server.feature(types.INITIALIZED)
-    async def initialized(params: types.InitializedParams) -> None:
-        await _pull_configuration(server, session)
-        session.start_indexing(session.folders)
+    def initialized(params: types.InitializedParams) -> None:
+        session.spawn(_start(server, session))
 
+    # Notifications that need to await are spawned from a plain handler: pygls keeps the
+    # future of every coroutine notification handler for ever (a leak in long sessions).
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
-        await _pull_configuration(server, session, fallback=params.settings)
+    def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
+        session.spawn(_pull_configuration(server, session, fallback=params.settings))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
@@ -62,21 +63,19 @@ def register(server: LanguageServer, session: Session) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        session.documents.close(params.text_document.uri)
-        session.debouncer.forget(params.text_document.uri)
+        session.close_document(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
         doc = session.documents.find(params.text_document.uri)
         if doc is not None:
-            await session.learn(doc.path, doc.text)
+            session.spawn(session.learn(doc.path, doc.text))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    async def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+    def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
         for event in params.changes:
-            await session.learn_from_disk(
-                event.uri, deleted=event.type == types.FileChangeType.Deleted
-            )
+            deleted = event.type == types.FileChangeType.Deleted
+            session.spawn(session.learn_from_disk(event.uri, deleted=deleted))
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(params: types.InlineCompletionParams) -> types.InlineCompletionList:
@@ -107,9 +106,18 @@ def register(server: LanguageServer, session: Session) -> None:
     async def models(params: Any) -> dict[str, Any]:
         return await session.list_models()
 
+    @server.feature("ghostfill/debugStats")
+    def debug_stats(params: Any) -> dict[str, Any]:
+        return session.debug_stats()
+
     @server.feature(types.SHUTDOWN)
     async def shutdown(params: None) -> None:
         await session.close()
+
+
+async def _start(server: LanguageServer, session: Session) -> None:
+    await _pull_configuration(server, session)
+    session.start_indexing(session.folders)
 
 
 async def _pull_configuration(
@@ -155,10 +163,11 @@ async def _complete(
     try:
         doc = session.documents.get(uri)
         completion = await session.pipeline.complete(doc, Position(pos.line, pos.character))
+        if completion is None or not completion.text:
+            return None
+        doc.offset(Position(pos.line, pos.character))  # still valid after edits while waiting?
     except GhostfillError as exc:
         log.info("no completion: %s", exc.user_message)
-        return None
-    if completion is None or not completion.text:
         return None
     return doc, completion
 

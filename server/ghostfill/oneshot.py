@@ -74,7 +74,9 @@ def utf16_column(line: str, column: int) -> int:
     return len(line[: column - 1].encode("utf-16-le")) // 2
 
 
-async def complete_once(args: argparse.Namespace, path: Path, root: Path, text: str, line_no: int, col: int) -> int:
+async def complete_once(
+    args: argparse.Namespace, path: Path, root: Path, text: str, line_no: int, col: int
+) -> int:
     settings = with_overrides(Settings(), **backend_overrides(args))
     shared = Shared(settings)
     terminal = Terminal(settings, [str(root)])
@@ -84,7 +86,11 @@ async def complete_once(args: argparse.Namespace, path: Path, root: Path, text: 
         print(f"ghostfill: {exc.user_message}", file=sys.stderr)
         return 2
     indexer = WorkspaceIndexer(
-        shared.languages, [shared.engine], terminal.privacy(), settings.offline.maxFiles, settings.offline.maxFileKb * 1024
+        shared.languages,
+        [shared.engine],
+        terminal.privacy(),
+        settings.offline.maxFiles,
+        settings.offline.maxFileKb * 1024,
     )
     if settings.offline.enable:
         await indexer.index([str(root)])

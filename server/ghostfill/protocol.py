@@ -1,22 +1,161 @@
-"""pygls' protocol with ghostfill's own document store as the only copy of open files.
+"""pygls' protocol with ghostfill's own document store, hardened against bad input.
 
 pygls keeps a Workspace of documents and applies every didChange to it by splitting lines;
 ghostfill keeps its own store (bytes + tree-sitter tree), so the built-in copy is skipped and
 the notifications go straight to our handlers. Positions are always UTF-16, the LSP default,
 which `documents/syntax.py` converts.
+
+What pygls 2.1 leaves to the server, and this module does:
+
+- a request whose params do not fit its method, or that is not JSON-RPC 2.0 at all, gets an
+  error reply (pygls drops it, and the client waits for ever);
+- unparseable JSON gets a ParseError reply with a null id, as JSON-RPC 2.0 asks;
+- requests after `shutdown` get InvalidRequest (LSP 3.17), not silence;
+- a wrong Content-Length no longer desynchronises the stream for good: `ResyncingStdin`
+  finds the next header even when it is glued to the rest of a broken message;
+- out-of-band errors go to the log, never to a popup per bad message;
+- `exit` reports 0 after `shutdown` and 1 without (pygls' `sys.exit` is swallowed by its own
+  `start_io`, so `serve` returns `exit_code`).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Generator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+)
+from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+"""A Content-Length above this is treated as garbage (a 50 MB file is ~52 MB of JSON)."""
+
+_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\d{1,12})[ \t]*\r?\n?$", re.IGNORECASE)
+
+
+class ResyncingStdin:
+    """stdin for pygls' reader loop that survives a broken frame.
+
+    pygls only accepts a header line that is exactly `Content-Length: N\r\n`. After a frame
+    whose Content-Length was wrong, the next header arrives glued to the leftover body bytes
+    (bodies end without a newline), and every later message is lost. Here a header is found at
+    the end of any line, so at most the message after the broken one is lost.
+    """
+
+    def __init__(self, raw: BinaryIO, max_body: int = MAX_MESSAGE_BYTES) -> None:
+        self._raw = raw
+        self._max_body = max_body
+
+    def readline(self) -> bytes:
+        line = self._raw.readline()
+        found = _CONTENT_LENGTH.search(line) if b":" in line else None
+        if found is None:
+            return line
+        if found.start() > 0:
+            log.warning("skipped %d bytes of garbage before a message header", found.start())
+        length = int(found[1])
+        if length > self._max_body:
+            log.warning("ignored a message header announcing %d bytes", length)
+            return b"X-Ignored: oversized\r\n"
+        return b"Content-Length: %d\r\n" % length
+
+    def read(self, n: int) -> bytes:
+        return self._raw.read(n)
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A message pygls could not structure, kept so the sender can be told."""
+
+    data: object
+    error: JsonRpcException
+
+    @property
+    def msg_id(self) -> int | str | None:
+        msg_id = self.data.get("id") if isinstance(self.data, dict) else None
+        return msg_id if isinstance(msg_id, int | str) and not isinstance(msg_id, bool) else None
+
+    @property
+    def method(self) -> object:
+        return self.data.get("method") if isinstance(self.data, dict) else None
+
+
+class GhostfillServer(LanguageServer):
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Out-of-band errors (a message that is not JSON, a notification handler that
+        failed) are logged; pygls would pop up "Error in server" for each one."""
+        if isinstance(error, ValueError):  # JSONDecodeError, UnicodeDecodeError
+            log.warning("unparseable message: %s", error)
+            if isinstance(self.protocol, GhostfillProtocol):
+                self.protocol.reply_error(None, JsonRpcParseError())
+            return
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+
 
 class GhostfillProtocol(LanguageServerProtocol):
+    @property
+    def exit_code(self) -> int:
+        """What the process should exit with: 0 after `shutdown`, 1 without (LSP `exit`)."""
+        return 0 if self._shutdown else 1
+
+    def reply_error(self, msg_id: int | str | None, error: JsonRpcException) -> None:
+        """An error response; `msg_id` None is sent as `"id": null` (pygls would drop it)."""
+        reply = {"code": error.code, "message": error.message}
+        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": reply})
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        if "jsonrpc" in data and "method" in data and "params" not in data:
+            data = {**data, "params": None}  # params are optional in JSON-RPC
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            return Malformed(data, exc)
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, Malformed) or getattr(message, "jsonrpc", None) != self.VERSION:
+            self._reject(message)
+            return
+        method = getattr(message, "method", None)
+        is_request = method is not None and getattr(message, "id", None) is not None
+        if self._shutdown and is_request and method != types.EXIT:
+            self.reply_error(message.id, JsonRpcInvalidRequest("the server is shutting down"))
+            return
+        super().handle_message(message)
+
+    def _reject(self, message: Any) -> None:
+        bad = (
+            message
+            if isinstance(message, Malformed)
+            else Malformed(message, JsonRpcInvalidRequest())
+        )
+        if not isinstance(bad.data, dict):
+            log.warning("rejected a message that is not a JSON object")
+            self.reply_error(None, JsonRpcInvalidRequest("a message must be a JSON object"))
+            return
+        if bad.method is None:  # a response we could not read: fail whoever waits for it
+            if bad.msg_id is not None and bad.msg_id in self._request_futures:
+                self._handle_response(bad.msg_id, None, bad.error.to_response_error())
+            log.warning("ignored a malformed response")
+            return
+        error = bad.error
+        if bad.data.get("jsonrpc") != self.VERSION:
+            error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 message")
+        method = bad.method if isinstance(bad.method, str) else type(bad.method).__name__
+        log.warning("rejected %s: %s", method[:100], error.message or type(error).__name__)
+        if "id" in bad.data:
+            self.reply_error(bad.msg_id, error)
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(
         self, params: types.InitializeParams

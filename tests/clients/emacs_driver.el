@@ -10,7 +10,9 @@
 (setq package-load-list '(all))
 (package-initialize)
 (require 'eglot)
-(setq eglot-sync-connect 20 eglot-connect-timeout 30 eglot-autoshutdown t
+;; A number for eglot-sync-connect means one `accept-process-output' of that many seconds, which
+;; returns at the server's first stderr line; t waits for the initialize reply itself.
+(setq eglot-sync-connect t eglot-connect-timeout 30 eglot-autoshutdown t
       eglot-events-buffer-size 0)
 
 (defvar gf-result (getenv "GF_RESULT"))

@@ -35,9 +35,14 @@ emit({ event = 'attached', name = client.name, ms = now() - t0, omnifunc = vim.b
        version = vim.version() })
 
 -- Step 1: the raw request at the end of the last line.
+-- (Normal mode cannot put the cursor past the last character, so build the position by hand;
+-- the sample is ASCII, where bytes and UTF-16 units agree.)
 local last = api.nvim_buf_line_count(buf)
-api.nvim_win_set_cursor(0, { last, #api.nvim_buf_get_lines(buf, last - 1, last, false)[1] })
-local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+local text = api.nvim_buf_get_lines(buf, last - 1, last, false)[1]
+local params = {
+  textDocument = vim.lsp.util.make_text_document_params(buf),
+  position = { line = last - 1, character = #text },
+}
 local t1 = now()
 local results = vim.lsp.buf_request_sync(buf, 'textDocument/completion', params, 10000)
 local items = {}
@@ -63,7 +68,7 @@ local function poll(pred, timeout_ms, on_ok, what)
   step()
 end
 local t2 = now()
-keys('A<C-x><C-o>')
+keys('GA<C-x><C-o>')
 poll(function()
   -- Headless Neovim has no UI, so pumvisible() stays 0: look at the completion state.
   -- 0.7's omnifunc answers asynchronously through complete(), so the mode is 'eval'.

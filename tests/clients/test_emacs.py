@@ -17,7 +17,7 @@ ELPA = Path("/usr/share/emacs/site-lisp/elpa")
 
 def run_emacs(emacs: Path, world: EditorWorld, driver: str) -> list[dict]:
     snippet = world.snippet("emacs", "ghostfill-setup.el")
-    sample = world.file("sample.py", "import os\n\nv")
+    sample = world.file("sample.py", "import os\n\nresult = v")
     result = world.root / "events.jsonl"
     argv = [str(emacs), "-Q", "--batch", "-l", str(snippet), "-l", str(HERE / driver)]
     proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result)})
@@ -42,7 +42,7 @@ def test_emacs_eglot_completion_at_point_inserts_the_suggestion(
     capf = next(e for e in events if e["event"] == "capf")
     assert capf["candidates"] == ["v" + SUGGESTION]
     cap = next(e for e in events if e["event"] == "completion-at-point")
-    assert cap["line"] == "v" + SUGGESTION
+    assert cap["line"] == "result = v" + SUGGESTION
     FIGURES.append(
         f"Emacs 28 + eglot 1.9: connect {attached['ms']:.0f} ms, completion-at-point "
         f"candidates {capf['ms']:.0f} ms"
@@ -62,7 +62,7 @@ def test_emacs_lsp_mode_completion_at_point_inserts_the_suggestion(
     capf = next(e for e in events if e["event"] == "capf")
     assert capf["candidates"] == ["v" + SUGGESTION]
     cap = next(e for e in events if e["event"] == "completion-at-point")
-    assert cap["line"] == "v" + SUGGESTION
+    assert cap["line"] == "result = v" + SUGGESTION
     FIGURES.append(
         f"Emacs 28 + lsp-mode 8.0: connect {attached['ms']:.0f} ms, completion-at-point "
         f"candidates {capf['ms']:.0f} ms"

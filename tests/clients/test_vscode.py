@@ -61,7 +61,11 @@ BLOCK_BODY = (
     "        a, b = b, a + b\n"
     "    return a"
 )
+BLOCK_FILE = "fib.py"
+BLOCK_START = '"""Sequences."""\n\n\n'
 LINE_COMPLETION = "compute(1, 2)"
+LINE_TPS = 1000.0  # tokens/s, Cerebras-like
+BLOCK_TPS = 60.0  # a slow local model: the block takes about half a second
 FAKE_KEY = "sk-ghostfill-vscode-test-5f0c1d"  # not a real key: checks where keys travel
 
 
@@ -84,18 +88,27 @@ def _tools() -> None:
         )
 
 
-def _reply(body: dict[str, Any]) -> str:
-    """What the fake model says: a function body after `def fibonacci...:`, else one call."""
-    prompt = str(body.get("prompt") or "")
-    if "<|fim_prefix|>" in prompt:
-        before = prompt.split("<|fim_prefix|>")[-1].split("<|fim_suffix|>")[0]
-    else:
-        messages = body.get("messages") or [{"content": ""}]
-        before = str(messages[-1].get("content", ""))
-    lines = before.split("\n")
-    if len(lines) >= 2 and lines[-2].strip() == BLOCK_LINE and not lines[-1].strip():
-        return BLOCK_BODY[len(lines[-1]) :]
-    return LINE_COMPLETION
+class FakeModel:
+    """What the fake model says: a function body after `def fibonacci...:`, else one call.
+
+    One-line answers stream fast (LINE_TPS); the block streams slowly (BLOCK_TPS), so its first
+    line shows before the rest exists and the rest must arrive via ghostfill/completionReady.
+    """
+
+    provider: FakeProvider | None = None
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        prompt = str(body.get("prompt") or "")
+        if "<|fim_prefix|>" in prompt:
+            before = prompt.split("<|fim_prefix|>")[-1].split("<|fim_suffix|>")[0]
+        else:
+            messages = body.get("messages") or [{"content": ""}]
+            before = str(messages[-1].get("content", ""))
+        lines = before.split("\n")
+        block = len(lines) >= 2 and lines[-2].strip() == BLOCK_LINE and not lines[-1].strip()
+        assert self.provider is not None
+        self.provider.tokens_per_s = BLOCK_TPS if block else LINE_TPS
+        return BLOCK_BODY[len(lines[-1]) :] if block else LINE_COMPLETION
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +130,9 @@ def vsix() -> Path:
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeProvider]:
     ttft = float(os.environ.get("GHOSTFILL_VSCODE_TTFT_MS", "0"))
-    with FakeProvider(_reply, ttft_ms=ttft, tokens_per_s=400.0, chars_per_token=4) as provider:
+    model = FakeModel()
+    with FakeProvider(model, ttft_ms=ttft, tokens_per_s=LINE_TPS, chars_per_token=4) as provider:
+        model.provider = provider
         yield provider
 
 
@@ -132,6 +147,8 @@ class CodeServer:
     """One code-server profile (HOME, user data, extensions) under a temporary directory."""
 
     base: Path
+    trace: bool = False
+    """Log the LSP traffic with its parameters too (the API key check reads it)."""
 
     def __post_init__(self) -> None:
         self.home = self.base / "home"
@@ -195,6 +212,7 @@ class CodeServer:
             str(self.user_data),
             "--extensions-dir",
             str(self.extensions),
+            *(["--log", "trace"] if self.trace else []),
         ]
 
     def install(self, vsix: Path) -> None:
@@ -249,6 +267,7 @@ def _workspace(base: Path, fake: FakeProvider, extra: dict[str, Any]) -> Path:
     ws = base / "ws"
     (ws / ".vscode").mkdir(parents=True)
     (ws / "sample.py").write_text(SAMPLE)
+    (ws / BLOCK_FILE).write_text(BLOCK_START)
     settings = {
         "ghostfill.backend.provider": "openai-compatible",
         "ghostfill.backend.baseUrl": fake.base_url,
@@ -288,6 +307,18 @@ def _drive(base: Path, url: str, config: dict[str, Any], timeout: float) -> dict
     return result
 
 
+def _assert_key_reached_only_the_backend(
+    result: dict[str, Any], fake: FakeProvider, cs: CodeServer, ws: Path
+) -> None:
+    """The key set through the command palette went to the backend, and nowhere else on disk."""
+    assert result["apiKeySet"]
+    auth = [r.headers.get("Authorization", "") for r in fake.completion_requests()]
+    assert auth and FAKE_KEY in auth[-1], "the key never reached the backend"
+    for path in [*cs.base.rglob("*")]:
+        if path.is_file() and path.suffix in {".json", ".log", ".txt", ".py", ".yaml"}:
+            assert FAKE_KEY not in path.read_text(errors="replace"), f"API key leaked into {path}"
+
+
 def test_ghost_text_appears_is_accepted_and_saved(
     vsix: Path, fake: FakeProvider, tmp_path: Path
 ) -> None:
@@ -304,7 +335,7 @@ def test_ghost_text_appears_is_accepted_and_saved(
             {
                 "startupTimeoutMs": 60000,
                 "runs": runs,
-                "block": {"line": BLOCK_LINE},
+                "block": {"file": BLOCK_FILE, "line": BLOCK_LINE},
                 "screenshot": str(SCREENSHOT),
                 "apiKey": FAKE_KEY,
                 "toggle": True,
@@ -327,21 +358,17 @@ def test_ghost_text_appears_is_accepted_and_saved(
 
     # The block's first line shows at once; the rest arrives through completionReady.
     assert BLOCK_BODY.splitlines()[1].strip() in result["blockGhost"], result["blockGhost"]
+    assert result["blockFirst"].count("\n") < result["blockGhost"].count("\n"), result
 
     text = (ws / "sample.py").read_text()
     for i in range(RUNS):
-        assert f"r{i} = {LINE_COMPLETION}\n" in text, text
-    assert f"{BLOCK_LINE}\n{BLOCK_BODY}" in text, text
+        assert f"r{i} = {LINE_COMPLETION}" in text.splitlines(), text
+    block = (ws / BLOCK_FILE).read_text()
+    assert block.startswith(f"{BLOCK_START}{BLOCK_LINE}\n{BLOCK_BODY}"), block
     assert fake.completion_requests(), "the fake backend was never asked"
     assert SCREENSHOT.stat().st_size > 10_000
 
-    # The key set through the command palette reached the backend, and nothing else.
-    assert result["apiKeySet"]
-    auth = [r.headers.get("Authorization", "") for r in fake.completion_requests()]
-    assert any(FAKE_KEY in a for a in auth), "the key never reached the backend"
-    for path in [*cs.user_data.rglob("*"), *ws.rglob("*")]:
-        if path.is_file() and path.suffix in {".json", ".log", ".txt", ".py"}:
-            assert FAKE_KEY not in path.read_text(errors="replace"), f"API key leaked into {path}"
+    _assert_key_reached_only_the_backend(result, fake, cs, ws)
 
     # Status bar menu, and enable/disable reaching the server without a restart.
     assert any("Select model" in item for item in result["menu"]), result["menu"]
@@ -354,13 +381,18 @@ def test_ghost_text_appears_is_accepted_and_saved(
 def test_first_start_installs_the_bundled_server_then_reuses_it(
     vsix: Path, fake: FakeProvider, tmp_path: Path
 ) -> None:
-    cs = CodeServer(tmp_path)
+    cs = CodeServer(tmp_path, trace=True)
     cs.install(vsix)
-    ws = _workspace(tmp_path, fake, {})
+    ws = _workspace(tmp_path, fake, {"ghostfill.trace.server": "verbose"})
     one_run = {"runs": [{"prefix": "r0 =", "last": " "}], "block": None, "screenshot": None}
     try:
         started = time.monotonic()
-        result = _drive(tmp_path, cs.start(ws), {"startupTimeoutMs": 600000, **one_run}, 900)
+        result = _drive(
+            tmp_path,
+            cs.start(ws),
+            {"startupTimeoutMs": 600000, "apiKey": FAKE_KEY, **one_run},
+            900,
+        )
         first = time.monotonic() - started
     finally:
         cs.stop()
@@ -373,6 +405,9 @@ def test_first_start_installs_the_bundled_server_then_reuses_it(
     venv = cs.storage() / "server-venv"
     assert (venv / "ghostfill-install.json").exists()
     assert result["runs"][0]["ghost"].startswith(LINE_COMPLETION)
+    # With the protocol traced verbosely (initialize and setApiKey included), still no key.
+    assert "Sending notification 'ghostfill/setApiKey'" in log
+    _assert_key_reached_only_the_backend(result, fake, cs, ws)
     print(f"first start: private venv install {installed.group(2)} s, whole session {first:.0f} s")
 
     (ws / "sample.py").write_text(SAMPLE)

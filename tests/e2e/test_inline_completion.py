@@ -8,7 +8,14 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import backend_options, inline, open_doc, start, type_text, vscode_capabilities
+from tests.e2e.conftest import (
+    backend_options,
+    inline,
+    open_doc,
+    start,
+    type_text,
+    vscode_capabilities,
+)
 from tests.fakes.openai_server import FakeProvider
 
 SOURCE = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"

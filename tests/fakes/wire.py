@@ -151,7 +151,9 @@ class FakeServer:
 
         self._server = _Server(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -232,6 +234,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server_fake: ClassVar[FakeServer]
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # stream chunks go out as written, as real providers' do
     fault: Fault | None = None
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from ghostfill.settings import DEFAULT_EXCLUDES, Settings, parse, with_overrides
 
 
@@ -16,10 +15,19 @@ def test_defaults_when_nothing_is_sent() -> None:
 
 
 def test_camel_case_groups_are_parsed() -> None:
-    parsed = parse({"backend": {"provider": "cerebras", "maxTokens": 64, "headers": {"X-A": "1"}}, "privacy": {"exclude": ["*.secret"]}})
+    parsed = parse(
+        {
+            "backend": {"provider": "cerebras", "maxTokens": 64, "headers": {"X-A": "1"}},
+            "privacy": {"exclude": ["*.secret"]},
+        }
+    )
     assert parsed.problems == ()
     s = parsed.settings
-    assert (s.backend.provider, s.backend.maxTokens, s.backend.headers) == ("cerebras", 64, {"X-A": "1"})
+    assert (s.backend.provider, s.backend.maxTokens, s.backend.headers) == (
+        "cerebras",
+        64,
+        {"X-A": "1"},
+    )
     assert s.privacy.globs == (*DEFAULT_EXCLUDES, "*.secret")
 
 
@@ -30,7 +38,14 @@ def test_bad_group_falls_back_and_names_the_key() -> None:
     assert any("ghostfill.backend.maxTokens" in p for p in parsed.problems)
 
 
-@pytest.mark.parametrize("raw", [{"completion": {"multiline": "sometimes"}}, {"completion": {"enable": "yes"}}, {"logLevel": "loud"}])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"completion": {"multiline": "sometimes"}},
+        {"completion": {"enable": "yes"}},
+        {"logLevel": "loud"},
+    ],
+)
 def test_invalid_values_are_reported(raw: dict[str, object]) -> None:
     assert parse(raw).problems
 
@@ -38,7 +53,10 @@ def test_invalid_values_are_reported(raw: dict[str, object]) -> None:
 def test_unknown_keys_are_reported_not_fatal() -> None:
     parsed = parse({"backend": {"provider": "groq", "nope": 1}, "extra": True})
     assert parsed.settings.backend.provider == "groq"
-    assert set(parsed.problems) == {"unknown setting ghostfill.backend.nope", "unknown setting ghostfill.extra"}
+    assert set(parsed.problems) == {
+        "unknown setting ghostfill.backend.nope",
+        "unknown setting ghostfill.extra",
+    }
 
 
 def test_not_an_object() -> None:
@@ -46,7 +64,12 @@ def test_not_an_object() -> None:
 
 
 def test_flags_override_settings() -> None:
-    s = with_overrides(parse({"backend": {"provider": "groq", "model": "m"}}).settings, provider="cerebras", model=None, base_url="http://x")
+    s = with_overrides(
+        parse({"backend": {"provider": "groq", "model": "m"}}).settings,
+        provider="cerebras",
+        model=None,
+        base_url="http://x",
+    )
     assert (s.backend.provider, s.backend.model, s.backend.baseUrl) == ("cerebras", "m", "http://x")
 
 

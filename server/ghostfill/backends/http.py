@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,6 +31,8 @@ from ghostfill.errors import (
     StreamError,
 )
 
+log = logging.getLogger(__name__)
+
 ListModels = Callable[[], Awaitable[list[str]]]
 
 MODELS_HINT_TIMEOUT_S = 1.5
@@ -43,6 +46,14 @@ _KEYISH = re.compile(
     r"(?:sk|csk|gsk|pk|rk|key)[-_][A-Za-z0-9_\-*.…]{8,}|Bearer\s+\S+|[A-Za-z0-9_\-]{40,}"
 )
 _MODEL_CODES = ("model_not_found", "model_decommissioned", "not_found_error", "NotFoundError")
+_MODEL_WORDS = (
+    "not exist",
+    "not found",
+    "invalid model",
+    "not a valid",
+    "decommissioned",
+    "unknown",
+)
 
 
 # ------------------------------------------------------------------------------ error bodies
@@ -167,11 +178,14 @@ def rate_limited(who: str, delay: float) -> RateLimited:
 
 
 def _about_model(status: int, info: ErrorInfo, config: BackendConfig) -> bool:
+    """A 404, or a 400/422 whose text or code says the model is unknown or retired."""
     if status == 404:
         return True
+    if status not in (400, 422):
+        return False
     text = info.message.lower()
-    return status == 400 and (
-        info.code in _MODEL_CODES or "decommissioned" in text or "does not exist" in text
+    return info.code in _MODEL_CODES or (
+        "model" in text and any(word in text for word in _MODEL_WORDS)
     )
 
 
@@ -226,6 +240,7 @@ def midstream_error(info: ErrorInfo, config: BackendConfig) -> BackendError:
     `event: error`, Groq `x_groq.error`, Ollama `{"error":...}`)."""
     who = config.provider
     message = scrub(info.message or info.type or "unknown error", config)
+    log.debug("%s: error event mid-stream: %s (%s %s)", who, message, info.type, info.code)
     if "overloaded" in f"{info.type} {info.code} {message}".lower():
         return BackendUnavailable(f"{who} is overloaded: {message}.", key=f"overloaded:{who}")
     return StreamError(f"{who} stopped mid-answer: {message}.", key=f"midstream:{who}")
@@ -298,6 +313,7 @@ async def open_stream(
             if response.status_code >= 400:
                 raise await _failure(response, config, request, models, gate, unsupported)
             if gate is not None:
+                gate.clear()
                 gate.observe(response.headers)
             yield response
     except httpx.HTTPError as exc:
@@ -315,6 +331,13 @@ async def _failure(
     body = await _read_capped(response)
     status = response.status_code
     info = error_info(body)
+    log.debug(
+        "%s: POST %s -> %d %s",
+        config.provider,
+        httpx.URL(request.url).path,
+        status,
+        scrub(body.decode("utf-8", errors="replace")[:500], config),
+    )
     if unsupported is not None and unsupported(status, info):
         return Unsupported(
             f"{config.provider} cannot serve this request ({status}){_detail(info, config)}.",
@@ -463,5 +486,3 @@ async def stream_text(
                 yield text
         finally:
             await source.aclose()
-    if gate is not None:
-        gate.clear()

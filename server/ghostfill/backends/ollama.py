@@ -38,6 +38,7 @@ from ghostfill.errors import BackendError
 from ghostfill.model import GenerationParams, Prompt
 from ghostfill.prompt import chat
 from ghostfill.prompt.render import as_chat, as_native
+from ghostfill.prompt.templates import fim_template
 
 Mode = Literal["suffix", "raw", "chat"]
 
@@ -92,7 +93,9 @@ class Ollama:
             body.update(messages=chat_messages(prompt), stream=True)
             path = "api/chat"
         elif mode == "raw":
-            stop = params.stop or prompt.stop
+            # Raw mode skips the Modelfile, so the family's stop tokens must come from us.
+            family = fim_template(self.config.model, self.config.template)
+            stop = params.stop or prompt.stop or (family.stop if family else ())
             body.update(prompt=prompt.fim or "", raw=True, stream=True)
             path = "api/generate"
         else:
@@ -152,7 +155,7 @@ class Ollama:
     async def warm(self) -> None:
         """Load the model into memory: an empty prompt does exactly that (`done_reason: load`)."""
         body = {"model": self.config.model, "stream": False}
-        url = join(self.root, "api/generate")
+        url = join(self.root, self.preset.warm_path)
         await quietly(
             self.client.post(url, json=body, headers=bearer(self.config), timeout=LOAD_TIMEOUT_S)
         )

@@ -46,6 +46,8 @@ class Preset:
     """The completion endpoint, for `ghostfill backends` and the README."""
     prompt_kind: str = "chat"
     """What is sent by default, for `ghostfill backends` and the README."""
+    key_url: str = ""
+    """Where to get a key."""
 
 
 PRESETS: dict[str, Preset] = {
@@ -64,6 +66,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/v1/chat/completions",
             prompt_kind="chat hole-fill; raw FIM on /v1/completions if template names a family",
             needs="CEREBRAS_API_KEY (cloud.cerebras.ai)",
+            key_url="https://cloud.cerebras.ai",
         ),
         Preset(
             "groq",
@@ -75,6 +78,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/openai/v1/chat/completions",
             prompt_kind="chat hole-fill (no FIM endpoint)",
             needs="GROQ_API_KEY (console.groq.com)",
+            key_url="https://console.groq.com/keys",
         ),
         Preset(
             "openai",
@@ -86,6 +90,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/v1/chat/completions",
             prompt_kind="chat hole-fill",
             needs="OPENAI_API_KEY (platform.openai.com)",
+            key_url="https://platform.openai.com/api-keys",
         ),
         Preset(
             "openrouter",
@@ -99,6 +104,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/api/v1/chat/completions",
             prompt_kind="chat hole-fill; raw FIM on /completions if template names a family",
             needs="OPENROUTER_API_KEY (openrouter.ai/keys)",
+            key_url="https://openrouter.ai/keys",
         ),
         Preset(
             "ollama",
@@ -158,6 +164,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="native FIM (prompt + suffix)",
             needs="CODESTRAL_API_KEY (console.mistral.ai, Codestral); with a La Plateforme key "
             "set baseUrl https://api.mistral.ai and apiKeyEnv MISTRAL_API_KEY",
+            key_url="https://console.mistral.ai/codestral",
         ),
         Preset(
             "deepseek",
@@ -171,6 +178,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/beta/completions",
             prompt_kind="native FIM (prompt + suffix, beta; non-thinking models)",
             needs="DEEPSEEK_API_KEY (platform.deepseek.com)",
+            key_url="https://platform.deepseek.com/api_keys",
         ),
         Preset(
             "anthropic",
@@ -184,6 +192,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/v1/messages",
             prompt_kind="chat hole-fill with the line prefix prefilled",
             needs="ANTHROPIC_API_KEY (console.anthropic.com)",
+            key_url="https://console.anthropic.com/settings/keys",
         ),
         Preset(
             "openai-compatible",

@@ -32,19 +32,25 @@ _TRY_AGAIN = re.compile(r"try again in (\d[\dhms.]*)", re.IGNORECASE)
 
 def parse_reset(value: str, now: float | None = None) -> float | None:
     """Seconds until a rate-limit reset, from float seconds (Cerebras `11.38`), Go durations
-    (Groq, OpenAI: `2m59.56s`, `12ms`), or RFC 3339 / HTTP dates (Anthropic, `retry-after`).
-    None when the value is none of these."""
+    (Groq, OpenAI: `2m59.56s`, `12ms`), RFC 3339 / HTTP dates (Anthropic, `retry-after`) or
+    epoch timestamps in s or ms. None when the value is none of these."""
     value = value.strip()
     if not value:
         return None
+    now = time.time() if now is None else now
     try:
-        return max(float(value), 0.0)
+        number = float(value)
     except ValueError:
         pass
+    else:
+        if number > 1e12:  # an epoch in milliseconds (OpenRouter's X-RateLimit-Reset)
+            return max(number / 1000 - now, 0.0)
+        if number > 1e9:  # an epoch in seconds
+            return max(number - now, 0.0)
+        return max(number, 0.0)
     parts = _GO_DURATION.findall(value)
     if parts and "".join(n + u for n, u in parts) == value:
         return sum(float(n) * _UNITS[u] for n, u in parts)
-    now = time.time() if now is None else now
     try:
         return max(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - now, 0.0)
     except ValueError:
@@ -59,9 +65,9 @@ def retry_after(headers: httpx.Headers, body_text: str = "", now: float | None =
     """How long to pause after a 429.
 
     In order: `retry-after-ms`, `retry-after`, the reset of a bucket the headers say is empty
-    (`...-remaining-X: 0` next to `...-reset-X`), the longest announced reset under an hour
-    (daily buckets are ignored: if one is really empty the next 429 says so), a "try again in
-    59.977s" in the message, else 5 s. The gate escalates repeated trips on its own.
+    (`...-remaining-X: 0` next to `...-reset-X`), a "try again in 59.977s" in the message, the
+    longest announced reset under an hour (daily buckets are ignored: if one is really empty
+    the next 429 says so), else 5 s. The gate escalates repeated trips on its own.
     """
     if ms := headers.get("retry-after-ms"):
         try:
@@ -82,12 +88,12 @@ def retry_after(headers: httpx.Headers, body_text: str = "", now: float | None =
     ]
     if empty:
         return max(empty)
-    short = [d for d in resets.values() if d <= 3600]
-    if short:
-        return max(short)
     if match := _TRY_AGAIN.search(body_text):
         if (delay := parse_reset(match.group(1).rstrip("."), now)) is not None:
             return delay
+    short = [d for d in resets.values() if d <= 3600]
+    if short:
+        return max(short)
     return 5.0
 
 
@@ -109,8 +115,11 @@ class RateLimitGate:
         self._streak += 1
         floor = min(2.0 ** (self._streak - 1), MAX_ESCALATION_S)
         pause = min(max(seconds, floor), MAX_PAUSE_S)
-        self._until = max(self._until, self._clock() + pause)
-        return self.blocked()
+        now = self._clock()
+        if now + pause >= self._until:
+            self._until = now + pause
+            return pause
+        return self._until - now
 
     def remember(self, error: RateLimited) -> None:
         """The error to repeat (same message and key, so the user hears it once) while blocked."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ghostfill.backends.base import BackendConfig
-from ghostfill.backends.http import malformed
+from ghostfill.backends.http import malformed, truncated
+from ghostfill.errors import StreamError
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,12 @@ async def sse_events(lines: AsyncIterator[str], config: BackendConfig) -> AsyncI
         elif field == "data":
             data.append(value)
     if data:
-        yield _event(name, data, config)
+        # A last event without its blank line: complete JSON is fine (some servers end so);
+        # half an event is a stream cut off mid-write.
+        try:
+            yield _event(name, data, config)
+        except StreamError:
+            raise truncated(config) from None
 
 
 def _event(name: str, data: list[str], config: BackendConfig) -> Event:
@@ -59,10 +65,18 @@ def _event(name: str, data: list[str], config: BackendConfig) -> Event:
 
 
 async def ndjson(lines: AsyncIterator[str], config: BackendConfig) -> AsyncIterator[dict[str, Any]]:
-    """One JSON object per line (Ollama's native stream); blank lines are keep-alives."""
+    """One JSON object per line (Ollama's native stream); blank lines are keep-alives. A bad
+    last line is a truncated stream, a bad line followed by more is a malformed one."""
     async for line in lines:
-        if line.strip():
-            yield _object(line, config)
+        if not line.strip():
+            continue
+        try:
+            parsed = _object(line, config)
+        except StreamError as bad:
+            async for _ in lines:
+                raise bad from None  # more lines follow: malformed
+            raise truncated(config) from None
+        yield parsed
 
 
 def _object(text: str, config: BackendConfig) -> dict[str, Any]:

@@ -45,7 +45,9 @@ def rss_mb(pid: int) -> float:
 class ServerUnderTest:
     """A spawned server plus a pygls client, with the ghostfill notifications recorded."""
 
-    def __init__(self, command: Sequence[str] | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, command: Sequence[str] | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.command = list(command or [sys.executable, "-m", "ghostfill", "serve"])
         self.env = env
         self.client = LanguageClient("ghostfill-bench", "1")
@@ -77,14 +79,21 @@ class ServerUnderTest:
         )
         folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None
         await self.client.initialize_async(
-            types.InitializeParams(capabilities=caps, initialization_options=options, workspace_folders=folders, process_id=os.getpid())
+            types.InitializeParams(
+                capabilities=caps,
+                initialization_options=options,
+                workspace_folders=folders,
+                process_id=os.getpid(),
+            )
         )
         self.startup_ms = (time.perf_counter() - started) * 1000
         self.client.initialized(types.InitializedParams())
 
     def open(self, uri: str, text: str, language: str) -> None:
         self.client.text_document_did_open(
-            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            )
         )
 
     def insert(self, uri: str, version: int, line: int, character: int, text: str) -> None:
@@ -92,7 +101,11 @@ class ServerUnderTest:
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=text)],
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=at, end=at), text=text
+                    )
+                ],
             )
         )
 
@@ -101,7 +114,9 @@ class ServerUnderTest:
             types.InlineCompletionParams(
                 text_document=types.TextDocumentIdentifier(uri=uri),
                 position=types.Position(line=line, character=character),
-                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+                context=types.InlineCompletionContext(
+                    trigger_kind=types.InlineCompletionTriggerKind.Automatic
+                ),
             )
         )
         if isinstance(result, types.InlineCompletionList) and result.items:

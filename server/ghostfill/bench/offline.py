@@ -1,10 +1,11 @@
 """Offline engine quality and speed: hold out files, cut lines, predict the rest of the line.
 
-The engine learns every file of PATH except the held-out ones (found the way the workspace
-indexer finds them: .gitignore, privacy excludes and size limits honoured). Each cut takes a
-random held-out line at a random column after its indentation; the engine sees the text before
-the cut and the file after that line (the rest of the line does not exist yet, as when typing
-a new line), and must produce the rest of the line.
+The engine indexes every file of PATH, found the way the workspace indexer finds them
+(.gitignore, privacy excludes and size limits honoured). Cuts fall on random lines of the
+held-out files, at a random column after the indentation; while a file's cuts are predicted the
+engine has forgotten that file (leave-one-out), so the workspace model has never seen it. The
+engine sees the text before the cut and the file after that line (the rest of the line does not
+exist yet, as when typing a new line) and must produce the rest of the line.
 
 Figures: coverage (cuts with a suggestion), precision (exact among suggestions), exact match
 and edit similarity (1 - normalised Levenshtein; 0 without a suggestion) over all cuts, "ok
@@ -37,7 +38,10 @@ SWEEP = (0.05, 0.1, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="code tree(s) to learn from")
     parser.add_argument(
-        "--holdout", type=float, default=0.1, help="share (<1) or number (≥1) of files held out"
+        "--holdout",
+        type=float,
+        default=0.1,
+        help="share (≤1) or number (>1) of files cut; each is left out of the index while cut",
     )
     parser.add_argument("--cuts", type=int, default=1000, help="lines cut in held-out files")
     parser.add_argument("--seed", type=int, default=1)
@@ -52,7 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-files", type=int, default=10000, help="files found under PATH")
     parser.add_argument("--max-file-kb", type=int, default=512)
     parser.add_argument("--language", help="only files of this language")
-    parser.add_argument("--cached", type=int, default=200, help="cuts timed again, file model cached")
+    parser.add_argument(
+        "--cached", type=int, default=200, help="cuts timed again, file model cached"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
@@ -137,7 +143,9 @@ def confidence_of(notes: Sequence[str]) -> float:
     return 1.0
 
 
-def sweep_rows(cuts: Sequence[Cut], outcomes: Sequence[Outcome], thresholds: Sequence[float]) -> list[dict[str, float]]:
+def sweep_rows(
+    cuts: Sequence[Cut], outcomes: Sequence[Outcome], thresholds: Sequence[float]
+) -> list[dict[str, float]]:
     rows: list[dict[str, float]] = []
     n = len(cuts)
     for t in thresholds:
@@ -165,6 +173,15 @@ def sweep_rows(cuts: Sequence[Cut], outcomes: Sequence[Outcome], thresholds: Seq
 
 
 def run(args: argparse.Namespace) -> int:
+    figures = measure(args)
+    if figures is None:
+        print("ghostfill bench offline: not enough files under", ", ".join(args.paths))
+        return 2
+    print(json.dumps(figures, indent=2) if args.json else report(figures))
+    return 0
+
+
+def measure(args: argparse.Namespace) -> dict[str, object] | None:
     registry = LanguageRegistry()
     privacy = PrivacyFilter(DEFAULT_EXCLUDES)
     max_bytes = args.max_file_kb * 1024
@@ -174,59 +191,59 @@ def run(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     order = list(found)
     rng.shuffle(order)
-    held = int(args.holdout) if args.holdout >= 1 else max(1, round(len(order) * args.holdout))
-    held_out, train = order[:held], order[held:]
-    if not train or not held_out:
-        print("ghostfill bench offline: not enough files under", ", ".join(args.paths))
-        return 2
+    held = int(args.holdout) if args.holdout > 1 else max(1, round(len(order) * args.holdout))
+    if len(order) < 2:
+        return None
 
     thresholds = sorted(args.min_confidence)
     engine = OfflineEngine(OfflineSettings(minConfidence=thresholds[0]))
     rss_before = rss_mb(os.getpid())
     started = time.perf_counter()
-    indexed = 0
-    for path, language in train:
+    texts: dict[str, str] = {}
+    for path, language in order:
         text = read_source(path, max_bytes)
         if text is not None:
             engine.observe(path, text, language)
-            indexed += 1
+            if len(texts) < held:
+                texts[path] = text
     index_s = time.perf_counter() - started
     rss_after = rss_mb(os.getpid())
+    stats = engine.stats()
 
-    held_files = [(p, lang, t) for p, lang in held_out if (t := read_source(p, max_bytes)) is not None]
+    held_files = [(p, lang, texts[p]) for p, lang in order if p in texts]
     cuts = choose_cuts(held_files, args.cuts, rng)
-    outcomes: list[Outcome] = []
-    for cut in cuts:
-        ctx = cut.context()
-        t0 = time.perf_counter()
-        completion = engine.suggest(ctx)
-        ms = (time.perf_counter() - t0) * 1000
-        if completion is None:
-            outcomes.append(Outcome(None, 0.0, ms))
-        else:
-            outcomes.append(Outcome(completion.text, confidence_of(completion.notes), ms))
-    rows = sweep_rows(cuts, outcomes, thresholds)
-
-    default = OfflineSettings().minConfidence
-    engine.configure(OfflineSettings(minConfidence=default))
+    by_file: dict[str, list[int]] = {}
+    for i, cut in enumerate(cuts):
+        by_file.setdefault(cut.path, []).append(i)
+    outcomes: list[Outcome | None] = [None] * len(cuts)
     cached: list[float] = []
-    for cut in cuts[: args.cached]:
-        ctx = cut.context()
-        engine.suggest(ctx)  # builds the file model for this line
-        t0 = time.perf_counter()
-        engine.suggest(ctx)
-        cached.append((time.perf_counter() - t0) * 1000)
-    rebuilt = [o.ms for o in outcomes]
-    figures = {
+    default = OfflineSettings().minConfidence
+    for path, indexes in by_file.items():
+        first = cuts[indexes[0]]
+        engine.forget(path)  # leave-one-out: the workspace model has never seen this file
+        for i in indexes:
+            outcomes[i] = _suggest(engine, cuts[i])
+        engine.configure(OfflineSettings(minConfidence=default))
+        for i in indexes[: max(1, args.cached * len(indexes) // max(1, len(cuts)))]:
+            ctx = cuts[i].context()
+            engine.suggest(ctx)  # the file model for this line is built here
+            t0 = time.perf_counter()
+            engine.suggest(ctx)
+            cached.append((time.perf_counter() - t0) * 1000)
+        engine.configure(OfflineSettings(minConfidence=thresholds[0]))
+        engine.observe(path, first.text, first.language)
+    done = [o for o in outcomes if o is not None]
+    rows = sweep_rows(cuts, done, thresholds)
+    rebuilt = [o.ms for o in done]
+    return {
         "paths": list(args.paths),
-        "files_found": len(found),
-        "files_indexed": indexed,
+        "files_indexed": stats["files"],
         "held_out": len(held_files),
         "cuts": len(cuts),
         "index_seconds": index_s,
         "rss_mb": rss_after,
         "rss_index_mb": rss_after - rss_before,
-        "stats": engine.stats(),
+        "stats": stats,
         "latency_ms": {
             "rebuilt_p50": percentile(rebuilt, 0.5),
             "rebuilt_p99": percentile(rebuilt, 0.99),
@@ -236,11 +253,16 @@ def run(args: argparse.Namespace) -> int:
         "sweep": rows,
         "default_min_confidence": default,
     }
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        print(report(figures))
-    return 0
+
+
+def _suggest(engine: OfflineEngine, cut: Cut) -> Outcome:
+    ctx = cut.context()
+    t0 = time.perf_counter()
+    completion = engine.suggest(ctx)
+    ms = (time.perf_counter() - t0) * 1000
+    if completion is None:
+        return Outcome(None, 0.0, ms)
+    return Outcome(completion.text, confidence_of(completion.notes), ms)
 
 
 def report(f: dict[str, object]) -> str:
@@ -254,7 +276,7 @@ def report(f: dict[str, object]) -> str:
         f"  index   {f['files_indexed']} files, {stats['tokens']:,} tokens, "
         f"{stats['contexts']:,} contexts, vocabulary {stats['vocabulary']:,} in "
         f"{f['index_seconds']:.1f} s; RSS {f['rss_mb']:.0f} MB (index {f['rss_index_mb']:+.0f} MB)",
-        f"  cuts    {f['cuts']} in {f['held_out']} held-out files",
+        f"  cuts    {f['cuts']} in {f['held_out']} held-out files (each forgotten while cut)",
         f"  suggest file model rebuilt p50 {lat['rebuilt_p50']:.1f} ms  p99 {lat['rebuilt_p99']:.1f} ms;"
         f"  cached p50 {lat['cached_p50']:.1f} ms  p99 {lat['cached_p99']:.1f} ms",
         "",

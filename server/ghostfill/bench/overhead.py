@@ -47,7 +47,9 @@ async def backend_time(fake: FakeProvider, n: int = 50) -> list[float]:
     async with httpx.AsyncClient() as client:
         for _ in range(n):
             started = time.perf_counter()
-            async with client.stream("POST", f"{fake.base_url}/chat/completions", json=body) as response:
+            async with client.stream(
+                "POST", f"{fake.base_url}/chat/completions", json=body
+            ) as response:
                 async for _ in response.aiter_lines():
                     pass
             times.append((time.perf_counter() - started) * 1000)
@@ -64,7 +66,11 @@ async def measure(args: argparse.Namespace) -> int:
         path.write_text(text, encoding="utf-8")
         server = ServerUnderTest()
         options = {
-            "backend": {"provider": "openai-compatible", "baseUrl": fake.base_url, "model": "fake-coder"},
+            "backend": {
+                "provider": "openai-compatible",
+                "baseUrl": fake.base_url,
+                "model": "fake-coder",
+            },
             "completion": {"debounceMs": 0},
             "offline": {"enable": False},
         }

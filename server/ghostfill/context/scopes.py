@@ -36,11 +36,15 @@ def enclosing_scopes(doc: Document, tree: SyntaxTree, cursor_byte: int) -> list[
         header_indent = len(header) - len(header.lstrip())
         if scope.start_byte not in starts and indent > header_indent:
             found.append(match)
-    found.sort(key=lambda m: (m.captures["context"][0].start_byte, -m.captures["context"][0].end_byte))
+    found.sort(
+        key=lambda m: (m.captures["context"][0].start_byte, -m.captures["context"][0].end_byte)
+    )
     return found
 
 
-def enclosing_signatures(doc: Document, cursor_byte: int, above_row: int | None = None) -> tuple[str, ...]:
+def enclosing_signatures(
+    doc: Document, cursor_byte: int, above_row: int | None = None
+) -> tuple[str, ...]:
     tree = doc.syntax(fresh=False)
     if tree is None:
         return ()
@@ -50,7 +54,11 @@ def enclosing_signatures(doc: Document, cursor_byte: int, above_row: int | None 
         if above_row is not None and scope.start_row >= above_row:
             continue
         end = match.first("context.end")
-        stop = end.start_byte if end is not None and end.start_byte > scope.start_byte else scope.end_byte
+        stop = (
+            end.start_byte
+            if end is not None and end.start_byte > scope.start_byte
+            else scope.end_byte
+        )
         line_start = scope.start_byte - doc.point(scope.start_byte)[1]
         text = doc.data[line_start:stop].decode("utf-8", errors="replace").rstrip()
         lines = text.splitlines()[:MAX_SIGNATURE_LINES]

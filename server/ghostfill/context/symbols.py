@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import threading
 import time
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from ghostfill.documents.syntax import Grammar, Grammars, parse_once
 
@@ -80,57 +83,129 @@ class Definition:
     """The closing line of a container (`}`, `end`), to close its skeleton."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FileSymbols:
-    """A file's definitions in document order, as `extract` found them."""
+    """A file's definitions in document order, stored as columns to keep the index small.
+
+    Per definition: its name (interned), kind (an index into KINDS), four ints (line,
+    end line, signature lines, end of its header in `texts`) and its UTF-8 header followed
+    by NUL and its tail. About 110 bytes a definition instead of ~600 as objects.
+    """
 
     path: str
     language: str
-    definitions: tuple[Definition, ...]
+    names: tuple[str, ...]
+    kinds: bytes
+    rows: array[int]
+    texts: bytes
 
-    def named(self, name: str) -> Iterator[Definition]:
-        return (d for d in self.definitions if d.name == name)
+    @classmethod
+    def of(cls, path: str, language: str, definitions: Iterable[Definition]) -> FileSymbols:
+        names: list[str] = []
+        kinds = bytearray()
+        rows: array[int] = array("l")
+        texts = bytearray()
+        for d in definitions:
+            names.append(sys.intern(d.name))
+            kinds.append(_KIND_INDEX.get(d.kind, 0))
+            texts += d.header.encode("utf-8", errors="replace")
+            if d.tail:
+                texts += b"\0" + d.tail.encode("utf-8", errors="replace")
+            rows.extend((d.line, d.end_line, d.signature_lines, len(texts)))
+        return cls(path, language, tuple(names), bytes(kinds), rows, bytes(texts))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def definition(self, i: int) -> Definition:
+        line, end_line, sig, stop = self.rows[4 * i : 4 * i + 4]
+        start = self.rows[4 * i - 1] if i else 0
+        header, _, tail = self.texts[start:stop].decode("utf-8", errors="replace").partition("\0")
+        return Definition(self.names[i], KINDS[self.kinds[i]], line, end_line, header, sig, tail)
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return tuple(self.definition(i) for i in range(len(self.names)))
+
+    def named(self, name: str) -> list[Definition]:
+        return [self.definition(i) for i, n in enumerate(self.names) if n == name]
+
+    def line_of(self, i: int) -> int:
+        return self.rows[4 * i]
 
     def container_of(self, d: Definition) -> Definition | None:
         """The innermost class-like definition enclosing `d`."""
-        found: Definition | None = None
-        for c in self.definitions:
-            if c.line > d.line:
+        found = -1
+        rows = self.rows
+        for i in range(len(self.names)):
+            line = rows[4 * i]
+            if line > d.line:
                 break
-            if c is not d and c.kind in CONTAINERS and c.line <= d.line <= c.end_line:
-                found = c
-        return found
+            if (
+                KINDS[self.kinds[i]] in CONTAINERS
+                and line <= d.line <= rows[4 * i + 1]
+                and (line, self.names[i]) != (d.line, d.name)
+            ):
+                found = i
+        return self.definition(found) if found >= 0 else None
 
     def members(self, c: Definition) -> list[Definition]:
         """Direct members of container `c` (definitions inside it, not inside one another)."""
         out: list[Definition] = []
         last_end = c.line
-        for d in self.definitions:
-            if d.line <= c.line or d is c:
+        rows = self.rows
+        for i in range(len(self.names)):
+            line, end = rows[4 * i], rows[4 * i + 1]
+            if line <= c.line:
                 continue
-            if d.line > c.end_line:
+            if line > c.end_line:
                 break
-            if out and d.line <= last_end:
+            if out and line <= last_end:
                 continue
-            out.append(d)
-            last_end = d.end_line
+            out.append(self.definition(i))
+            last_end = end
         return out
+
+    def top_level(self) -> list[int]:
+        """Indices of the definitions not inside another one."""
+        out: list[int] = []
+        last_end = -1
+        for i in range(len(self.names)):
+            line, end = self.rows[4 * i], self.rows[4 * i + 1]
+            if line > last_end:
+                out.append(i)
+                last_end = end
+        return out
+
+    def outline(self, limit: int = MAX_SKELETON_LINES) -> tuple[str, int]:
+        """The signatures of the file's top-level definitions, and the row of the first."""
+        lines: list[str] = []
+        first = -1
+        for i in self.top_level():
+            if len(lines) >= limit:
+                lines.append("...")
+                break
+            d = self.definition(i)
+            first = d.line if first < 0 else first
+            lines.extend(_signature(d))
+        return _dedent("\n".join(lines)), max(first, 0)
 
     def render(self, d: Definition) -> str:
         """The text shown to a model: a skeleton for containers, the header with its container's
         signature for members, the header otherwise. Dedented, at most a few dozen lines."""
-        if d.kind in CONTAINERS and d.signature_lines < d.header.count("\n") + 1:
-            return _dedent(d.header)  # short enough to be kept whole
         if d.kind in CONTAINERS:
-            lines = _signature(d)
-            members = self.members(d)
-            for m in members:
-                if len(lines) >= MAX_SKELETON_LINES:
-                    lines.append(_indent_of(m.header) + "...")
-                    break
-                lines.extend(_signature(m))
-            if d.tail:
-                lines.append(d.tail)
+            if d.signature_lines < d.header.count("\n") + 1:
+                lines = d.header.split("\n")  # short enough to be kept whole
+            else:
+                lines = _signature(d)
+                for m in self.members(d):
+                    if len(lines) >= MAX_SKELETON_LINES:
+                        lines.append(_indent_of(m.header) + "...")
+                        break
+                    lines.extend(_signature(m))
+                if d.tail:
+                    lines.append(d.tail)
+            lines += self._detached(d, MAX_SKELETON_LINES - len(lines))
             return _dedent("\n".join(lines))
         parent = self.container_of(d)
         if parent is None:
@@ -139,6 +214,45 @@ class FileSymbols:
         if parent.tail:
             text += "\n" + parent.tail
         return _dedent(text)
+
+    def _detached(self, c: Definition, room: int) -> list[str]:
+        """Signatures of `c`'s methods written outside its body: Rust `impl` blocks after it,
+        Go methods with `c` as receiver, C++ `void C::m()`."""
+        if room <= 1:
+            return []
+        spans = [
+            (self.rows[4 * i], self.rows[4 * i + 1])
+            for i in range(len(self.names))
+            if KINDS[self.kinds[i]] in CONTAINERS
+        ]
+        mention = re.compile(rf"\b{re.escape(c.name)}\b")
+        found: list[str] = []
+        for i in range(len(self.names)):
+            line = self.rows[4 * i]
+            if line <= c.end_line:
+                continue
+            kind = KINDS[self.kinds[i]]
+            if kind in ("class", "interface", "enum") and self.language == "rust":
+                break
+            if kind != "method" or any(a < line <= b for a, b in spans):
+                continue
+            m = self.definition(i)
+            sig = _signature(m)
+            if self.language != "rust" and not mention.search(sig[0]):
+                continue
+            if len(found) + len(sig) > room:
+                found.append(_indent_of(sig[0]) + "...")
+                break
+            found += sig
+        if found and self.language in DETACHED_BLOCKS:
+            opener, closer = DETACHED_BLOCKS[self.language]
+            found = [opener.format(name=c.name), *found, closer]
+        return found
+
+
+DETACHED_BLOCKS: Mapping[str, tuple[str, str]] = MappingProxyType({"rust": ("impl {name} {{", "}")})
+"""How a language groups methods written apart from their type (shown around them)."""
+_KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 
 
 def _signature(d: Definition) -> list[str]:
@@ -185,7 +299,8 @@ def extract(
     for start in range(0, max(len(data), 1), QUERY_SLICE):
         if pause is not None:
             pause()
-        for match in tree.matches("tags", start, min(start + QUERY_SLICE, len(data))):
+        stop = min(start + QUERY_SLICE, len(data))
+        for match in tree.matches("tags", start, stop, only="definition."):
             node = None
             kind = ""
             for capture, spans in match.captures.items():
@@ -196,52 +311,43 @@ def extract(
             if node is None or name is None or (node.start_byte, name.start_byte) in seen:
                 continue
             seen.add((node.start_byte, name.start_byte))
-            found.append(_definition(data, kind, node.start_byte, node.end_byte, name.start_byte,
-                                     name.end_byte, node.start_row, node.end_row))
+            found.append(
+                _definition(
+                    data,
+                    kind,
+                    (node.start_byte, node.end_byte, node.start_row, node.end_row),
+                    data[name.start_byte : name.end_byte].decode("utf-8", errors="replace"),
+                )
+            )
             if len(found) >= MAX_DEFINITIONS_PER_FILE:
                 break
         if len(found) >= MAX_DEFINITIONS_PER_FILE:
             break
     found.sort(key=lambda d: (d.line, -d.end_line, d.name))
-    return FileSymbols(path, grammar.spec.name, tuple(found))
+    return FileSymbols.of(path, grammar.spec.name, found)
 
 
-def _definition(
-    data: bytes,
-    kind: str,
-    start: int,
-    end: int,
-    name_start: int,
-    name_end: int,
-    start_row: int,
-    end_row: int,
-) -> Definition:
-    line_start = data.rfind(b"\n", 0, start) + 1
+def _definition(data: bytes, kind: str, node: tuple[int, int, int, int], name: str) -> Definition:
+    start, end, start_row, end_row = node
     lines: list[str] = []
-    pos = line_start
+    pos = data.rfind(b"\n", 0, start) + 1
     while pos < end and len(lines) <= SHORT_LINES:
         nl = data.find(b"\n", pos, end)
         stop = end if nl == -1 else nl
         lines.append(data[pos:stop].decode("utf-8", errors="replace").rstrip())
         pos = stop + 1
-    whole = pos >= end
     sig = _signature_length(lines)
-    if whole and len(lines) <= SHORT_LINES and sum(len(x) for x in lines) <= SHORT_CHARS:
-        header = "\n".join(lines)
-        tail = ""
-    else:
-        header = "\n".join(lines[:sig])
-        if len(header) > MAX_HEADER_CHARS:
-            header = header[:MAX_HEADER_CHARS].rstrip() + " ..."
-            sig = header.count("\n") + 1
-        tail = ""
-        if kind in CONTAINERS:
-            last = data[data.rfind(b"\n", 0, end) + 1 : end].decode("utf-8", "replace").rstrip()
-            tail = sys.intern(last) if last.strip() in _CLOSERS else ""
-    name = data[name_start:name_end].decode("utf-8", errors="replace")
-    return Definition(
-        sys.intern(name), sys.intern(kind), start_row, end_row, header, sig, tail
-    )
+    if pos >= end and len(lines) <= SHORT_LINES and sum(map(len, lines)) <= SHORT_CHARS:
+        return Definition(name, kind, start_row, end_row, "\n".join(lines), sig)
+    header = "\n".join(lines[:sig])
+    if len(header) > MAX_HEADER_CHARS:
+        header = header[:MAX_HEADER_CHARS].rstrip() + " ..."
+        sig = header.count("\n") + 1
+    tail = ""
+    if kind in CONTAINERS:
+        last = data[data.rfind(b"\n", 0, end) + 1 : end].decode("utf-8", "replace").rstrip()
+        tail = last if last.strip() in _CLOSERS else ""
+    return Definition(name, kind, start_row, end_row, header, sig, tail)
 
 
 def _signature_length(lines: list[str]) -> int:
@@ -280,9 +386,12 @@ class SymbolIndex:
         self.max_pending_bytes = max_pending_bytes
         self._pacer = pacer
         self._files: dict[str, FileSymbols] = {}
-        self._by_name: dict[str, dict[str, None]] = {}
+        self._by_name: dict[str, list[FileSymbols]] = {}
         self._by_dir: dict[str, dict[str, None]] = {}
         self._by_stem: dict[str, dict[str, None]] = {}
+        self._folders: dict[str, dict[str, None]] = {}
+        self.generation = 0
+        """Bumped on every change, so callers can cache what they derive from the index."""
         self._count = 0
         self._lock = threading.Condition()
         self._queue: OrderedDict[str, Job] = OrderedDict()
@@ -316,19 +425,21 @@ class SymbolIndex:
         """Replace the entries of `symbols.path` with these."""
         with self._lock:
             self._remove(symbols.path)
-            if self._count + len(symbols.definitions) > self.max_definitions:
+            if self._count + len(symbols) > self.max_definitions:
                 self.skipped += 1
                 if self.skipped == 1:
                     log.warning("symbol index full (%d definitions)", self._count)
                 return
             path = symbols.path
             self._files[path] = symbols
-            self._count += len(symbols.definitions)
-            for d in symbols.definitions:
-                self._by_name.setdefault(d.name, {})[path] = None
+            self._count += len(symbols)
+            for name in set(symbols.names):
+                self._by_name.setdefault(name, []).append(symbols)
             folder, stem = _folder_and_stem(path)
             self._by_dir.setdefault(folder, {})[path] = None
             self._by_stem.setdefault(stem, {})[path] = None
+            self._folders.setdefault(os.path.basename(folder), {})[folder] = None
+            self.generation += 1
 
     def remove(self, path: str) -> None:
         with self._lock:
@@ -338,13 +449,14 @@ class SymbolIndex:
         old = self._files.pop(path, None)
         if old is None:
             return
-        self._count -= len(old.definitions)
-        for d in old.definitions:
-            paths = self._by_name.get(d.name)
-            if paths is not None:
-                paths.pop(path, None)
-                if not paths:
-                    del self._by_name[d.name]
+        self._count -= len(old)
+        for name in set(old.names):
+            files = self._by_name.get(name)
+            if files is not None:
+                files.remove(old)
+                if not files:
+                    del self._by_name[name]
+        self.generation += 1
         folder, stem = _folder_and_stem(path)
         for table, key in ((self._by_dir, folder), (self._by_stem, stem)):
             entry = table.get(key)
@@ -352,6 +464,12 @@ class SymbolIndex:
                 entry.pop(path, None)
                 if not entry:
                     del table[key]
+        if folder not in self._by_dir:
+            named = self._folders.get(os.path.basename(folder))
+            if named is not None:
+                named.pop(folder, None)
+                if not named:
+                    del self._folders[os.path.basename(folder)]
 
     # -- lookups (any thread) ---------------------------------------------------------------
 
@@ -361,20 +479,12 @@ class SymbolIndex:
     def defining(self, name: str, limit: int = 16) -> list[FileSymbols]:
         """Files that define `name`, at most `limit` of them (in indexing order)."""
         with self._lock:
-            paths = self._by_name.get(name)
-            if not paths:
-                return []
-            out: list[FileSymbols] = []
-            for path in paths:
-                out.append(self._files[path])
-                if len(out) >= limit:
-                    break
-            return out
+            return self._by_name.get(name, [])[:limit]
 
     def count(self, name: str) -> int:
         """How many files define `name`."""
-        paths = self._by_name.get(name)
-        return len(paths) if paths else 0
+        files = self._by_name.get(name)
+        return len(files) if files else 0
 
     def in_folder(self, folder: str) -> list[str]:
         with self._lock:
@@ -385,6 +495,11 @@ class SymbolIndex:
         folder named `stem`."""
         with self._lock:
             return list(self._by_stem.get(stem, ()))
+
+    def folders_named(self, name: str) -> list[str]:
+        """Folders holding indexed files whose last component is `name`."""
+        with self._lock:
+            return list(self._folders.get(name, ()))
 
     def stats(self) -> dict[str, int]:
         return {
@@ -437,8 +552,6 @@ class SymbolIndex:
                 job = (None, language)  # read it from disk when its turn comes
             elif text is not None:
                 self._pending_bytes += len(text)
-            if not language:
-                job = ("", "")
             self._queue[path] = job
             self._lock.notify_all()
             if self._worker is None or not self._worker.is_alive():
@@ -456,7 +569,7 @@ class SymbolIndex:
                 if self._closed:
                     return
                 path, (text, language) = self._queue.popitem(last=False)
-                if text:
+                if text is not None:
                     self._pending_bytes -= len(text)
                 self._busy = True
             try:
@@ -489,12 +602,13 @@ class SymbolIndex:
             self.add(symbols)
 
 
-INDEX_STEMS = frozenset({"__init__", "index", "mod", "main", "lib"})
+INDEX_STEMS = frozenset({"__init__", "index", "mod"})
+"""A file with one of these names stands for its folder (`store/__init__.py` is `store`)."""
 
 
 def _folder_and_stem(path: str) -> tuple[str, str]:
     folder, name = os.path.split(path)
     stem = name.split(".", 1)[0]
     if stem in INDEX_STEMS:
-        stem = os.path.basename(folder) + "/" + stem
+        stem = os.path.basename(folder)
     return folder, stem

@@ -19,6 +19,10 @@ class Window:
     first_row: int
     """First line included in the prefix (scopes starting above it are shown as signatures)."""
     cursor_byte: int
+    row: int = 0
+    """The cursor's line."""
+    last_row: int = 0
+    """Last line included in the suffix (context sources skip what the window already shows)."""
 
 
 def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) -> Window:
@@ -46,4 +50,6 @@ def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) ->
         line_suffix=data[cursor:line_end].decode("utf-8", errors="replace"),
         first_row=first,
         cursor_byte=cursor,
+        row=row,
+        last_row=last,
     )

@@ -160,8 +160,14 @@ class SyntaxTree:
     def sexp(self) -> str:
         return str(self._tree.root_node)
 
-    def matches(self, kind: str, start_byte: int = 0, end_byte: int | None = None) -> list[Match]:
-        """Matches of the language's `<kind>.scm` whose nodes intersect the byte range."""
+    def matches(
+        self, kind: str, start_byte: int = 0, end_byte: int | None = None, only: str = ""
+    ) -> list[Match]:
+        """Matches of the language's `<kind>.scm` whose nodes intersect the byte range.
+
+        With `only`, matches without a capture whose name starts with it are skipped before
+        any Span is built (the symbol index wants `definition.` and not the many references).
+        """
         query = self.grammar.query(kind)
         if query is None:
             return []
@@ -170,6 +176,8 @@ class SyntaxTree:
             cursor.set_byte_range(start_byte, end_byte)
         out: list[Match] = []
         for _, caps in cursor.matches(self._tree.root_node):
+            if only and not any(name.startswith(only) for name in caps):
+                continue
             out.append(
                 Match({name: tuple(_span(name, n) for n in nodes) for name, nodes in caps.items()})
             )

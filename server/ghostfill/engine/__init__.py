@@ -38,10 +38,11 @@ from ghostfill.engine.lexer import (
     lex,
     lex_cursor,
     model_group,
+    resume_point,
 )
 from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.ngram import NGramModel
-from ghostfill.engine.render import Spacing, render
+from ghostfill.engine.render import Spacing, bracket_depth, render
 from ghostfill.engine.vocab import DEDENT_ID, INDENT_ID, NEWLINE_ID, Overlay, Vocabulary
 from ghostfill.model import Completion, CompletionContext
 from ghostfill.settings import OfflineSettings
@@ -49,6 +50,7 @@ from ghostfill.settings import OfflineSettings
 __all__ = ["OfflineEngine"]
 
 ORDER = 6
+WORKSPACE_ORDER = 6
 MAX_CONTEXTS = 1_000_000
 """Workspace contexts kept over all languages (≈100 bytes each) before the rarest are pruned."""
 TAIL_CHARS = 3000
@@ -78,10 +80,16 @@ class OfflineEngine:
     """Learns from workspace files and suggests the rest of the line in a few milliseconds."""
 
     def __init__(
-        self, settings: OfflineSettings, *, order: int = ORDER, max_contexts: int = MAX_CONTEXTS
+        self,
+        settings: OfflineSettings,
+        *,
+        order: int = ORDER,
+        workspace_order: int = WORKSPACE_ORDER,
+        max_contexts: int = MAX_CONTEXTS,
     ) -> None:
         self._settings = settings
         self._order = order
+        self._workspace_order = workspace_order
         self._max_contexts = max_contexts
         self._vocab = Vocabulary()
         self._overlay = Overlay(self._vocab)
@@ -107,7 +115,9 @@ class OfflineEngine:
             ids = self._vocab.ids(tokens)
             group = self._groups.get(group_name)
             if group is None:
-                group = self._groups[group_name] = _Group(NGramModel(self._order), Spacing(family))
+                group = self._groups[group_name] = _Group(
+                    NGramModel(self._workspace_order), Spacing(family)
+                )
             group.model.add(ids)
             if group.learned < SPACING_SAMPLE:
                 group.learned += 4000
@@ -147,8 +157,10 @@ class OfflineEngine:
             return None
         started = time.perf_counter()
         family = family_for(ctx.language)
-        tail, at_start = _tail(ctx.prefix)
-        cursor = lex_cursor(tail, family, at_file_start=at_start)
+        tail = _tail(ctx.prefix, family)
+        if tail is None:
+            return None
+        cursor = lex_cursor(tail[0], family, at_file_start=tail[1])
         if cursor is None:
             return None
         block = max_lines > 1 and not cursor.partial and _in_empty_body(ctx, cursor, family)
@@ -168,7 +180,9 @@ class OfflineEngine:
         if block:
             text, confidence = self._block(decoder, history, ctx, spacing, max_lines)
         else:
-            text, confidence = self._line(decoder, history, cursor, ctx, spacing, local.words_with_prefix)
+            text, confidence = self._line(
+                decoder, history, cursor, ctx, spacing, local.words_with_prefix
+            )
         if not text or not text.strip():
             return None
         elapsed = (time.perf_counter() - started) * 1000
@@ -202,17 +216,19 @@ class OfflineEngine:
         if decoded is None or not decoded.tokens:
             return "", 0.0
         texts = [text_of(t) for t in decoded.tokens]
-        before = [text_of(t) for t in history[-2:]]
+        family = spacing.family
+        before = cursor.tokens[-2:]
         if cursor.partial:
             head = texts[0][len(cursor.partial) :]
             if cursor.in_string:
                 quote = texts[0][-1]
                 if ctx.line_suffix.startswith(quote):
                     return head[:-1], decoded.probability
-            rest = render(texts[1:], [*before, texts[0]], spacing)
-            text = head + rest
+            depth = bracket_depth([*cursor.tokens, texts[0]], family)
+            text = head + render(texts[1:], [*before, texts[0]], spacing, depth=depth)
         else:
-            text = render(texts, before, spacing)
+            depth = bracket_depth(cursor.tokens, family)
+            text = render(texts, before, spacing, depth=depth)
             if ctx.line_prefix and ctx.line_prefix[-1] in " \t":
                 text = text.lstrip(" \t")
         return _trim_suffix(text, ctx.line_suffix), decoded.probability
@@ -239,7 +255,9 @@ class OfflineEngine:
             decoded = decoder.line(history, allow_structure=bool(lines))
             if decoded is None or not decoded.tokens:
                 break
-            shift = sum(1 if t == INDENT_ID else -1 if t == DEDENT_ID else 0 for t in decoded.tokens)
+            shift = sum(
+                1 if t == INDENT_ID else -1 if t == DEDENT_ID else 0 for t in decoded.tokens
+            )
             if depth + shift < 0 or (lines and decoded.tokens == lines[-1].tokens):
                 break
             depth += shift
@@ -279,13 +297,15 @@ class OfflineEngine:
         }
 
 
-def _tail(prefix: str) -> tuple[str, bool]:
-    """The last `TAIL_CHARS` of the prefix, starting at a line break; and whether it is all."""
+def _tail(prefix: str, family: Family) -> tuple[str, bool] | None:
+    """About `TAIL_CHARS` of the prefix, from a line break outside multi-line strings, and
+    whether that is the whole prefix. None: the cursor is inside such a string or comment."""
     if len(prefix) <= TAIL_CHARS:
         return prefix, True
-    tail = prefix[-TAIL_CHARS:]
-    cut = tail.find("\n")
-    return (tail[cut:] if cut >= 0 else tail), False
+    start = resume_point(prefix, len(prefix) - TAIL_CHARS, family)
+    if start >= len(prefix):
+        return None
+    return prefix[start:], False
 
 
 def _in_empty_body(ctx: CompletionContext, cursor: CursorTokens, family: Family) -> bool:

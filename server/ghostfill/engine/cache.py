@@ -13,13 +13,13 @@ import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ghostfill.engine.lexer import SPECIAL, Family, lex
+from ghostfill.engine.lexer import SPECIAL, Family, lex, resume_point
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.vocab import Overlay
 
-LOCAL_BEFORE = 24000
+LOCAL_BEFORE = 12000
 """Characters of the file before the cursor line that the local model counts."""
-LOCAL_AFTER = 8000
+LOCAL_AFTER = 4000
 """Characters after the cursor line that the local model counts."""
 CACHE_TOKENS = 400
 """Tokens before the cursor that the cache model counts."""
@@ -55,7 +55,13 @@ class LocalModels:
         self._models: OrderedDict[str, LocalModel] = OrderedDict()
 
     def get(
-        self, path: str, family: Family, prefix: str, suffix: str, line_prefix: str, line_suffix: str
+        self,
+        path: str,
+        family: Family,
+        prefix: str,
+        suffix: str,
+        line_prefix: str,
+        line_suffix: str,
     ) -> LocalModel:
         line_start = len(prefix) - len(line_prefix)
         length = len(prefix) + len(suffix)
@@ -88,8 +94,7 @@ class LocalModels:
     def _build(self, path: str, family: Family, before: str, after: str) -> LocalModel:
         at_start = len(before) <= LOCAL_BEFORE
         if not at_start:
-            before = before[-LOCAL_BEFORE:]
-            before = before[before.find("\n") :] if "\n" in before else ""
+            before = before[resume_point(before, len(before) - LOCAL_BEFORE, family) :]
         if len(after) > LOCAL_AFTER:
             after = after[: after.rfind("\n", 0, LOCAL_AFTER) + 1]
         tokens = lex(before + after, family, bos=at_start)

@@ -43,7 +43,9 @@ class DecodeOptions:
 class Decoder:
     """Beam search over one mixed model; ids → text only to match a half-typed token."""
 
-    def __init__(self, nested: NestedModel, text: Callable[[int], str], options: DecodeOptions) -> None:
+    def __init__(
+        self, nested: NestedModel, text: Callable[[int], str], options: DecodeOptions
+    ) -> None:
         self._nested = nested
         self._text = text
         self._options = options

@@ -118,6 +118,8 @@ class Family:
     """A line ending with one of these tokens opens an indented block."""
     word_chars: str = "_"
     """Characters besides letters and digits that belong to identifiers."""
+    blocks: tuple[tuple[str, str], ...] = (("/*", "*/"),)
+    """Delimiters of multi-line strings and comments, to resume lexing mid-file safely."""
 
     def findall(self, text: str) -> list[str]:
         return self.pattern.findall(text)
@@ -137,6 +139,7 @@ def _family(
     ident: str = _IDENT,
     extra: Sequence[str] = (),
     word_chars: str = "_",
+    blocks: Sequence[tuple[str, str]] = (("/*", "*/"),),
 ) -> Family:
     ordered_ops = sorted(ops, key=len, reverse=True)
     parts = [
@@ -160,6 +163,7 @@ def _family(
         keywords=frozenset(keywords.split()),
         openers=frozenset(openers),
         word_chars=word_chars,
+        blocks=tuple(blocks),
     )
 
 
@@ -183,6 +187,7 @@ FAMILIES: dict[str, Family] = {
             quotes="\"'",
             brackets="([{",
             openers=(":",),
+            blocks=(('"""', '"""'), ("'''", "'''")),
         ),
         _family(
             "c",
@@ -203,6 +208,7 @@ FAMILIES: dict[str, Family] = {
             quotes="\"'`",
             ident=r"[^\W\d][\w$]*|\$[\w$]*",
             word_chars="_$",
+            blocks=(("/*", "*/"), ("`", "`")),
         ),
         _family(
             "go",
@@ -212,6 +218,7 @@ FAMILIES: dict[str, Family] = {
             ops=(*_C_OPS, "<-", "&^", "&^="),
             keywords=_C_KEYWORDS,
             quotes="\"'`",
+            blocks=(("/*", "*/"), ("`", "`")),
         ),
         _family(
             "rust",
@@ -238,6 +245,7 @@ FAMILIES: dict[str, Family] = {
             openers=("{", "do", "then", "|"),
             ident=r"(?:@@?|\$)?[^\W\d]\w*(?:[?!](?!=))?",
             word_chars="_@$?!",
+            blocks=(("=begin", "=end"),),
         ),
         _family(
             "lua",
@@ -248,6 +256,7 @@ FAMILIES: dict[str, Family] = {
             keywords=_LUA_KEYWORDS,
             quotes="\"']",
             openers=("{", "do", "then", ")"),
+            blocks=(("[[", "]]"),),
         ),
         _family(
             "shell",
@@ -261,6 +270,7 @@ FAMILIES: dict[str, Family] = {
             extra=(r"\$\{[^}\n]*\}|\$[A-Za-z_]\w*|\$[0-9#?@*$!-]",),
             ident=r"-{0,2}[^\W\d][\w.-]*\w|-{0,2}[^\W\d]",
             word_chars="_$.-",
+            blocks=(),
         ),
         _family(
             "php",
@@ -328,6 +338,24 @@ def family_for(language: str) -> Family:
 
 def model_group(language: str) -> str:
     return MODEL_GROUPS.get(language, language)
+
+
+def resume_point(text: str, start: int, family: Family) -> int:
+    """A line break at or after `start` that is outside multi-line strings and comments.
+
+    Lexing from there gives the same tokens as lexing the whole text would (bar rare quirks
+    such as a delimiter inside a line comment). `len(text)` if there is none.
+    """
+    for opening, closing in family.blocks:
+        if opening == closing:
+            inside = text.count(opening, 0, start) % 2 == 1
+        else:
+            inside = text.rfind(opening, 0, start) > text.rfind(closing, 0, start)
+        if inside:
+            end = text.find(closing, start)
+            start = len(text) if end < 0 else end + len(closing)
+    found = text.find("\n", start)
+    return found if found >= 0 else len(text)
 
 
 def lex(text: str, family: Family, *, bos: bool = True) -> list[str]:
@@ -451,7 +479,7 @@ def lex_cursor(text: str, family: Family, *, at_file_start: bool) -> CursorToken
 
 
 def _string_state(tok: str, family: Family) -> str:
-    """"" for non-strings; "closed", "open" (one line) or "open-long" for string literals."""
+    """ "" for non-strings; "closed", "open" (one line) or "open-long" for string literals."""
     quote_at = _quote_index(tok, family)
     if quote_at < 0:
         return ""
@@ -484,7 +512,9 @@ def _quote_index(tok: str, family: Family) -> int:
 def is_word(tok: str, family: Family) -> bool:
     """Identifiers, keywords and numbers: tokens that need a space between them."""
     c = tok[0]
-    return c.isalnum() or c in family.word_chars or (c == "-" and len(tok) > 1 and tok[-1].isalnum())
+    return (
+        c.isalnum() or c in family.word_chars or (c == "-" and len(tok) > 1 and tok[-1].isalnum())
+    )
 
 
 def kind_of(tok: str, family: Family) -> str:

@@ -1,15 +1,18 @@
 """A count-based n-gram model with Witten-Bell smoothing, as in SLP-Core (Hellendoorn 2017).
 
 Storage is one dict per history length k (1 .. order-1) plus a unigram dict. A context is keyed
-by `hash(tuple(history[-k:]))` (int hashes are not salted, so keys are stable); its value is
-either one packed int `successor << SHIFT | count` (most contexts have a single successor) or a
-dict `{successor: count, TOTAL: total}`. Contexts are counted in C with `map(hash, zip(...))`,
-so only the table update runs in Python.
+by `hash(tuple(history[-k:]))` (int hashes are not salted, so keys are stable). Its value is
+either one packed int `successor << SHIFT | count` (most contexts have a single successor) or
+an `array('q')` laid out `[-total, s1, -c1, s2, -c2, ...]`: counts are stored negated so that
+`token in value` can only match a successor, and the scan runs in C. Neither ints nor arrays
+are containers the garbage collector tracks, so a model of millions of contexts costs the
+collector nothing (dicts of dicts made full collections take ~40 ms per million entries).
+Contexts are hashed in C with `map(hash, zip(...))`; only the table update runs in Python.
 
 `add`/`remove` are exact inverses (a changed file is re-counted by removing its old tokens and
-adding the new ones). When `max_contexts` is set, `prune` keeps memory bounded by dropping the
-rarest high-order contexts first (singletons of the longest histories, then the next order,
-then count 2, ...), like lossy counting.
+adding the new ones). `prune` keeps memory bounded by dropping the rarest high-order contexts
+first (singletons of the longest histories, then the next order, then count 2, ...), like lossy
+counting; the benchmark shows the long tail it drops barely matters for completions.
 
 Probabilities follow SLP-Core's `NGramModel.modelToken`: from the unigram up, each order whose
 context was seen mixes in its MLE with Witten-Bell weight λ = c(h) / (c(h) + N1+(h·)); the
@@ -19,28 +22,28 @@ result is normalised by the accumulated mass, and the model's confidence is 1 - 
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeAlias
 
 SHIFT = 20
 COUNT_MASK = (1 << SHIFT) - 1
-TOTAL = -1
-"""Key holding c(h) inside a multi-successor context dict (token ids are never negative)."""
 
-Value = int | dict[int, int]
+Value: TypeAlias = "int | array[int]"
+"""A context's successors: a packed int, or `array('q', [-total, s1, -c1, ...])`."""
 _TOP_CACHE_LIMIT = 4096
 
 
 class NGramModel:
     """Counts of token ids up to `order`, with smoothing, removal and pruning."""
 
-    __slots__ = ("_top", "_top_version", "max_contexts", "order", "tables", "total", "unigram", "version")
+    __slots__ = ("_top", "_top_version", "order", "tables", "total", "unigram", "version")
 
-    def __init__(self, order: int = 6, max_contexts: int | None = None) -> None:
+    def __init__(self, order: int = 6) -> None:
         if order < 1:
             raise ValueError("order must be at least 1")
         self.order = order
-        self.max_contexts = max_contexts
         self.unigram: dict[int, int] = {}
         self.total = 0
         self.tables: list[dict[int, Value]] = [{} for _ in range(order - 1)]
@@ -59,8 +62,6 @@ class NGramModel:
         self.total += len(ids)
         for k, keys, succs in self._grams(ids):
             _add(self.tables[k - 1], keys, succs)
-        if self.max_contexts is not None and self.contexts > self.max_contexts:
-            self.prune(int(self.max_contexts * 0.8))
 
     def remove(self, ids: Sequence[int]) -> None:
         """Undo `add(ids)` (contexts pruned in between are simply skipped)."""
@@ -79,7 +80,7 @@ class NGramModel:
     def _grams(self, ids: Sequence[int]) -> Iterator[tuple[int, Iterable[int], Sequence[int]]]:
         n = len(ids)
         for k in range(1, min(self.order, n)):
-            keys = map(hash, zip(*[ids[j : n - k + j] for j in range(k)]))
+            keys = map(hash, zip(*[ids[j : n - k + j] for j in range(k)], strict=True))
             yield k, keys, ids[k:]
 
     def prune(self, target: int) -> int:
@@ -118,13 +119,8 @@ class NGramModel:
         """c(history, token): how often `token` followed exactly `history` (for tests)."""
         if not history:
             return self.unigram.get(token, 0)
-        k = len(history)
-        value = self.tables[k - 1].get(hash(tuple(history)))
-        if value is None:
-            return 0
-        if isinstance(value, int):
-            return value & COUNT_MASK if value >> SHIFT == token else 0
-        return value.get(token, 0)
+        value = self.tables[len(history) - 1].get(hash(tuple(history)))
+        return 0 if value is None else _count(value, token)
 
     def view(self, keys: Sequence[int]) -> View:
         """The statistics of every order for a history, ready to score many candidates.
@@ -132,10 +128,6 @@ class NGramModel:
         `keys` are `context_keys(history, order)`: computed once per step, shared by models.
         """
         levels: list[tuple[Value, int, float, int, int]] = []
-        total = self.total
-        if not total:
-            return View(self, levels)
-        levels.append((self.unigram, total, total / (total + len(self.unigram)), 0, 0))
         tables = self.tables
         for k in range(1, min(self.order - 1, len(keys)) + 1):
             h = keys[k - 1]
@@ -143,31 +135,22 @@ class NGramModel:
             if value is None:
                 break
             if isinstance(value, int):
-                count = value & COUNT_MASK
+                total = value & COUNT_MASK
                 distinct = 1
             else:
-                count = value[TOTAL]
-                distinct = len(value) - 1
-            levels.append((value, count, count / (count + distinct), k, h))
+                total = -value[0]
+                distinct = len(value) >> 1
+            levels.append((value, total, total / (total + distinct), k, h))
         return View(self, levels)
 
     def prob(self, history: Sequence[int], token: int) -> float:
         return self.view(context_keys(history, self.order)).prob(token)
 
-    def top(self, k: int, h: int, value: dict[int, int], limit: int) -> list[int]:
-        """The `limit` most frequent successors in a context dict (cached for big dicts).
-
-        Safe against a concurrent `add` from the indexing thread: a dict that changes while it
-        is being ranked yields no successors this time.
-        """
-        try:
-            return self._rank(k, h, value, limit)
-        except (RuntimeError, KeyError):
-            return []
-
-    def _rank(self, k: int, h: int, value: dict[int, int], limit: int) -> list[int]:
-        if len(value) <= limit + 1:
-            return sorted((w for w in value if w != TOTAL), key=value.__getitem__, reverse=True)
+    def top(self, k: int, h: int, value: array[int], limit: int) -> list[int]:
+        """The `limit` most frequent successors of a multi-successor context (cached)."""
+        if len(value) <= 2 * limit + 1:
+            pairs = sorted(zip(value[2::2], value[1::2], strict=True))
+            return [w for _, w in pairs]
         if self._top_version != self.version:
             self._top.clear()
             self._top_version = self.version
@@ -175,60 +158,65 @@ class NGramModel:
         cached = self._top.get(key)
         if cached is not None and len(cached) >= limit:
             return cached[:limit]
-        best = [w for w in heapq.nlargest(limit + 1, value, key=value.__getitem__) if w != TOTAL]
-        best = best[:limit]
+        best = [w for _, w in heapq.nsmallest(limit, zip(value[2::2], value[1::2], strict=True))]
         if len(self._top) < _TOP_CACHE_LIMIT:
             self._top[key] = best
         return best
 
 
 class View:
-    """One model's view of one history: per-order (value, c(h), λ) from the unigram up."""
+    """One model's view of one history: the unigram, then (value, c(h), λ) per seen order."""
 
-    __slots__ = ("levels", "model")
+    __slots__ = ("levels", "model", "uni", "uni_lambda", "uni_total")
 
     def __init__(self, model: NGramModel, levels: list[tuple[Value, int, float, int, int]]) -> None:
         self.model = model
         self.levels = levels
+        self.uni = model.unigram
+        self.uni_total = model.total
+        distinct = len(self.uni)
+        self.uni_lambda = model.total / (model.total + distinct) if model.total else 0.0
 
     @property
     def hits(self) -> int:
-        return len(self.levels)
+        """Orders whose context the model has seen, the unigram included."""
+        return len(self.levels) + 1 if self.uni_total else 0
 
     @property
     def confidence(self) -> float:
         """SLP-Core's model confidence: 1 - 2^-hits, asymptotically 1 for long matches."""
-        return 1.0 - 2.0 ** -len(self.levels) if self.levels else 0.0
+        hits = self.hits
+        return 1.0 - 2.0**-hits if hits else 0.0
 
     def prob(self, token: int) -> float:
         """Witten-Bell interpolated P(token | history); 0 if the model never saw `token`."""
-        prob = 0.0
-        mass = 0.0
+        if not self.uni_total:
+            return 0.0
+        mass = self.uni_lambda
+        prob = mass * self.uni.get(token, 0) / self.uni_total
         for value, total, lam, _, _ in self.levels:
             if isinstance(value, int):
                 count = value & COUNT_MASK if value >> SHIFT == token else 0
+            elif token in value:
+                count = -value[value.index(token) + 1]
             else:
-                count = value.get(token, 0)
+                count = 0
             mass += lam * (1.0 - mass)
             prob += lam * (count / total - prob)
-        return prob / mass if mass else 0.0
+        return prob / mass
 
     def successors(self, limit: int, orders: int = 2) -> list[int]:
         """Likely next tokens: top successors of the `orders` longest seen contexts (k ≥ 1)."""
         found: list[int] = []
-        used = 0
-        for value, _, _, k, h in reversed(self.levels):
-            if k == 0 or used >= orders:
-                break
-            used += 1
+        for value, _, _, k, h in self.levels[: -orders - 1 : -1]:
             if isinstance(value, int):
                 w = value >> SHIFT
                 if w not in found:
                     found.append(w)
-            else:
-                for w in self.model.top(k, h, value, limit):
-                    if w not in found:
-                        found.append(w)
+                continue
+            for w in self.model.top(k, h, value, limit):
+                if w not in found:
+                    found.append(w)
         return found
 
 
@@ -241,7 +229,15 @@ def context_keys(history: Sequence[int], order: int) -> list[int]:
 def _total(value: Value) -> int:
     if isinstance(value, int):
         return value & COUNT_MASK
-    return value[TOTAL]
+    return -value[0]
+
+
+def _count(value: Value, token: int) -> int:
+    if isinstance(value, int):
+        return value & COUNT_MASK if value >> SHIFT == token else 0
+    if token in value:
+        return -value[value.index(token) + 1]
+    return 0
 
 
 def _add(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
@@ -252,15 +248,19 @@ def _add(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> 
             table[h] = (w << SHIFT) | 1
         elif isinstance(v, int):
             count = v & COUNT_MASK
-            if v >> SHIFT == w and count < COUNT_MASK:
+            if v >> SHIFT != w:
+                table[h] = array("q", (-count - 1, v >> SHIFT, -count, w, -1))
+            elif count < COUNT_MASK:
                 table[h] = v + 1
-            elif v >> SHIFT == w:
-                table[h] = {w: count + 1, TOTAL: count + 1}
             else:
-                table[h] = {v >> SHIFT: count, w: 1, TOTAL: count + 1}
+                table[h] = array("q", (-count - 1, w, -count - 1))
         else:
-            v[w] = v.get(w, 0) + 1
-            v[TOTAL] += 1
+            if w in v:
+                v[v.index(w) + 1] -= 1
+            else:
+                v.append(w)
+                v.append(-1)
+            v[0] -= 1
 
 
 def _sub(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
@@ -276,20 +276,15 @@ def _sub(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> 
                 else:
                     table[h] = v - 1
             continue
-        d: dict[int, int] = v
-        c = d.get(w)
-        if c is None:
+        if w not in v:
             continue
-        if c <= 1:
-            del d[w]
+        i = v.index(w)
+        if v[i + 1] >= -1:
+            del v[i : i + 2]
         else:
-            d[w] = c - 1
-        left = d[TOTAL] - 1
-        if left <= 0 or len(d) == 1:
+            v[i + 1] += 1
+        v[0] += 1
+        if v[0] >= 0 or len(v) < 3:
             del table[h]
-        elif len(d) == 2:
-            (only,) = (x for x in d if x != TOTAL)
-            table[h] = (only << SHIFT) | d[only] if d[only] <= COUNT_MASK else d
-            d[TOTAL] = left
-        else:
-            d[TOTAL] = left
+        elif len(v) == 3 and -v[2] <= COUNT_MASK:
+            table[h] = (v[1] << SHIFT) | -v[2]

@@ -13,15 +13,18 @@ from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
 from ghostfill.engine.lexer import (
+    BOS,
     DEDENT,
     INDENT,
     LINE_ENDS,
+    NEWLINE,
     SPECIAL,
     Family,
     is_word,
     kind_of,
 )
 
+STATEMENT_ENDS = frozenset({NEWLINE, INDENT, DEDENT, BOS})
 _NO_SPACE_AFTER = frozenset({"(", "[", "{", ".", "@", "~", "!", "::", "?.", "->", "$", "\\"})
 _NO_SPACE_BEFORE = frozenset({")", "]", "}", ",", ";", ".", ":", "(", "[", "?.", "::", "->"})
 _K = TypeVar("_K", bound=Hashable)
@@ -30,7 +33,11 @@ _MAX_CLASSES = 4096
 
 
 class Spacing:
-    """Learned spacing between token classes for one language group."""
+    """Learned spacing between token classes for one language group.
+
+    Operators and punctuation inside brackets get their own classes (`=@`), so keyword
+    arguments (`f(a=b)`) and assignments (`a = b`) are learned apart.
+    """
 
     __slots__ = ("family", "pairs", "triples")
 
@@ -39,13 +46,22 @@ class Spacing:
         self.pairs: dict[tuple[str, str], list[int]] = {}
         self.triples: dict[tuple[str, str, str], list[int]] = {}
 
+    def klass(self, tok: str, depth: int) -> str:
+        kind = kind_of(tok, self.family)
+        if depth > 0 and kind == tok and not tok[0].isalnum():
+            return kind + "@"
+        return kind
+
     def observe(self, text: str, limit: int = 20000) -> None:
         """Learn from up to `limit` raw tokens of `text` (a sample is plenty)."""
         family = self.family
         comments = family.comments
+        openers = family.brackets
+        closers = family.closers
         pairs = self.pairs
         triples = self.triples
         prev2 = prev = ""
+        depth = 0
         for n, match in enumerate(family.pattern.finditer(text)):
             if n >= limit:
                 break
@@ -55,7 +71,11 @@ class Spacing:
                 continue
             if tok.startswith(comments):
                 continue
-            cur = kind_of(tok, family)
+            cur = self.klass(tok, depth)
+            if tok in openers:
+                depth += 1
+            elif tok in closers and depth:
+                depth -= 1
             if prev:
                 start = match.start()
                 spaced = start > 0 and text[start - 1] in " \t"
@@ -64,19 +84,16 @@ class Spacing:
                     _bump(triples, (prev2, prev, cur), spaced)
             prev2, prev = prev, cur
 
-    def space(self, prev2: str, prev: str, cur: str) -> bool:
-        """Should a space separate `prev` and `cur` (token texts; `prev2` precedes `prev`)?"""
-        family = self.family
-        a = kind_of(prev, family)
-        b = kind_of(cur, family)
-        if prev2:
-            seen = self.triples.get((kind_of(prev2, family), a, b))
+    def space(self, before2: str, before: str, cur: str, a2: str, a: str, b: str) -> bool:
+        """Should a space separate token `before` and `cur` (classes `a` and `b`)?"""
+        if a2:
+            seen = self.triples.get((a2, a, b))
             if seen is not None and seen[1] >= 3:
                 return seen[0] * 2 > seen[1]
         seen = self.pairs.get((a, b))
         if seen is not None and seen[1] >= 2:
             return seen[0] * 2 > seen[1]
-        return default_space(prev, cur, family)
+        return default_space(before, cur, self.family)
 
 
 def _bump(table: dict[_K, list[int]], key: _K, spaced: bool) -> None:
@@ -114,22 +131,30 @@ def render(
     *,
     indent_unit: str = "    ",
     indent: str = "",
+    depth: int = 0,
 ) -> str:
     """Text for `tokens`, which follow the tokens `before` (used only for spacing).
 
     Line breaks become "\\n" plus `indent` adjusted by INDENT/DEDENT tokens; the first token
-    gets a leading space if the spacing rules want one after `before[-1]`.
+    gets a leading space if the spacing rules want one after `before[-1]`. `depth` is the
+    bracket depth at the first token.
     """
+    family = spacing.family
+    openers = family.brackets
+    closers = family.closers
     out: list[str] = []
     prev2 = before[-2] if len(before) >= 2 and before[-2] not in SPECIAL else ""
     prev = before[-1] if before and before[-1] not in SPECIAL else ""
+    back = depth + (1 if prev in closers else -1 if prev in openers else 0)
+    c2 = spacing.klass(prev2, back) if prev2 else ""
+    c1 = spacing.klass(prev, back) if prev else ""
     level = 0
     at_line_start = False
     for tok in tokens:
         if tok in LINE_ENDS:
             out.append("\n")
             at_line_start = True
-            prev2 = prev = ""
+            prev2 = prev = c2 = c1 = ""
             continue
         if tok == INDENT:
             level += 1
@@ -139,14 +164,32 @@ def render(
             continue
         if tok in SPECIAL:
             continue
+        cls = spacing.klass(tok, depth)
         if at_line_start:
             out.append(_indented(indent, indent_unit, level))
             at_line_start = False
-        elif prev and spacing.space(prev2, prev, tok):
+        elif prev and spacing.space(prev2, prev, tok, c2, c1, cls):
             out.append(" ")
         out.append(tok)
-        prev2, prev = prev, tok
+        if tok in openers:
+            depth += 1
+        elif tok in closers and depth:
+            depth -= 1
+        prev2, prev, c2, c1 = prev, tok, c1, cls
     return "".join(out)
+
+
+def bracket_depth(tokens: Sequence[str], family: Family) -> int:
+    """Bracket depth after `tokens`, counted from the start of their last statement."""
+    depth = 0
+    for tok in reversed(tokens):
+        if tok in STATEMENT_ENDS:
+            break
+        if tok in family.brackets:
+            depth += 1
+        elif tok in family.closers:
+            depth -= 1
+    return max(depth, 0)
 
 
 def _indented(indent: str, unit: str, level: int) -> str:

@@ -38,7 +38,7 @@ def messages(
 ) -> tuple[ChatMessage, ...]:
     shots: list[ChatMessage] = []
     for query, answer in EXAMPLES:
-        shots.append(ChatMessage("user", f"<QUERY>\n{query.replace('}}}}', '}}')}\n</QUERY>"))
+        shots.append(ChatMessage("user", f"<QUERY>\n{query}\n</QUERY>"))
         shots.append(ChatMessage("assistant", f"<COMPLETION>{answer}</COMPLETION>"))
     scope = "one or more lines" if multiline else "the rest of the current line only"
     header = f"<CONTEXT>\n{context}\n</CONTEXT>\n" if context else ""

@@ -4,7 +4,7 @@
 // `RESULT {json}` for tests/clients/test_vscode.py. Usage: node ghost.js CONFIG.json
 //
 // CONFIG: { url, playwright, chromium, file, startupTimeoutMs, runs: [{prefix, last}],
-//           block: {line} | null, screenshot, failureShot }
+//           block: {file, line} | null, apiKey, toggle, screenshot, failureShot }
 "use strict";
 const fs = require("fs");
 
@@ -26,7 +26,7 @@ async function ghostText(page) {
   return page.evaluate(() => {
     const parts = [];
     for (const el of document.querySelectorAll(".ghost-text-decoration")) parts.push(el.textContent);
-    for (const el of document.querySelectorAll(".ghost-text .view-line")) parts.push("\n" + el.textContent);
+    for (const el of document.querySelectorAll(".suggest-preview-text .view-line")) parts.push("\n" + el.textContent);
     return parts.join("").replace(/\u00a0/g, " ");
   });
 }
@@ -93,6 +93,18 @@ async function instrument(page) {
     say("language client running");
 
     await page.click(".monaco-editor .view-lines");
+    if (cfg.apiKey) {
+      // "ghostfill: Set API Key" from the command palette; the key goes to SecretStorage.
+      await runCommand(page, "ghostfill: Set API Key");
+      await page.waitForSelector('.quick-input-widget input[type="password"]', { timeout: 5000 });
+      await page.keyboard.type(cfg.apiKey);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('.notification-toast:has-text("API key for")', { timeout: 5000 });
+      result.apiKeySet = true;
+      say("API key set through the command palette");
+      await page.waitForTimeout(300);
+    }
+
     await page.keyboard.press("Control+End");
     await instrument(page);
     for (const [i, run] of cfg.runs.entries()) {
@@ -120,35 +132,25 @@ async function instrument(page) {
       await page.waitForTimeout(150);
     }
 
-    if (cfg.apiKey) {
-      // "ghostfill: Set API Key" from the command palette; the key goes to SecretStorage.
-      await page.keyboard.press("Escape");
-      await runCommand(page, "ghostfill: Set API Key");
-      await page.waitForSelector('.quick-input-widget input[type="password"]', { timeout: 5000 });
-      await page.keyboard.type(cfg.apiKey);
-      await page.keyboard.press("Enter");
-      await page.waitForSelector('.notification-toast:has-text("API key for")', { timeout: 5000 });
-      result.apiKeySet = true;
-      say("API key set through the command palette");
-      await page.waitForTimeout(300);
-    }
-
     if (cfg.block) {
       // A block: the first line shows at once; the rest streams in without a keystroke
       // (ghostfill/completionReady -> editor.action.inlineSuggest.trigger).
       await page.keyboard.press("Escape");
-      await page.keyboard.press("End");
-      await page.keyboard.press("Enter");
-      await page.keyboard.press("Enter");
+      await page.keyboard.press("Control+S");
+      const row = `.explorer-folders-view .monaco-list-row:has-text("${cfg.block.file}")`;
+      await page.click(row);
+      await page.waitForSelector(`.tab.active:has-text("${cfg.block.file}")`, { timeout: 20000 });
+      await page.click(".editor-instance .monaco-editor .view-lines");
+      await page.keyboard.press("Control+End");
       await page.keyboard.type(cfg.block.line);
       await page.keyboard.press("Escape");
       await page.keyboard.press("Enter");
       const tKey = Date.now();
       await page.waitForSelector(GHOST, { timeout: 10000 });
-      const first = await ghostText(page);
+      const first = (result.blockFirst = await ghostText(page));
       result.blockFirstMs = Date.now() - tKey;
       say(`block: first ghost text ${result.blockFirstMs} ms: ${JSON.stringify(first)}`);
-      await page.waitForFunction(() => document.querySelectorAll(".ghost-text .view-line").length >= 2, null,
+      await page.waitForFunction(() => document.querySelectorAll(".suggest-preview-text .view-line").length >= 2, null,
                                  { timeout: 10000 }).catch(() => {});
       result.blockGhost = await ghostText(page);
       result.blockLinesMs = Date.now() - tKey;
@@ -172,11 +174,13 @@ async function instrument(page) {
       await page.waitForSelector('.quick-input-widget .monaco-list-row:has-text("Disable completions")', { timeout: 5000 });
       result.menu = await page.$$eval(".quick-input-widget .monaco-list-row", (els) => els.map((e) => e.textContent.trim()));
       say(`menu: ${JSON.stringify(result.menu)}`);
-      await page.click('.quick-input-widget .monaco-list-row:has-text("Disable completions")');
+      await page.keyboard.type("Disable completions");
+      await page.keyboard.press("Enter");
       await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-label") === "ghostfill disabled",
                                  STATUS, { timeout: 5000 });
       say("status bar: ghostfill disabled");
-      await page.keyboard.press("End");
+      await page.click(".monaco-editor .view-lines");   // the status bar click took the focus
+      await page.keyboard.press("Control+End");
       await page.keyboard.press("Enter");
       await page.keyboard.type("zz =");
       await page.waitForTimeout(400);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ghostfill.context.scopes import enclosing_signatures
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import DocumentStore
@@ -23,7 +22,11 @@ def store() -> DocumentStore:
     ("line", "character", "expected"),
     [
         (2, 9, ("class Shop:", "    def total(self, items):")),
-        (3, 8, ("class Shop:", "    def total(self, items):")),  # blank line, indented like the body
+        (
+            3,
+            8,
+            ("class Shop:", "    def total(self, items):"),
+        ),  # blank line, indented like the body
         (3, 4, ("class Shop:",)),  # dedented to the method's level: inside the class only
         (4, 0, ()),
     ],

@@ -18,7 +18,9 @@ def doc():  # type: ignore[no-untyped-def]
 def test_window_is_exact_around_the_cursor() -> None:
     w = cursor_window(doc(), 100, 8, 1500)
     assert w.line_prefix == "line_100" and w.line_suffix == " = 100"
-    assert w.prefix.endswith("line_099 = 99\nline_100") and w.suffix.startswith(" = 100\nline_101 = 101\n")
+    assert w.prefix.endswith("line_099 = 99\nline_100") and w.suffix.startswith(
+        " = 100\nline_101 = 101\n"
+    )
 
 
 def test_window_respects_the_budget_in_whole_lines() -> None:

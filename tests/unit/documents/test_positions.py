@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ghostfill.documents.syntax import byte_to_utf16, utf16_to_byte
 from hypothesis import given
 from hypothesis import strategies as st
-
-from ghostfill.documents.syntax import byte_to_utf16, utf16_to_byte
 
 CASES = [
     # line, utf-16 column, expected byte offset
@@ -27,7 +26,9 @@ def test_utf16_to_byte(line: str, column: int, offset: int) -> None:
     assert utf16_to_byte(line.encode(), column) == offset
 
 
-@pytest.mark.parametrize(("line", "column", "offset"), [c for c in CASES if c[1] != 1 or c[0] != "😀x"])
+@pytest.mark.parametrize(
+    ("line", "column", "offset"), [c for c in CASES if c[1] != 1 or c[0] != "😀x"]
+)
 def test_byte_to_utf16_round_trip(line: str, column: int, offset: int) -> None:
     expected = min(column, len(line.encode("utf-16-le")) // 2)
     assert byte_to_utf16(line.encode(), offset) == expected

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import Document, DocumentStore, TextChange
 from ghostfill.documents.syntax import Grammars
 from ghostfill.errors import DocumentError
 from ghostfill.model import Position
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-SOURCE = 'class Shop:\n    def total(self, items):\n        return sum(i.price for i in items)  # 😀 漢字\n'
+SOURCE = "class Shop:\n    def total(self, items):\n        return sum(i.price for i in items)  # 😀 漢字\n"
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,20 @@ from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.model import CompletionContext, Position
 
 
-def ctx(prefix: str, suffix: str = "\n", uri: str = "file:///a.py", multiline: bool = False) -> CompletionContext:
+def ctx(
+    prefix: str, suffix: str = "\n", uri: str = "file:///a.py", multiline: bool = False
+) -> CompletionContext:
     line_prefix = prefix.rsplit("\n", 1)[-1]
-    return CompletionContext(uri=uri, path="/a.py", language="python", prefix=prefix, suffix=suffix,
-                             line_prefix=line_prefix, line_suffix=suffix.split("\n", 1)[0], multiline=multiline)
+    return CompletionContext(
+        uri=uri,
+        path="/a.py",
+        language="python",
+        prefix=prefix,
+        suffix=suffix,
+        line_prefix=line_prefix,
+        line_suffix=suffix.split("\n", 1)[0],
+        multiline=multiline,
+    )
 
 
 def test_typing_through_matches_only_predicted_text() -> None:

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-
 from ghostfill.pipeline import STREAM_FILTERS
 from ghostfill.postprocess.base import FilterContext, chain
 from ghostfill.postprocess.suffix_overlap import trim_suffix_overlap
@@ -18,8 +17,16 @@ async def _gen(parts: list[str]) -> AsyncIterator[str]:
 
 
 def run(parts: list[str], **kw: object) -> str:
-    base: dict[str, object] = dict(line_prefix="    ", line_suffix="", prefix="", suffix="", multiline=True,
-                                   max_lines=8, stop=("</COMPLETION>",), chat=True)
+    base: dict[str, object] = dict(
+        line_prefix="    ",
+        line_suffix="",
+        prefix="",
+        suffix="",
+        multiline=True,
+        max_lines=8,
+        stop=("</COMPLETION>",),
+        chat=True,
+    )
     fctx = FilterContext(**{**base, **kw})  # type: ignore[arg-type]
 
     async def collect() -> str:
@@ -55,7 +62,13 @@ def test_max_lines() -> None:
 
 @pytest.mark.parametrize(
     ("text", "suffix", "expected"),
-    [("a, b)", ")", "a, b"), ('name")', '")', "name"), ("x + 1", "", "x + 1"), ("a, b", ")", "a, b"), ("1\n2", ")", "1\n2")],
+    [
+        ("a, b)", ")", "a, b"),
+        ('name")', '")', "name"),
+        ("x + 1", "", "x + 1"),
+        ("a, b", ")", "a, b"),
+        ("1\n2", ")", "1\n2"),
+    ],
 )
 def test_suffix_overlap(text: str, suffix: str, expected: str) -> None:
     assert trim_suffix_overlap(text, suffix) == expected

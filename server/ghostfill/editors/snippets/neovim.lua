@@ -47,10 +47,14 @@ vim.lsp.config('ghostfill', {
 vim.lsp.enable('ghostfill')
 vim.lsp.inline_completion.enable()
 
--- <Tab> accepts the ghost text; with no suggestion showing it is a normal <Tab>.
--- (Prefer another key? Use e.g. '<C-y>' or '<M-l>' here instead of '<Tab>'.)
+-- <Tab> accepts the ghost text shown on the cursor's line; otherwise it is a normal <Tab>.
+-- (Checking the line guards against a stale suggestion from a line you left with <Esc>.)
+-- Prefer another key? Use e.g. '<C-y>' or '<M-l>' instead of '<Tab>'.
+local ghost_ns = vim.api.nvim_create_namespace('nvim.lsp.inline_completion')
 vim.keymap.set('i', '<Tab>', function()
-  if not vim.lsp.inline_completion.get() then
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local shown = #vim.api.nvim_buf_get_extmarks(0, ghost_ns, { row, 0 }, { row, -1 }, {}) > 0
+  if not (shown and vim.lsp.inline_completion.get()) then
     return '<Tab>'
   end
 end, { expr = true, desc = 'ghostfill: accept the inline suggestion' })

@@ -1,0 +1,4 @@
+namespace Acme.Store
+{
+    public record Order(int Id, decimal Total);
+}

@@ -1,0 +1,3 @@
+package com.acme.store;
+
+public record Item(String name, int price) {}

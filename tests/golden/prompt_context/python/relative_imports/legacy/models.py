@@ -1,0 +1,3 @@
+class User:  # {{ABSENT}}
+    def __init__(self, login):
+        self.login = login

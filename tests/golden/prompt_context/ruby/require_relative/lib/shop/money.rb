@@ -1,0 +1,5 @@
+module Shop
+  def self.money(amount)  # {{EXPECT}}
+    format("%.2f", amount)
+  end
+end

@@ -1,0 +1,7 @@
+export interface User {  // {{EXPECT}}
+  id: string;
+  name: string;
+  roles: Role[];
+}
+
+export type Role = "admin" | "viewer";
