@@ -22,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 
 from ghostfill import __version__, handlers, logs
 from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.client import make_client
 from ghostfill.backends.registry import create, resolve
 from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.languages import LanguageRegistry
@@ -46,16 +47,6 @@ PARENT_POLL_S = 2.0
 """How often the editor process named in initialize `processId` is checked for life."""
 
 
-def make_http_client() -> httpx.AsyncClient:
-    """One keep-alive client for every backend request; HTTP/2 where the server offers it."""
-    return httpx.AsyncClient(
-        http2=True,
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120),
-        timeout=httpx.Timeout(10.0, connect=5.0),
-        follow_redirects=False,
-    )
-
-
 class BackendHolder:
     """The configured backend, rebuilt only when its resolved config changes."""
 
@@ -67,7 +58,7 @@ class BackendHolder:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = make_http_client()
+            self._client = make_client()
         return self._client
 
     def configure(self, settings: Settings, api_key: str) -> bool:
@@ -183,6 +174,7 @@ class Session:
                 and self.shared.backends.backend
             ):
                 backend = self.shared.backends.backend
+                self.redact.add(backend.config.api_key)
                 log.info("backend %s, model %s", backend.name, backend.config.model)
                 self.spawn(backend.warm())
         except ConfigError as exc:

@@ -18,7 +18,7 @@ from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document
 from ghostfill.engine import OfflineEngine
-from ghostfill.errors import BackendError, GhostfillError, RateLimited
+from ghostfill.errors import BackendError, GhostfillError
 from ghostfill.lifecycle.continuations import Continuation, Continuations
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position
@@ -84,7 +84,6 @@ class Pipeline:
         self.spawn = spawn
         self.workspace = workspace
         self.backend_calls = 0
-        self._paused_until = 0.0
 
     def wanted(self, doc: Document) -> bool:
         settings = self.settings()
@@ -109,7 +108,7 @@ class Pipeline:
                 return Completion(answer, "cache", cont.backend, cont.done, _ms(started))
         self.continuations.supersede(doc.uri)
         backend = self.backends.backend
-        if backend is None or time.monotonic() < self._paused_until:
+        if backend is None or backend.gate.blocked():
             return self._offline(ctx, settings, started)
         if not await self.debouncer.settle(
             doc.uri, generation, gap, settings.completion.debounceMs
@@ -163,7 +162,9 @@ class Pipeline:
         version: int,
     ) -> Continuation:
         config = backend.config
-        prompt = render(ctx, model=config.model, template=config.template, comment=_comment(ctx))
+        prompt = backend.prepare(
+            render(ctx, model=config.model, template=config.template, comment=_comment(ctx))
+        )
         extra, _ = quirks(config.model)
         params = GenerationParams(
             max_tokens=settings.backend.maxTokens,
@@ -215,8 +216,6 @@ class Pipeline:
             raise
         except BackendError as exc:
             cont.finish(exc)
-            if isinstance(exc, RateLimited):
-                self._paused_until = time.monotonic() + exc.retry_after_s
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 """A Content-Length above this is treated as garbage (a 50 MB file is ~52 MB of JSON)."""
 
-_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\d{1,12})[ \t]*\r?\n?$", re.IGNORECASE)
+_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\S*)[ \t]*\r?\n?$", re.IGNORECASE)
 
 
 class ResyncingStdin:
@@ -64,11 +64,11 @@ class ResyncingStdin:
             return line
         if found.start() > 0:
             log.warning("skipped %d bytes of garbage before a message header", found.start())
-        length = int(found[1])
-        if length > self._max_body:
-            log.warning("ignored a message header announcing %d bytes", length)
-            return b"X-Ignored: oversized\r\n"
-        return b"Content-Length: %d\r\n" % length
+        value = found[1]
+        if not value.isdigit() or len(value) > 12 or int(value) > self._max_body:
+            log.warning("ignored a bad Content-Length header (%r)", value[:20])
+            return b"X-Ignored: bad length\r\n"
+        return b"Content-Length: %d\r\n" % int(value)
 
     def read(self, n: int) -> bytes:
         return self._raw.read(n)

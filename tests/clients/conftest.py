@@ -28,6 +28,8 @@ from tests.fakes.openai_server import FakeProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+SERVER_SRC = Path(os.environ.get("GHOSTFILL_SERVER_SRC", ROOT / "server"))
+"""The server the editors start: this checkout's, unless GHOSTFILL_SERVER_SRC names another."""
 INSTALL_HINT = "run scripts/install-clients.sh"
 FIGURES: list[str] = []
 """Lines for the end-of-run summary (timings the README quotes)."""
@@ -196,7 +198,7 @@ def make_world(tmp_path: Path, fake: FakeProvider) -> EditorWorld:
     shim.write_text(
         "#!/bin/sh\n"
         "# The editor starts `ghostfill serve`; run this checkout's server on the fake backend.\n"
-        f"PYTHONPATH={ROOT / 'server'}:{ROOT}${{PYTHONPATH:+:$PYTHONPATH}}\n"
+        f"PYTHONPATH={SERVER_SRC}:{ROOT}${{PYTHONPATH:+:$PYTHONPATH}}\n"
         "export PYTHONPATH\n"
         f'exec "{sys.executable}" -m ghostfill "$@" --backend openai-compatible'
         f" --base-url {fake.base_url} --model fake-coder"

@@ -314,7 +314,7 @@ def _assert_key_reached_only_the_backend(
     assert result["apiKeySet"]
     auth = [r.headers.get("Authorization", "") for r in fake.completion_requests()]
     assert auth and FAKE_KEY in auth[-1], "the key never reached the backend"
-    for path in [*cs.base.rglob("*")]:
+    for path in [*cs.home.rglob("*"), *cs.user_data.rglob("*"), *ws.rglob("*")]:
         if path.is_file() and path.suffix in {".json", ".log", ".txt", ".py", ".yaml"}:
             assert FAKE_KEY not in path.read_text(errors="replace"), f"API key leaked into {path}"
 
@@ -322,9 +322,13 @@ def _assert_key_reached_only_the_backend(
 def test_ghost_text_appears_is_accepted_and_saved(
     vsix: Path, fake: FakeProvider, tmp_path: Path
 ) -> None:
-    cs = CodeServer(tmp_path)
+    trace = bool(os.environ.get("GHOSTFILL_VSCODE_TRACE"))  # debugging: log the LSP traffic
+    cs = CodeServer(tmp_path, trace=trace)
     cs.install(vsix)
-    ws = _workspace(tmp_path, fake, {"ghostfill.server.pythonPath": sys.executable})
+    extra: dict[str, Any] = {"ghostfill.server.pythonPath": sys.executable}
+    if trace:
+        extra["ghostfill.trace.server"] = "verbose"
+    ws = _workspace(tmp_path, fake, extra)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     runs = [{"prefix": f"r{i} =", "last": " "} for i in range(RUNS)]
     try:

@@ -132,11 +132,16 @@ async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGener
     """Text deltas from an OpenAI-style SSE stream (chat `delta.content` or completion
     `text`); reasoning deltas are ignored. Ends at `[DONE]`, or at EOF after a chunk with a
     `finish_reason`; EOF before either is a truncated stream."""
-    finished = False
+    finished = done = False
     async for event in sse_events(lines, config):
         data = event.data
         if data is None:
-            return
+            # Read on to the end of the body (the provider closes it right after `[DONE]`),
+            # so the keep-alive connection goes back to the pool instead of being dropped.
+            done = True
+            continue
+        if done:
+            continue
         groq = data.get("x_groq")
         if event.name == "error" or data.get("error"):
             raise midstream_error(error_data(data), config)
@@ -153,5 +158,5 @@ async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGener
                 yield text
             if choice.get("finish_reason"):
                 finished = True
-    if not finished:
+    if not (finished or done):
         raise truncated(config)

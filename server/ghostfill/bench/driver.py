@@ -129,4 +129,4 @@ class ServerUnderTest:
             await asyncio.wait_for(self.client.shutdown_async(None), 5)
             self.client.exit(None)
         finally:
-            await self.client.stop()
+            await self.client.stop()  # type: ignore[no-untyped-call]

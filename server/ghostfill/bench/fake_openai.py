@@ -56,7 +56,7 @@ class FakeProvider:
         models: tuple[str, ...] = ("fake-coder", "qwen-2.5-coder-fake"),
         done: bool = True,
     ) -> None:
-        self.reply: Reply = text if callable(text) else (lambda _body, t=text: t)
+        self.reply: Reply = text if callable(text) else _constant(text)
         self.ttft_ms = ttft_ms
         self.tokens_per_s = tokens_per_s
         self.chars_per_token = chars_per_token
@@ -102,6 +102,13 @@ class FakeProvider:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _constant(text: str) -> Reply:
+    def reply(_body: dict[str, Any]) -> str:
+        return text
+
+    return reply
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -7,14 +7,16 @@ import that is not near the cursor yet), and, lightly, the other names in the cu
 
 Where they are defined, most certain first:
 1. through the file's imports (`imports.scm`): `from .store import Store`, `import {x} from
-   "./y"`, `use crate::store::Store`, `store.New()` with `import ".../store"`;
+   "./y"`, `use crate::store::Store`, `store.New()` with `import ".../store"`; a module used
+   near the cursor (`util.` / `store.`) or imported whole (`#include`, `source`) is shown as an
+   outline of what it defines;
 2. in the same folder (a Go or Java package sees its folder without imports), in modules
-   imported whole (`#include`, `from m import *`);
+   imported whole;
 3. anywhere in the workspace index, when few files define the name;
 4. elsewhere in the current file, outside the window the model already sees.
 
 Text is found by regular expression on the live bytes (the tree may have pending edits), so
-what the user just typed counts.
+what the user just typed counts. Rendered snippets are cached per definition.
 """
 
 from __future__ import annotations
@@ -22,11 +24,19 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from ghostfill.context.imports import DEFAULT_RULE, RULES, Binding, Imports, read_imports, resolve
+from ghostfill.context.imports import (
+    DEFAULT_RULE,
+    RULES,
+    Binding,
+    Imports,
+    ModuleRule,
+    read_imports,
+    resolve,
+)
 from ghostfill.context.symbols import CONTAINERS, KINDS, Definition, FileSymbols, SymbolIndex
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document, TextChange
@@ -38,26 +48,30 @@ NEAR_BELOW = 3
 TOP_LINES = 300
 TOP_BYTES = 32 * 1024
 """Imports are read from the top of the file (this much) and from the cursor window."""
-MAX_NAMES = 48
+MAX_NAMES = 40
+MIN_WEIGHT = 0.05
 MAX_PER_NAME = 2
 MAX_AMBIGUOUS = 6
 """A name defined in more files than this is looked up only through imports and folders."""
-MAX_SNIPPETS = 40
+MAX_SNIPPETS = 32
 MEMBER_KINDS = frozenset({"field", "method"})
 """Reached as `x.member`: a plain name is a local or a parameter, not someone's field."""
 IMPORTED_WEIGHT = 0.25
+WINDOW_WEIGHT = 0.03
 OUTLINE_SHARE = 0.6
 MAX_OUTLINES = 2
 SIBLING_WEIGHT = 0.12
 """Go and Java see their package's other files without imports: their types, lightly."""
 MAX_SIBLINGS = 8
 SIBLING_KINDS = frozenset({"class", "interface", "enum", "type"})
-WINDOW_WEIGHT = 0.03
+RENDER_CACHE = 512
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER = re.compile(rb"([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _PARTIAL = re.compile(r"(?:([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*)?([A-Za-z_$][\w$]*)$")
-_IMPORT_WORDS = (b"import", b"require", b"use ", b"include", b"using", b"source")
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:import|from|use|#[ \t]*include|using|require|source)\b|require\(", re.MULTILINE
+)
 STOP = frozenset(
     "self this super cls if else elif for while return def class fn func function var let "
     "const new true false True False None null nil undefined and or not in is as from import "
@@ -67,9 +81,6 @@ STOP = frozenset(
     "err error ok Ok Err Some Vec String i32 i64 u8 u32 u64 usize f64 byte rune any object "
     "Object echo local require".split()
 )
-
-
-_Offer = Callable[["FileSymbols", "Definition | None", float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +94,28 @@ class _Candidate:
     def line(self) -> int:
         return -1 if self.definition is None else self.definition.line
 
-    def snippet(self) -> Snippet:
-        fs, d = self.symbols, self.definition
-        text, line = fs.outline() if d is None else (fs.render(d), d.line)
-        return Snippet(fs.path, text, "definition", round(self.score, 6), line)
+
+@dataclass(slots=True)
+class _Request:
+    """One gather's state: the document, its imports, and the candidates found so far."""
+
+    doc: Document
+    window: Window
+    imports: Imports
+    rule: ModuleRule
+    folder: str
+    nearby: dict[str, list[FileSymbols]]
+    found: dict[tuple[str, int], _Candidate] = field(default_factory=dict)
+
+    def offer(self, fs: FileSymbols, d: Definition | None, score: float) -> None:
+        if fs.path == self.doc.path and (
+            d is None or self.window.first_row <= d.line <= self.window.last_row
+        ):
+            return  # the model sees it already
+        key = (fs.path, -1 if d is None else d.line)
+        old = self.found.get(key)
+        if old is None or old.score < score:
+            self.found[key] = _Candidate(fs, d, score)
 
 
 class DefinitionSource:
@@ -96,8 +125,10 @@ class DefinitionSource:
         self.index = index
         self.cache_size = cache_size
         self._imports: OrderedDict[tuple[str, int], Imports] = OrderedDict()
+        """(uri, hash of the file's top) -> the imports found there."""
         self._resolved: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
         self._nearby: OrderedDict[str, dict[str, list[FileSymbols]]] = OrderedDict()
+        self._rendered: OrderedDict[tuple[str, int], tuple[FileSymbols, str, int]] = OrderedDict()
         self._generation = -1
 
     # -- document hooks (ContextEngine fans them out) ------------------------------------
@@ -124,106 +155,102 @@ class DefinitionSource:
             self._resolved.clear()
             self._nearby.clear()
             self._generation = self.index.generation
-        weights, pairs = _near_names(doc, window)
         imports = self._imports_of(doc, window)
+        req = _Request(
+            doc,
+            window,
+            imports,
+            RULES.get(doc.language, DEFAULT_RULE),
+            os.path.dirname(doc.path),
+            self._nearby_names(doc, imports),
+        )
+        weights, pairs = _near_names(doc, window)
         for local in imports.bindings:
             if local not in STOP:
                 weights[local] = max(weights.get(local, 0.0), IMPORTED_WEIGHT)
-        found: dict[tuple[str, int], _Candidate] = {}
-
-        def offer(fs: FileSymbols, d: Definition | None, score: float) -> None:
-            if fs.path == doc.path and (d is None or window.first_row <= d.line <= window.last_row):
-                return
-            key = (fs.path, -1 if d is None else d.line)
-            old = found.get(key)
-            if old is None or old.score < score:
-                found[key] = _Candidate(fs, d, score)
-
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
         for name, weight in ranked:
-            self._resolve_name(doc, imports, name, weight, offer)
+            if weight >= MIN_WEIGHT:
+                self._resolve_name(req, name, weight)
         for (owner, member), weight in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
-            self._resolve_member(doc, imports, owner, member, weight, offer)
-        self._partial(doc, imports, window, offer)
+            self._resolve_member(req, owner, member, weight)
+        self._partial(req)
         for module in imports.wildcards[: MAX_OUTLINES * 2]:
             for path in self._files(module, doc)[:MAX_OUTLINES]:
                 included = self.index.file(path)
                 if included is not None and len(included):
-                    offer(included, None, IMPORTED_WEIGHT)
-        if RULES.get(doc.language, DEFAULT_RULE).same_package:
-            self._siblings(doc, offer)
-        best = sorted(found.values(), key=lambda c: (-c.score, c.symbols.path, c.line))
-        return [c.snippet() for c in best[:MAX_SNIPPETS]]
+                    req.offer(included, None, IMPORTED_WEIGHT)
+        if req.rule.same_package:
+            self._siblings(req)
+        best = sorted(req.found.values(), key=lambda c: (-c.score, c.symbols.path, c.line))
+        return [self._snippet(c) for c in best[:MAX_SNIPPETS]]
+
+    def _snippet(self, c: _Candidate) -> Snippet:
+        key = (c.symbols.path, c.line)
+        hit = self._rendered.get(key)
+        if hit is None or hit[0] is not c.symbols:
+            fs, d = c.symbols, c.definition
+            text, line = fs.outline() if d is None else (fs.render(d), d.line)
+            hit = (fs, text, line)
+            self._rendered[key] = hit
+            if len(self._rendered) > RENDER_CACHE:
+                self._rendered.popitem(last=False)
+        return Snippet(c.symbols.path, hit[1], "definition", round(c.score, 6), hit[2])
 
     # -- resolution -------------------------------------------------------------------------
 
-    def _resolve_name(
-        self, doc: Document, imports: Imports, name: str, weight: float, offer: _Offer
-    ) -> None:
-        binding = imports.bindings.get(name)
+    def _resolve_name(self, req: _Request, name: str, weight: float) -> None:
+        binding = req.imports.bindings.get(name)
         if binding is not None:
-            defined = self._imported(doc, binding) if binding.name else []
+            defined = self._imported(req.doc, binding) if binding.name else []
             for fs, d in defined:
                 if d.kind != "module":
-                    offer(fs, d, weight)
+                    req.offer(fs, d, weight)
             if all(d.kind == "module" for _, d in defined):
                 # the name is a module (`use a::b;`, `from . import util`, `import fmt`):
                 # what it offers, when it is used near the cursor or was imported by name
                 share = OUTLINE_SHARE if not binding.name else 1.0
                 if binding.name or weight > IMPORTED_WEIGHT:
-                    for path in self._module_files(binding, doc)[:MAX_OUTLINES]:
+                    for path in self._module_files(binding, req.doc)[:MAX_OUTLINES]:
                         module = self.index.file(path)
                         if module is not None and len(module):
-                            offer(module, None, weight * share)
+                            req.offer(module, None, weight * share)
             return
-        language = doc.language
-        rule = RULES.get(language, DEFAULT_RULE)
-        nearby = self._nearby_names(doc, imports).get(name, [])
-        folder = os.path.dirname(doc.path)
-        for fs in nearby:
-            same_folder = os.path.dirname(fs.path) == folder
-            if fs.path == doc.path:
-                confidence = 0.4
-            elif same_folder:
-                confidence = 0.9 if rule.same_package else 0.7
-            else:
-                confidence = 0.85  # a wildcard import
-            for d in _named(fs, name):
-                if d.kind not in MEMBER_KINDS:
-                    offer(fs, d, weight * confidence)
+        nearby = req.nearby.get(name)
         if nearby:
+            for fs in nearby:
+                if fs.path == req.doc.path:
+                    confidence = 0.4
+                elif os.path.dirname(fs.path) == req.folder:
+                    confidence = 0.9 if req.rule.same_package else 0.7
+                else:
+                    confidence = 0.85  # a wildcard import
+                for d in _named(fs, name):
+                    if d.kind not in MEMBER_KINDS:
+                        req.offer(fs, d, weight * confidence)
             return
         count = self.index.count(name)
         if not 0 < count <= MAX_AMBIGUOUS:
             return
         for fs in self.index.defining(name, MAX_AMBIGUOUS):
-            closeness = _closeness(fs.path, doc.path)
-            confidence = 0.55 / math.sqrt(count) * (0.6 + 0.4 * closeness)
+            confidence = 0.55 / math.sqrt(count) * (0.6 + 0.4 * _closeness(fs.path, req.doc.path))
             for d in _named(fs, name):
                 if d.kind not in MEMBER_KINDS and (d.kind != "variable" or count == 1):
-                    offer(fs, d, weight * confidence)
+                    req.offer(fs, d, weight * confidence)
 
-    def _resolve_member(
-        self,
-        doc: Document,
-        imports: Imports,
-        owner: str,
-        member: str,
-        weight: float,
-        offer: _Offer,
-    ) -> None:
-        binding = imports.bindings.get(owner)
+    def _resolve_member(self, req: _Request, owner: str, member: str, weight: float) -> None:
+        binding = req.imports.bindings.get(owner)
         if binding is not None:
             files = (
-                self._files(binding.module, doc)
+                self._files(binding.module, req.doc)
                 if not binding.name
-                else [fs.path for fs, _ in self._imported(doc, binding)]
+                else [fs.path for fs, _ in self._imported(req.doc, binding)]
             )
             for path in files:
                 fs = self.index.file(path)
                 if fs is not None:
                     for d in _named(fs, member):
-                        offer(fs, d, weight)
+                        req.offer(fs, d, weight)
             return
         count = self.index.count(member)
         if not 0 < count <= MAX_AMBIGUOUS // 2:
@@ -231,41 +258,40 @@ class DefinitionSource:
         for fs in self.index.defining(member, MAX_AMBIGUOUS):
             for d in _named(fs, member):
                 if d.kind in ("method", "field", "function", "constant"):
-                    offer(fs, d, weight * 0.35 / math.sqrt(count))
+                    req.offer(fs, d, weight * 0.35 / math.sqrt(count))
 
-    def _siblings(self, doc: Document, offer: _Offer) -> None:
-        folder = os.path.dirname(doc.path)
-        siblings = [p for p in sorted(self.index.in_folder(folder)) if p != doc.path]
+    def _siblings(self, req: _Request) -> None:
+        siblings = [p for p in sorted(self.index.in_folder(req.folder)) if p != req.doc.path]
         for path in siblings[:MAX_SIBLINGS]:
             fs = self.index.file(path)
             if fs is None:
                 continue
             top = [i for i in fs.top_level() if KINDS[fs.kinds[i]] in SIBLING_KINDS]
             for i in top[:3]:
-                offer(fs, fs.definition(i), SIBLING_WEIGHT)
+                req.offer(fs, fs.definition(i), SIBLING_WEIGHT)
 
-    def _partial(self, doc: Document, imports: Imports, window: Window, offer: _Offer) -> None:
+    def _partial(self, req: _Request) -> None:
         """The word being typed: names that start with it, in the modules it can come from."""
-        m = _PARTIAL.search(window.line_prefix)
+        m = _PARTIAL.search(req.window.line_prefix)
         if m is None or len(m.group(2)) < 2:
             return
         owner, partial = m.group(1), m.group(2)
         if owner:
-            binding = imports.bindings.get(owner)
+            binding = req.imports.bindings.get(owner)
             if binding is None or binding.name:
                 return
-            for path in self._files(binding.module, doc):
+            for path in self._files(binding.module, req.doc):
                 fs = self.index.file(path)
                 if fs is None:
                     continue
                 hits = [i for i, n in enumerate(fs.names) if n.startswith(partial)][:3]
                 for i in hits:
-                    offer(fs, fs.definition(i), 0.9)
+                    req.offer(fs, fs.definition(i), 0.9)
             return
-        for local, binding in sorted(imports.bindings.items()):
+        for local, binding in sorted(req.imports.bindings.items()):
             if local.startswith(partial) and local != partial and binding.name:
-                for fs, d in self._imported(doc, binding):
-                    offer(fs, d, 0.8)
+                for fs, d in self._imported(req.doc, binding):
+                    req.offer(fs, d, 0.8)
 
     def _module_files(self, binding: Binding, doc: Document) -> list[str]:
         """Files of the module a binding names, the one named like the binding first."""
@@ -324,28 +350,31 @@ class DefinitionSource:
         return table
 
     def _imports_of(self, doc: Document, window: Window) -> Imports:
+        """The file's imports: its top (cached while that text is unchanged) and any import
+        lines in the cursor window below it (Python and Rust import inside functions)."""
         tree = doc.syntax(fresh=False)
         if tree is None or doc.line_count == 0:
             return Imports()
-        top_row = min(TOP_LINES, doc.line_count - 1)
-        top_end = min(doc.line_start(top_row), TOP_BYTES, len(doc.data))
         data = doc.data
-        ranges = [(0, top_end)]
+        top_end = min(doc.line_start(min(TOP_LINES, doc.line_count - 1)), TOP_BYTES)
+        if top_end == 0:
+            top_end = len(data)
+        key = (doc.uri, hash(data[:top_end]))
+        top = self._imports.get(key)
+        if top is None:
+            top = read_imports(tree, data, [(0, top_end)], doc.language)
+            self._imports[key] = top
+            if len(self._imports) > 64:
+                self._imports.popitem(last=False)
         low = max(top_end, doc.line_start(window.first_row))
-        if window.cursor_byte > low:
-            region = data[low : window.cursor_byte]
-            if any(word in region for word in _IMPORT_WORDS):
-                ranges.append((low, window.cursor_byte))
-        extra = data[low : window.cursor_byte] if len(ranges) > 1 else b""
-        key = (doc.uri, hash((data[:top_end], extra)))
-        hit = self._imports.get(key)
-        if hit is not None:
-            return hit
-        imports = read_imports(tree, data, ranges, doc.language)
-        self._imports[key] = imports
-        if len(self._imports) > 64:
-            self._imports.popitem(last=False)
-        return imports
+        if window.cursor_byte <= low or _IMPORT_LINE.search(data, low, window.cursor_byte) is None:
+            return top
+        near = read_imports(tree, data, [(low, window.cursor_byte)], doc.language)
+        return Imports(
+            {**near.bindings, **top.bindings},
+            top.wildcards + tuple(m for m in near.wildcards if m not in top.wildcards),
+            top.modules + tuple(m for m in near.modules if m not in top.modules),
+        )
 
 
 def _near_names(
@@ -356,43 +385,45 @@ def _near_names(
     first = max(0, row - NEAR_ABOVE)
     last = min(doc.line_count - 1, row + NEAR_BELOW)
     data = doc.data
-    totals: dict[str, float] = {}
-    pairs: dict[tuple[str, str], float] = {}
+    totals: dict[bytes, float] = {}
+    pairs: dict[tuple[bytes, bytes], float] = {}
     for r in range(first, last + 1):
         start, end = doc.line_start(r), doc.line_end(r)
         if r == row:
-            end = window.cursor_byte  # after the cursor counts as "below"
-        w = 1.0 / (1.0 + 0.25 * abs(row - r))
-        line = data[start:end]
-        _count(line, w, totals, pairs)
-        if r == row:
-            _count(data[window.cursor_byte : doc.line_end(r)], 0.8, totals, pairs)
+            _count(data, window.cursor_byte, end, 0.8, totals, pairs)  # after the cursor
+            end = window.cursor_byte
+        _count(data, start, end, 1.0 / (1.0 + 0.25 * abs(row - r)), totals, pairs)
     if window.first_row < first:
-        for m in _IDENT.finditer(data, doc.line_start(window.first_row), doc.line_start(first)):
-            name = m.group().decode("ascii")
-            totals[name] = totals.get(name, 0.0) + WINDOW_WEIGHT
-    weights = {
-        name: 1.0 - math.exp(-total)
-        for name, total in totals.items()
-        if len(name) > 1 and name not in STOP
-    }
-    return weights, {
-        k: 1.0 - math.exp(-v) for k, v in pairs.items() if k[1] not in STOP and len(k[1]) > 1
-    }
+        start, end = doc.line_start(window.first_row), doc.line_start(first)
+        for word, n in Counter(_IDENT.findall(data, start, end)).items():
+            totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
+    weights: dict[str, float] = {}
+    for word, total in totals.items():
+        name = word.decode("ascii")
+        if len(name) > 1 and name not in STOP:
+            weights[name] = 1.0 - math.exp(-total)
+    members: dict[tuple[str, str], float] = {}
+    for (a, b), total in pairs.items():
+        member = b.decode("ascii")
+        if len(member) > 1 and member not in STOP:
+            members[(a.decode("ascii"), member)] = 1.0 - math.exp(-total)
+    return weights, members
 
 
 def _count(
-    line: bytes, w: float, totals: dict[str, float], pairs: dict[tuple[str, str], float]
+    data: bytes,
+    start: int,
+    end: int,
+    w: float,
+    totals: dict[bytes, float],
+    pairs: dict[tuple[bytes, bytes], float],
 ) -> None:
-    if not line:
+    if end <= start:
         return
-    for m in _IDENT.finditer(line):
-        name = m.group().decode("ascii")
-        totals[name] = totals.get(name, 0.0) + w
-    if b"." in line or b":" in line or b"->" in line:
-        for m in _MEMBER.finditer(line):
-            key = (m.group(1).decode("ascii"), m.group(2).decode("ascii"))
-            pairs[key] = pairs.get(key, 0.0) + w
+    for word in _IDENT.findall(data, start, end):
+        totals[word] = totals.get(word, 0.0) + w
+    for pair in _MEMBER.findall(data, start, end):
+        pairs[pair] = pairs.get(pair, 0.0) + w
 
 
 def _named(fs: FileSymbols, name: str) -> list[Definition]:

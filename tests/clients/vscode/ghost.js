@@ -47,10 +47,13 @@ async function waitGhostGone(page) {
 // time ghost text is in the DOM after it.
 async function instrument(page) {
   await page.evaluate((sel) => {
-    const gf = (window.__gf = { key: 0, ghost: 0 });
+    const gf = (window.__gf = { key: 0, ghost: 0, lines: 0, timeline: [] });
     document.addEventListener("keydown", () => { gf.key = performance.now(); gf.ghost = 0; }, true);
     new MutationObserver(() => {
       if (gf.key && !gf.ghost && document.querySelector(sel)) gf.ghost = performance.now();
+      // How many ghost lines are visible, over time (shows the block growing).
+      const lines = document.querySelector(sel) ? 1 + document.querySelectorAll(".suggest-preview-text .view-line").length : 0;
+      if (lines !== gf.lines) { gf.lines = lines; gf.timeline.push([Math.round(performance.now() - gf.key), lines]); }
     }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
   }, GHOST);
 }
@@ -143,7 +146,10 @@ async function instrument(page) {
       await page.click(".editor-instance .monaco-editor .view-lines");
       await page.keyboard.press("Control+End");
       await page.keyboard.type(cfg.block.line);
+      await page.waitForTimeout(400);
       await page.keyboard.press("Escape");
+      await waitGhostGone(page);
+      await page.evaluate(() => { window.__gf.timeline = []; });
       await page.keyboard.press("Enter");
       const tKey = Date.now();
       await page.waitForSelector(GHOST, { timeout: 10000 });
@@ -154,7 +160,9 @@ async function instrument(page) {
                                  { timeout: 10000 }).catch(() => {});
       result.blockGhost = await ghostText(page);
       result.blockLinesMs = Date.now() - tKey;
+      result.blockTimeline = (await page.evaluate(() => window.__gf.timeline)).filter(([ms]) => ms >= 0);
       say(`block: ghost text after ${result.blockLinesMs} ms: ${JSON.stringify(result.blockGhost)}`);
+      say(`block: [ms after Enter, ghost lines]: ${JSON.stringify(result.blockTimeline)}`);
       if (cfg.screenshot) { await page.screenshot({ path: cfg.screenshot }); say(`screenshot ${cfg.screenshot}`); }
       await page.keyboard.press("Tab");
       await page.waitForTimeout(150);

@@ -1,0 +1,393 @@
+"""Context quality and speed: does the definition the next line needs reach the prompt?
+
+The symbol index is built from every file of PATH, found the way the workspace indexer finds
+them (.gitignore, privacy excludes, size limits); the build time is the time from the first
+file handed to the index to the index being idle, with the files fed from a thread as the
+indexer feeds them, while the main thread keeps gathering context for one document: those
+gathers are the "during indexing" latency (a request must not wait for the index).
+
+Cuts: random lines of random files whose text uses an identifier (the target) that another
+file of the tree defines and this file does not (defined in at most `--max-defs` files, so it
+has an answer). The line is emptied to its indentation, the cursor put there, the rest of the
+file kept after it (as when inserting a line), and the context gathered with every source: the
+definitions source, neighbours from `--open` other random files of the same language, recent
+edits. Recall: cuts whose snippets hold a definition of the target (a snippet of a defining
+file containing the first line of the definition). Budget share: tokens of snippets over the
+budget. Gather time: `ContextEngine.gather`, the whole request-path context stage.
+
+The 5,000-line figure: the largest file of the tree's main language, repeated or cut to 5,000
+lines, opened as a document; at random positions one character is typed (an incremental edit,
+recorded by the hooks as the server records didChange) and the context gathered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ghostfill.bench.driver import percentile, rss_mb
+from ghostfill.context.gather import ContextEngine
+from ghostfill.context.ranking import used
+from ghostfill.context.symbols import SymbolIndex
+from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.documents.privacy import PrivacyFilter
+from ghostfill.documents.store import Document, DocumentStore, TextChange
+from ghostfill.documents.syntax import Grammars
+from ghostfill.documents.workspace import read_source, workspace_files
+from ghostfill.model import Position
+from ghostfill.settings import DEFAULT_EXCLUDES, ContextSettings, Settings
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SKIP_LINE = re.compile(r"^\s*(#|//|/\*|\*|--|import\b|from\b|use\b|package\b|#include)")
+BIG_LINES = 5000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="code tree(s) to index")
+    parser.add_argument("--cuts", type=int, default=300, help="lines cut")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-files", type=int, default=10000, help="files indexed under PATH")
+    parser.add_argument("--max-file-kb", type=int, default=512)
+    parser.add_argument("--exclude", nargs="*", default=[], metavar="GLOB", help="skip these")
+    parser.add_argument("--language", help="cut only files of this language")
+    parser.add_argument("--budget", type=int, default=2000, help="context budgetTokens")
+    parser.add_argument("--open", type=int, default=4, help="other files open as neighbours")
+    parser.add_argument("--max-defs", type=int, default=6, help="files defining a target, at most")
+    parser.add_argument("--keystrokes", type=int, default=300, help="timed edits on 5,000 lines")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    path: str
+    row: int
+    indent: str
+    target: str
+    defining: frozenset[str]
+    heads: frozenset[str]
+    """First lines of the target's definitions, any of which in a snippet is a hit."""
+    seen_before: bool
+    """The target already appears above the cut in the same file."""
+
+
+def run(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    registry = LanguageRegistry()
+    grammars = Grammars(registry)
+    roots = [os.path.abspath(p) for p in args.paths]
+    privacy = PrivacyFilter(DEFAULT_EXCLUDES + tuple(args.exclude), tuple(roots), True)
+    max_bytes = args.max_file_kb * 1024
+    files = workspace_files(roots, registry, privacy, args.max_files, max_bytes)
+    if not files:
+        print("no source files found", file=sys.stderr)
+        return 2
+    languages = Counter(language for _, language in files)
+    language = args.language or languages.most_common(1)[0][0]
+    settings = Settings(context=ContextSettings(budgetTokens=args.budget))
+    engine = ContextEngine.standard(grammars)
+    index = engine.symbols
+    assert index is not None
+    for spec_name in languages:  # load grammars and compile queries before timing
+        grammar = grammars.by_name(spec_name)
+        if grammar is not None:
+            grammar.query("tags")
+            grammar.query("imports")
+            grammar.query("context")
+    rss_before = rss_mb(os.getpid())
+    build = _build(index, files, max_bytes, registry, grammars, settings, engine)
+    rss_after = rss_mb(os.getpid())
+    store = DocumentStore(registry, grammars)
+    same = [p for p, lang in files if lang == language]
+    cuts = _cuts(index, same, rng, args.cuts, args.max_defs, max_bytes)
+    results = _evaluate(engine, store, cuts, same, rng, args.open, settings, max_bytes)
+    big = _big_file(engine, store, same, rng, args.keystrokes, settings, max_bytes)
+    figures = {
+        "paths": roots,
+        "files": len(files),
+        "language": language,
+        "index": build,
+        "rss_mb": {"before_index": round(rss_before, 1), "after_index": round(rss_after, 1)},
+        **results,
+        "big_file": big,
+    }
+    engine.close()
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        _print(figures)
+    return 0
+
+
+def _build(
+    index: SymbolIndex,
+    files: list[tuple[str, str]],
+    max_bytes: int,
+    registry: LanguageRegistry,
+    grammars: Grammars,
+    settings: Settings,
+    engine: ContextEngine,
+) -> dict[str, object]:
+    """Index every file from a feeder thread while this thread keeps gathering context."""
+    probe_path, _ = max(files[:200], key=lambda f: os.path.getsize(f[0]))
+    probe_text = read_source(probe_path, max_bytes) or ""
+    probe = DocumentStore(registry, grammars).open(Path(probe_path).as_uri(), probe_text, 1)
+    rows = max(probe.line_count - 1, 1)
+
+    def gather_once(samples: list[float], rng: random.Random) -> None:
+        row = rng.randrange(rows)
+        started = time.perf_counter()
+        engine.gather(probe, Position(row, 0), settings)
+        samples.append((time.perf_counter() - started) * 1000)
+
+    idle: list[float] = []
+    rng = random.Random(7)
+    for _ in range(200):
+        gather_once(idle, rng)
+    read_s = 0.0
+
+    def feed() -> None:
+        nonlocal read_s
+        for path, language in files:
+            t = time.perf_counter()
+            text = read_source(path, max_bytes)
+            read_s += time.perf_counter() - t
+            if text is not None:
+                index.observe(path, text, language)
+
+    started = time.perf_counter()
+    feeder = threading.Thread(target=feed, name="bench-feeder")
+    feeder.start()
+    busy: list[float] = []
+    while feeder.is_alive() or not index.wait_idle(0):
+        gather_once(busy, rng)
+        time.sleep(0.005)
+    feeder.join()
+    index.wait_idle()
+    seconds = time.perf_counter() - started
+    stats = index.stats()
+    return {
+        "seconds": round(seconds, 2),
+        "extract_seconds": round(index.extract_s, 2),
+        "read_seconds": round(read_s, 2),
+        "files": stats["files"],
+        "definitions": stats["definitions"],
+        "names": stats["names"],
+        "index_mb": round(index.size_bytes() / 1e6, 1),
+        "gather_idle_ms": _percentiles(idle),
+        "gather_while_indexing_ms": _percentiles(busy),
+    }
+
+
+def _cuts(
+    index: SymbolIndex,
+    paths: list[str],
+    rng: random.Random,
+    wanted: int,
+    max_defs: int,
+    max_bytes: int,
+) -> list[Cut]:
+    order = paths[:]
+    rng.shuffle(order)
+    cuts: list[Cut] = []
+    for path in order:
+        if len(cuts) >= wanted:
+            break
+        own = index.file(path)
+        text = read_source(path, max_bytes)
+        if own is None or text is None:
+            continue
+        own_names = set(own.names)
+        lines = text.split("\n")
+        rows = list(range(5, len(lines)))
+        rng.shuffle(rows)
+        for row in rows[:40]:
+            cut = _cut_at(index, path, lines, row, own_names, max_defs)
+            if cut is not None:
+                cuts.append(cut)
+                break
+    return cuts
+
+
+def _cut_at(
+    index: SymbolIndex,
+    path: str,
+    lines: list[str],
+    row: int,
+    own_names: set[str],
+    max_defs: int,
+) -> Cut | None:
+    line = lines[row]
+    if not line.strip() or _SKIP_LINE.match(line) or len(line) > 200:
+        return None
+    for word in dict.fromkeys(_IDENT.findall(line)):
+        if len(word) < 3 or word in own_names or not 0 < index.count(word) <= max_defs:
+            continue
+        defining = [fs for fs in index.defining(word, max_defs) if fs.path != path]
+        if not defining:
+            continue
+        heads = frozenset(
+            d.header.split("\n")[0].strip() for fs in defining for d in fs.named(word)
+        )
+        before = "\n".join(lines[:row])
+        indent = line[: len(line) - len(line.lstrip())]
+        return Cut(
+            path,
+            row,
+            indent,
+            word,
+            frozenset(fs.path for fs in defining),
+            heads,
+            re.search(rf"\b{re.escape(word)}\b", before) is not None,
+        )
+    return None
+
+
+def _evaluate(
+    engine: ContextEngine,
+    store: DocumentStore,
+    cuts: list[Cut],
+    paths: list[str],
+    rng: random.Random,
+    open_count: int,
+    settings: Settings,
+    max_bytes: int,
+) -> dict[str, object]:
+    hits = 0
+    hits_seen = seen = 0
+    shares: list[float] = []
+    times: list[float] = []
+    kinds: Counter[str] = Counter()
+    for cut in cuts:
+        text = read_source(cut.path, max_bytes) or ""
+        lines = text.split("\n")
+        lines[cut.row] = cut.indent
+        opened: list[Document] = []
+        for path in rng.sample(paths, min(open_count, len(paths))):
+            if path != cut.path:
+                other = read_source(path, max_bytes)
+                if other is not None:
+                    doc = store.open(Path(path).as_uri(), other, 1)
+                    engine.opened(doc)
+                    opened.append(doc)
+        doc = store.open(Path(cut.path).as_uri(), "\n".join(lines), 1)
+        engine.opened(doc)
+        position = Position(cut.row, len(cut.indent.encode("utf-16-le")) // 2)
+        started = time.perf_counter()
+        ctx = engine.gather(doc, position, settings)
+        times.append((time.perf_counter() - started) * 1000)
+        shares.append(used(ctx.snippets) / settings.context.budgetTokens)
+        hit = next(
+            (
+                s
+                for s in ctx.snippets
+                if s.path in cut.defining and any(h in s.text for h in cut.heads)
+            ),
+            None,
+        )
+        if hit is not None:
+            hits += 1
+            kinds[hit.kind] += 1
+        if cut.seen_before:
+            seen += 1
+            hits_seen += hit is not None
+        for d in [*opened, doc]:
+            engine.closed(d)
+            store.close(d.uri)
+    n = max(len(cuts), 1)
+    return {
+        "cuts": len(cuts),
+        "recall": round(hits / n, 3),
+        "recall_target_seen_above": round(hits_seen / max(seen, 1), 3),
+        "recall_target_new": round((hits - hits_seen) / max(len(cuts) - seen, 1), 3),
+        "targets_seen_above": round(seen / n, 3),
+        "hits_by_kind": dict(kinds),
+        "budget_share": {
+            "mean": round(statistics.fmean(shares), 3) if shares else 0.0,
+            "p50": round(percentile(shares, 0.5), 3),
+        },
+        "gather_ms": _percentiles(times),
+    }
+
+
+def _big_file(
+    engine: ContextEngine,
+    store: DocumentStore,
+    paths: list[str],
+    rng: random.Random,
+    keystrokes: int,
+    settings: Settings,
+    max_bytes: int,
+) -> dict[str, object]:
+    path = max(paths, key=lambda p: os.path.getsize(p))
+    lines = (read_source(path, max_bytes) or "").split("\n")
+    while len(lines) < BIG_LINES:
+        lines += lines
+    lines = lines[:BIG_LINES]
+    doc = store.open(Path(path).as_uri(), "\n".join(lines), 1)
+    engine.opened(doc)
+    for other in rng.sample(paths, min(4, len(paths))):
+        text = read_source(other, max_bytes)
+        if text is not None and other != path:
+            engine.opened(store.open(Path(other).as_uri(), text, 1))
+    times: list[float] = []
+    for n in range(keystrokes):
+        row = rng.randrange(BIG_LINES)
+        col = len(doc.line(row))
+        change = TextChange("x", Position(row, col), Position(row, col))
+        store.change(doc.uri, n + 2, [change])
+        engine.changed(doc, [change])
+        started = time.perf_counter()
+        engine.gather(doc, Position(row, col + 1), settings)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"path": path, "lines": BIG_LINES, "gather_ms": _percentiles(times)}
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    return {
+        "p50": round(percentile(values, 0.5), 3),
+        "p90": round(percentile(values, 0.9), 3),
+        "p99": round(percentile(values, 0.99), 3),
+        "max": round(max(values), 3) if values else float("nan"),
+        "n": len(values),
+    }
+
+
+def _print(f: dict[str, object]) -> None:
+    index = f["index"]
+    assert isinstance(index, dict)
+    big = f["big_file"]
+    assert isinstance(big, dict)
+
+    def ms(p: object) -> str:
+        assert isinstance(p, dict)
+        return f"p50 {p['p50']:.2f} ms  p90 {p['p90']:.2f} ms  p99 {p['p99']:.2f} ms  (n={p['n']})"
+
+    paths = f["paths"]
+    assert isinstance(paths, list)
+    print(f"tree            {', '.join(paths)}  ({f['files']} files, {f['language']})")
+    print(
+        f"index           {index['seconds']} s for {index['files']} files "
+        f"({index['definitions']} definitions, {index['names']} names, {index['index_mb']} MB); "
+        f"extract {index['extract_seconds']} s, read {index['read_seconds']} s"
+    )
+    print(f"rss             {f['rss_mb']}")
+    print(f"gather idle     {ms(index['gather_idle_ms'])}")
+    print(f"gather indexing {ms(index['gather_while_indexing_ms'])}")
+    print(
+        f"recall          {f['recall']:.3f} over {f['cuts']} cuts  "
+        f"(target seen above {f['recall_target_seen_above']:.3f}, new {f['recall_target_new']:.3f}; "
+        f"{f['targets_seen_above']:.0%} seen above)  hits by kind {f['hits_by_kind']}"
+    )
+    print(f"budget share    {f['budget_share']}")
+    print(f"gather          {ms(f['gather_ms'])}")
+    print(f"5,000 lines     {ms(big['gather_ms'])}  ({big['path']})")
