@@ -94,7 +94,8 @@ def register(server: LanguageServer, session: Session) -> None:
             return types.CompletionList(is_incomplete=True, items=[])
         doc, completion = found
         return types.CompletionList(
-            is_incomplete=True, items=[completion_item(doc, params.position, completion)]
+            is_incomplete=True,
+            items=[completion_item(doc, params.position, completion, _snippet_support(server))],
         )
 
     @server.feature("ghostfill/setApiKey")
@@ -192,19 +193,47 @@ def inline_item(
     return types.InlineCompletionItem(insert_text=head + completion.text, range=rng)
 
 
-def completion_item(
-    doc: Document, pos: types.Position, completion: Completion
-) -> types.CompletionItem:
+def _word_range(doc: Document, pos: types.Position) -> tuple[types.Range, str]:
+    """The identifier before the cursor, and its range."""
     rng, head = _line_start_range(doc, pos)
+    i = len(head)
+    while i > 0 and (head[i - 1].isalnum() or head[i - 1] == "_"):
+        i -= 1
+    word = head[i:]
+    units = len(word.encode("utf-16-le")) // 2
+    start = types.Position(line=rng.end.line, character=rng.end.character - units)
+    return types.Range(start=start, end=rng.end), word
+
+
+def _snippet_support(server: LanguageServer) -> bool:
+    td = server.client_capabilities.text_document
+    item = td.completion.completion_item if td and td.completion else None
+    return bool(item and item.snippet_support)
+
+
+def _escape_snippet(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+
+def completion_item(
+    doc: Document, pos: types.Position, completion: Completion, snippets: bool = False
+) -> types.CompletionItem:
+    """One item that replaces the word before the cursor (not the line: Neovim 0.7's omnifunc
+    and Emacs filter and replace from the word start whatever the range says). Clients with
+    snippet support get an escaped snippet: Neovim 0.11+'s vim.lsp.completion inserts a
+    plain-text item only up to its first space."""
+    rng, head = _word_range(doc, pos)
+    text = head + completion.text
+    fmt = types.InsertTextFormat
     first = completion.text.split("\n", 1)[0]
     source = "offline" if completion.source == "offline" else completion.backend
     return types.CompletionItem(
-        label=(head.strip() + first).strip()[:80] or first,
+        label=(head + first).strip()[:80] or first,
         kind=types.CompletionItemKind.Text,
         detail=f"{COMPLETION_LABEL} ({source})",
         label_details=types.CompletionItemLabelDetails(description=COMPLETION_LABEL),
-        filter_text=head + completion.text,
+        filter_text=text,
         sort_text="0",
-        text_edit=types.TextEdit(range=rng, new_text=head + completion.text),
-        insert_text_format=types.InsertTextFormat.PlainText,
+        text_edit=types.TextEdit(range=rng, new_text=_escape_snippet(text) if snippets else text),
+        insert_text_format=fmt.Snippet if snippets else fmt.PlainText,
     )

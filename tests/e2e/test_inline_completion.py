@@ -127,9 +127,10 @@ async def test_completion_fallback_item(
     assert isinstance(result, types.CompletionList) and len(result.items) == 1
     item = result.items[0]
     assert item.detail is not None and "ghostfill" in item.detail
-    assert (
-        isinstance(item.text_edit, types.TextEdit) and item.text_edit.new_text == "    return a + b"
-    )
+    # the item replaces the word before the cursor (empty here), not the line
+    assert isinstance(item.text_edit, types.TextEdit)
+    assert item.text_edit.new_text == "return a + b"
+    assert item.text_edit.range.start == types.Position(line=1, character=4)
 
 
 async def test_utf16_positions_after_emoji(

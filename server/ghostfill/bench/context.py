@@ -6,13 +6,15 @@ file handed to the index to the index being idle, with the files fed from a thre
 indexer feeds them, while the main thread keeps gathering context for one document: those
 gathers are the "during indexing" latency (a request must not wait for the index).
 
-Cuts: random lines of random files whose text uses an identifier (the target) that another
-file of the tree defines and this file does not (defined in at most `--max-defs` files, so it
-has an answer). The line is emptied to its indentation, the cursor put there, the rest of the
-file kept after it (as when inserting a line), and the context gathered with every source: the
-definitions source, neighbours from `--open` other random files of the same language, recent
-edits. Recall: cuts whose snippets hold a definition of the target (a snippet of a defining
-file containing the first line of the definition). Budget share: tokens of snippets over the
+Cuts: random lines (up to three per file) whose code (not strings or comments: the tree's
+identifier tokens) uses a name that exactly one other file of the tree defines at its top
+level (a function, class, type, constant or macro; at most two files define the name at all)
+and this file does not define. The line is emptied to its indentation, the cursor put there,
+the rest of the file kept after it (as when inserting a line), and the context gathered with
+every source: definitions, neighbours from `--open` other random files of the same language,
+recent edits. Recall: cuts whose snippets hold the definition (a snippet of the defining file
+containing the definition's first line), over all cuts and split by whether the file imports
+the name (or the module it is reached through, `module.name`). Budget share: tokens of snippets over the
 budget. Gather time: `ContextEngine.gather`, the whole request-path context stage.
 
 The 5,000-line figure: the largest file of the tree's main language, repeated or cut to 5,000
@@ -32,23 +34,24 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ghostfill.bench.driver import percentile, rss_mb
 from ghostfill.context.gather import ContextEngine
+from ghostfill.context.imports import Binding, read_imports
 from ghostfill.context.ranking import used
-from ghostfill.context.symbols import SymbolIndex
+from ghostfill.context.symbols import KINDS, SymbolIndex
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore, TextChange
-from ghostfill.documents.syntax import Grammars
+from ghostfill.documents.syntax import Grammars, SyntaxTree, parse_once
 from ghostfill.documents.workspace import read_source, workspace_files
 from ghostfill.model import Position
 from ghostfill.settings import DEFAULT_EXCLUDES, ContextSettings, Settings
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SKIP_LINE = re.compile(r"^\s*(#|//|/\*|\*|--|import\b|from\b|use\b|package\b|#include)")
+_IMPORT_LINE = re.compile(r"^\s*(import|from|use|package|#\s*include|using|require)\b")
 BIG_LINES = 5000
 
 
@@ -62,9 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language", help="cut only files of this language")
     parser.add_argument("--budget", type=int, default=2000, help="context budgetTokens")
     parser.add_argument("--open", type=int, default=4, help="other files open as neighbours")
-    parser.add_argument("--max-defs", type=int, default=6, help="files defining a target, at most")
     parser.add_argument("--keystrokes", type=int, default=300, help="timed edits on 5,000 lines")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--misses", type=int, default=0, help="print this many missed cuts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,8 @@ class Cut:
     defining: frozenset[str]
     heads: frozenset[str]
     """First lines of the target's definitions, any of which in a snippet is a hit."""
-    seen_before: bool
-    """The target already appears above the cut in the same file."""
+    imported: bool
+    """The file imports the target (or the module it is reached through, `mod.target`)."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
     rss_after = rss_mb(os.getpid())
     store = DocumentStore(registry, grammars)
     same = [p for p, lang in files if lang == language]
-    cuts = _cuts(index, same, rng, args.cuts, args.max_defs, max_bytes)
-    results = _evaluate(engine, store, cuts, same, rng, args.open, settings, max_bytes)
+    chosen = [(p, lang) for p, lang in files if lang == language]
+    cuts = _cuts(index, grammars, chosen, rng, args.cuts, max_bytes)
+    results = _evaluate(engine, store, cuts, same, rng, args.open, settings, max_bytes, args.misses)
     big = _big_file(engine, store, same, rng, args.keystrokes, settings, max_bytes)
     figures = {
         "paths": roots,
@@ -188,67 +192,93 @@ def _build(
     }
 
 
+TOP_KINDS = frozenset({"function", "class", "interface", "type", "enum", "constant", "macro"})
+
+
 def _cuts(
     index: SymbolIndex,
-    paths: list[str],
+    grammars: Grammars,
+    files: list[tuple[str, str]],
     rng: random.Random,
     wanted: int,
-    max_defs: int,
     max_bytes: int,
 ) -> list[Cut]:
-    order = paths[:]
+    """Up to `per_file` cuts in each file, files in random order, until `wanted`."""
+    order = files[:]
     rng.shuffle(order)
+    per_file = max(1, min(3, wanted // max(len(order), 1) + 1))
     cuts: list[Cut] = []
-    for path in order:
+    for path, language in order:
         if len(cuts) >= wanted:
             break
+        grammar = grammars.by_name(language)
         own = index.file(path)
         text = read_source(path, max_bytes)
-        if own is None or text is None:
+        if grammar is None or own is None or text is None:
             continue
+        data = text.encode("utf-8")
+        tree = parse_once(grammar, data)
+        bound = read_imports(tree, data, [(0, len(data))], language).bindings
         own_names = set(own.names)
         lines = text.split("\n")
-        rows = list(range(5, len(lines)))
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line.encode("utf-8")) + 1)
+        rows = list(range(3, len(lines)))
         rng.shuffle(rows)
-        for row in rows[:40]:
-            cut = _cut_at(index, path, lines, row, own_names, max_defs)
+        taken = 0
+        for row in rows[:60]:
+            cut = _cut_at(index, tree, data, path, lines, starts, row, own_names, bound)
             if cut is not None:
                 cuts.append(cut)
-                break
+                taken += 1
+                if taken >= per_file or len(cuts) >= wanted:
+                    break
     return cuts
 
 
 def _cut_at(
     index: SymbolIndex,
+    tree: SyntaxTree,
+    data: bytes,
     path: str,
     lines: list[str],
+    starts: list[int],
     row: int,
     own_names: set[str],
-    max_defs: int,
+    bound: Mapping[str, Binding],
 ) -> Cut | None:
+    """A cut at `row` if the line uses (in code, not in a string or comment) a name that
+    exactly one other file defines at its top level (function, class, type, constant)."""
     line = lines[row]
-    if not line.strip() or _SKIP_LINE.match(line) or len(line) > 200:
+    if not line.strip() or len(line) > 200 or _IMPORT_LINE.match(line):
         return None
-    for word in dict.fromkeys(_IDENT.findall(line)):
-        if len(word) < 3 or word in own_names or not 0 < index.count(word) <= max_defs:
+    start = starts[row]
+    end = start + len(line.encode("utf-8"))
+    words: list[tuple[str, str]] = []
+    previous = ""
+    for a, b, kind in tree.tokens(start, end):
+        text = data[a:b].decode("utf-8", errors="replace")
+        if kind.endswith("identifier") or kind in ("constant", "name", "word"):
+            words.append((text, previous))
+        previous = text if kind.endswith("identifier") or kind == "name" else previous
+    for word, owner in words:
+        if len(word) < 3 or word in own_names or (word in bound and bound[word].name == ""):
             continue
-        defining = [fs for fs in index.defining(word, max_defs) if fs.path != path]
-        if not defining:
+        defining = [fs for fs in index.defining(word, 8) if fs.path != path]
+        top = [
+            fs
+            for fs in defining
+            if any(fs.names[i] == word and KINDS[fs.kinds[i]] in TOP_KINDS for i in fs.top_level())
+        ]
+        if len(top) != 1 or len(defining) > 2:
             continue
         heads = frozenset(
-            d.header.split("\n")[0].strip() for fs in defining for d in fs.named(word)
+            d.header.split("\n")[0].strip() for d in top[0].named(word) if d.kind in TOP_KINDS
         )
-        before = "\n".join(lines[:row])
         indent = line[: len(line) - len(line.lstrip())]
-        return Cut(
-            path,
-            row,
-            indent,
-            word,
-            frozenset(fs.path for fs in defining),
-            heads,
-            re.search(rf"\b{re.escape(word)}\b", before) is not None,
-        )
+        imported = word in bound or (owner in bound and not bound[owner].name)
+        return Cut(path, row, indent, word, frozenset({top[0].path}), heads, imported)
     return None
 
 
@@ -261,6 +291,7 @@ def _evaluate(
     open_count: int,
     settings: Settings,
     max_bytes: int,
+    show_misses: int = 0,
 ) -> dict[str, object]:
     hits = 0
     hits_seen = seen = 0
@@ -297,7 +328,13 @@ def _evaluate(
         if hit is not None:
             hits += 1
             kinds[hit.kind] += 1
-        if cut.seen_before:
+        if hit is None and show_misses > 0:
+            show_misses -= 1
+            print(f"MISS {cut.path}:{cut.row + 1} {cut.target!r} defined in {sorted(cut.defining)}")
+            print(f"     line: {lines[cut.row - 1].strip()[:100]!r} / next used {cut.target}")
+            for s in ctx.snippets:
+                print(f"     got {s.kind} {s.score:.3f} {s.path}:{s.start_line + 1}")
+        if cut.imported:
             seen += 1
             hits_seen += hit is not None
         for d in [*opened, doc]:
@@ -307,9 +344,9 @@ def _evaluate(
     return {
         "cuts": len(cuts),
         "recall": round(hits / n, 3),
-        "recall_target_seen_above": round(hits_seen / max(seen, 1), 3),
-        "recall_target_new": round((hits - hits_seen) / max(len(cuts) - seen, 1), 3),
-        "targets_seen_above": round(seen / n, 3),
+        "recall_imported": round(hits_seen / max(seen, 1), 3),
+        "recall_not_imported": round((hits - hits_seen) / max(len(cuts) - seen, 1), 3),
+        "imported_share": round(seen / n, 3),
         "hits_by_kind": dict(kinds),
         "budget_share": {
             "mean": round(statistics.fmean(shares), 3) if shares else 0.0,
@@ -385,8 +422,8 @@ def _print(f: dict[str, object]) -> None:
     print(f"gather indexing {ms(index['gather_while_indexing_ms'])}")
     print(
         f"recall          {f['recall']:.3f} over {f['cuts']} cuts  "
-        f"(target seen above {f['recall_target_seen_above']:.3f}, new {f['recall_target_new']:.3f}; "
-        f"{f['targets_seen_above']:.0%} seen above)  hits by kind {f['hits_by_kind']}"
+        f"(imported {f['recall_imported']:.3f}, not imported {f['recall_not_imported']:.3f}; "
+        f"{f['imported_share']:.0%} imported)  hits by kind {f['hits_by_kind']}"
     )
     print(f"budget share    {f['budget_share']}")
     print(f"gather          {ms(f['gather_ms'])}")

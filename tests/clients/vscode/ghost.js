@@ -151,18 +151,15 @@ async function instrument(page) {
       await waitGhostGone(page);
       await page.evaluate(() => { window.__gf.timeline = []; });
       await page.keyboard.press("Enter");
-      const tKey = Date.now();
       await page.waitForSelector(GHOST, { timeout: 10000 });
-      const first = (result.blockFirst = await ghostText(page));
-      result.blockFirstMs = Date.now() - tKey;
-      say(`block: first ghost text ${result.blockFirstMs} ms: ${JSON.stringify(first)}`);
       await page.waitForFunction(() => document.querySelectorAll(".suggest-preview-text .view-line").length >= 2, null,
                                  { timeout: 10000 }).catch(() => {});
       result.blockGhost = await ghostText(page);
-      result.blockLinesMs = Date.now() - tKey;
+      // In-page timeline of visible ghost lines, [ms after Enter, lines]; Playwright's own
+      // waiting can lag behind the DOM by hundreds of ms here.
       result.blockTimeline = (await page.evaluate(() => window.__gf.timeline)).filter(([ms]) => ms >= 0);
-      say(`block: ghost text after ${result.blockLinesMs} ms: ${JSON.stringify(result.blockGhost)}`);
       say(`block: [ms after Enter, ghost lines]: ${JSON.stringify(result.blockTimeline)}`);
+      say(`block: ghost text ${JSON.stringify(result.blockGhost)}`);
       if (cfg.screenshot) { await page.screenshot({ path: cfg.screenshot }); say(`screenshot ${cfg.screenshot}`); }
       await page.keyboard.press("Tab");
       await page.waitForTimeout(150);
