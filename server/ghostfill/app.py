@@ -376,7 +376,7 @@ def build(args: argparse.Namespace, redact: logs.RedactingFilter) -> tuple[Langu
 
 
 def serve(args: argparse.Namespace) -> int:
-    redact = logs.setup(args.log_level or "info", args.log_file)
+    redact = logs.setup(args.log_level or "info", args.log_file, stderr_level=logging.ERROR)
     server, _ = build(args, redact)
     lsp_handler = logs.LspLogHandler(
         lambda level, message: server.window_log_message(

@@ -64,14 +64,20 @@ class LspLogHandler(logging.Handler):
             self.handleError(record)
 
 
-def setup(level: str, log_file: str | None = None) -> RedactingFilter:
-    """Root logging to stderr (and a file); returns the redaction filter for registering keys."""
+def setup(level: str, log_file: str | None = None, stderr_level: int = logging.NOTSET) -> RedactingFilter:
+    """Root logging to stderr (and a file); returns the redaction filter for registering keys.
+
+    A server passes `stderr_level=ERROR`: its log reaches the editor as `window/logMessage`,
+    and editors show stderr too, so everything else would appear twice.
+    """
     redact = RedactingFilter()
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.setLevel(LEVELS.get(level, logging.INFO))
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(stderr_level)
+    handlers: list[logging.Handler] = [stderr]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for handler in handlers:

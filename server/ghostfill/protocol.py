@@ -118,9 +118,12 @@ class GhostfillProtocol(LanguageServerProtocol):
         if "jsonrpc" in data and "method" in data and "params" not in data:
             data = {**data, "params": None}  # params are optional in JSON-RPC
         try:
-            return super().structure_message(data)
+            message = super().structure_message(data)
         except JsonRpcException as exc:
             return Malformed(data, exc)
+        if "id" in data and "method" in data and not hasattr(message, "id"):
+            return Malformed(data, JsonRpcInvalidRequest(f"{data['method']} is a notification"))
+        return message
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, Malformed) or getattr(message, "jsonrpc", None) != self.VERSION:
@@ -143,7 +146,7 @@ class GhostfillProtocol(LanguageServerProtocol):
             log.warning("rejected a message that is not a JSON object")
             self.reply_error(None, JsonRpcInvalidRequest("a message must be a JSON object"))
             return
-        if bad.method is None:  # a response we could not read: fail whoever waits for it
+        if "method" not in bad.data:  # a response we could not read: fail whoever waits for it
             if bad.msg_id is not None and bad.msg_id in self._request_futures:
                 self._handle_response(bad.msg_id, None, bad.error.to_response_error())
             log.warning("ignored a malformed response")

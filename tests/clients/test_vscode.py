@@ -343,6 +343,7 @@ def test_ghost_text_appears_is_accepted_and_saved(
                 "screenshot": str(SCREENSHOT),
                 "apiKey": FAKE_KEY,
                 "toggle": True,
+                "pickModel": "qwen-2.5-coder-fake",
             },
             timeout=300,
         )
@@ -382,6 +383,10 @@ def test_ghost_text_appears_is_accepted_and_saved(
     assert any("Select model" in item for item in result["menu"]), result["menu"]
     assert result["ghostWhileDisabled"] is False
     assert result["ghostAfterReenable"] is True
+    # The model picker shows the backend's own list, and the pick lands in the settings.
+    assert "fake-coder" in result["models"] and "qwen-2.5-coder-fake" in result["models"]
+    picked = json.loads((ws / ".vscode" / "settings.json").read_text())
+    assert picked["ghostfill.backend.model"] == "qwen-2.5-coder-fake"
     assert "client running" in cs.extension_log()
     assert cs.extension_log().count("client running") == 1, "the server was restarted"
 
@@ -426,3 +431,25 @@ def test_first_start_installs_the_bundled_server_then_reuses_it(
     assert "error" not in result, result.get("error")
     assert not result["installNotification"]
     assert "server: reusing" in cs.extension_log()
+
+
+def test_a_missing_python_gets_a_clear_message(
+    vsix: Path, fake: FakeProvider, tmp_path: Path
+) -> None:
+    cs = CodeServer(tmp_path)
+    cs.install(vsix)
+    missing = tmp_path / "no-such-python"
+    ws = _workspace(tmp_path, fake, {"ghostfill.server.pythonPath": str(missing)})
+    try:
+        result = _drive(
+            tmp_path,
+            cs.start(ws),
+            {"startupTimeoutMs": 60000, "runs": [], "block": None, "expectError": True},
+            120,
+        )
+    finally:
+        cs.stop()
+    assert "error" not in result, result.get("error")
+    assert result["statusSeen"][-1] == "ghostfill error"
+    message = " ".join(result["notifications"])
+    assert "Python 3.11 or newer" in message and "ghostfill.server.pythonPath" in message, message

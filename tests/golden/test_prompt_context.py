@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import DocumentStore
@@ -94,9 +93,7 @@ def _show(ctx: CompletionContext, root: Path) -> str:
     )
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=f"{c.parent.name}/{c.name}") for c in cases()]
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.parent.name}/{c.name}") for c in cases()])
 def test_cross_file_definitions_reach_the_context(case: Path, tmp_path: Path) -> None:
     project = materialize(case, tmp_path)
     assert project.expect, f"{case}: no {{{{EXPECT}}}} marker"

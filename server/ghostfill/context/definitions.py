@@ -49,6 +49,8 @@ TOP_LINES = 300
 TOP_BYTES = 32 * 1024
 """Imports are read from the top of the file (this much) and from the cursor window."""
 MAX_NAMES = 40
+"""Names near the cursor looked up, besides every imported name (up to MAX_BOUND)."""
+MAX_BOUND = 64
 MIN_WEIGHT = 0.05
 MAX_PER_NAME = 2
 MAX_AMBIGUOUS = 6
@@ -57,6 +59,8 @@ MAX_SNIPPETS = 32
 MEMBER_KINDS = frozenset({"field", "method"})
 """Reached as `x.member`: a plain name is a local or a parameter, not someone's field."""
 IMPORTED_WEIGHT = 0.25
+GLOBAL_CONFIDENCE = 0.55
+RE_EXPORT_CONFIDENCE = 0.9
 WINDOW_WEIGHT = 0.03
 OUTLINE_SHARE = 0.6
 MAX_OUTLINES = 2
@@ -78,9 +82,9 @@ STOP = frozenset(
     "try except finally catch throw raise with pub mut struct impl trait enum type interface "
     "package public private protected static void int str bool float string end then do "
     "async await yield lambda pass break continue match case switch default print len range "
-    "err error ok Ok Err Some Vec String i32 i64 u8 u32 u64 usize f64 byte rune any object "
-    "Object echo local require".split()
+    "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
 )
+"""Keywords and builtins never looked up as names near the cursor (imports always are)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +169,9 @@ class DefinitionSource:
             self._nearby_names(doc, imports),
         )
         weights, pairs = _near_names(doc, window)
-        for local in imports.bindings:
-            if local not in STOP:
-                weights[local] = max(weights.get(local, 0.0), IMPORTED_WEIGHT)
+        bound = {local: max(weights.pop(local, 0.0), IMPORTED_WEIGHT) for local in imports.bindings}
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
-        for name, weight in ranked:
+        for name, weight in [*sorted(bound.items())[:MAX_BOUND], *ranked]:
             if weight >= MIN_WEIGHT:
                 self._resolve_name(req, name, weight)
         for (owner, member), weight in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -206,6 +208,11 @@ class DefinitionSource:
             for fs, d in defined:
                 if d.kind != "module":
                     req.offer(fs, d, weight)
+            if binding.name and not defined and not self._module_files(binding, req.doc):
+                # re-exported (`from .models import User` in a package's __init__): the name
+                # is certainly defined somewhere; take the few files that define it
+                self._global(req, binding.name, weight, RE_EXPORT_CONFIDENCE)
+                return
             if all(d.kind == "module" for _, d in defined):
                 # the name is a module (`use a::b;`, `from . import util`, `import fmt`):
                 # what it offers, when it is used near the cursor or was imported by name
@@ -229,23 +236,25 @@ class DefinitionSource:
                     if d.kind not in MEMBER_KINDS:
                         req.offer(fs, d, weight * confidence)
             return
+        self._global(req, name, weight, GLOBAL_CONFIDENCE)
+
+    def _global(self, req: _Request, name: str, weight: float, confidence: float) -> None:
+        """Definitions of `name` anywhere in the index, when few files define it."""
         count = self.index.count(name)
         if not 0 < count <= MAX_AMBIGUOUS:
             return
         for fs in self.index.defining(name, MAX_AMBIGUOUS):
-            confidence = 0.55 / math.sqrt(count) * (0.6 + 0.4 * _closeness(fs.path, req.doc.path))
+            share = confidence / math.sqrt(count) * (0.6 + 0.4 * _closeness(fs.path, req.doc.path))
             for d in _named(fs, name):
                 if d.kind not in MEMBER_KINDS and (d.kind != "variable" or count == 1):
-                    req.offer(fs, d, weight * confidence)
+                    req.offer(fs, d, weight * share)
 
     def _resolve_member(self, req: _Request, owner: str, member: str, weight: float) -> None:
         binding = req.imports.bindings.get(owner)
         if binding is not None:
-            files = (
-                self._files(binding.module, req.doc)
-                if not binding.name
-                else [fs.path for fs, _ in self._imported(req.doc, binding)]
-            )
+            files = [fs.path for fs, _ in self._imported(req.doc, binding)] if binding.name else []
+            if not files:  # `owner` is a module: `from pkg import mod` ... `mod.member`
+                files = self._module_files(binding, req.doc)
             for path in files:
                 fs = self.index.file(path)
                 if fs is not None:
@@ -294,11 +303,17 @@ class DefinitionSource:
                     req.offer(fs, d, 0.8)
 
     def _module_files(self, binding: Binding, doc: Document) -> list[str]:
-        """Files of the module a binding names, the one named like the binding first."""
+        """Files of the module a binding names, the one named like the binding first.
+
+        A module imported by name that resolves nowhere was re-exported (`from .pygram import
+        token`, where pygram imported it): the nearest modules with that name stand in."""
         module = (
             _join(binding.module, binding.name, doc.language) if binding.name else binding.module
         )
         files = self._files(module, doc)
+        if not files and binding.name:
+            named = [p for p in self.index.with_stem(binding.name) if p != doc.path]
+            files = sorted(named, key=lambda p: -_closeness(p, doc.path))[:MAX_OUTLINES]
         return sorted(files, key=lambda p: (_stem(p) != binding.local, p))
 
     def _imported(self, doc: Document, binding: Binding) -> list[tuple[FileSymbols, Definition]]:

@@ -108,6 +108,7 @@ def read_imports(
     """Bindings from the import statements intersecting `ranges` (byte ranges of `data`)."""
     rule = RULES.get(language, DEFAULT_RULE)
     bindings: dict[str, Binding] = {}
+    guessed: dict[str, Binding] = {}
     wildcards: list[str] = []
     modules: list[str] = []
     seen: set[tuple[int, int, int]] = set()  # a match may show up in two ranges
@@ -141,14 +142,14 @@ def read_imports(
                     module = f"{module}{sep}{head}"
                 if name in ("self", "super"):
                     local = alias or _last_segment(module)
-                    bindings.setdefault(local, Binding(local, module))
+                    bindings[local] = Binding(local, module)
                     continue
                 local = alias or _last_segment(name)
                 if local:
-                    bindings.setdefault(local, Binding(local, module, name))
+                    bindings[local] = Binding(local, module, name)
                 continue
             if alias and alias not in ("_", "."):
-                bindings.setdefault(alias, Binding(alias, module))
+                bindings[alias] = Binding(alias, module)
                 continue
             statement_text = _text(data, statement.start_byte, statement.end_byte)
             if alias == "." or rule.wildcard or "*" in statement_text:
@@ -156,8 +157,10 @@ def read_imports(
                     wildcards.append(module)
                 continue
             for local in _module_names(module, language):
-                bindings.setdefault(local, Binding(local, module))
-    return Imports(bindings, tuple(wildcards), tuple(modules))
+                guessed.setdefault(local, Binding(local, module))
+    # names bound explicitly (`from m import x`, `as x`) win over the names a plain module
+    # import is guessed to bind (`import a.b` binds `a`; code may say `b` after `from a import b`)
+    return Imports({**guessed, **bindings}, tuple(wildcards), tuple(modules))
 
 
 def _module_names(module: str, language: str) -> list[str]:

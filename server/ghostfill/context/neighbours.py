@@ -16,9 +16,10 @@ in the same language family as the current document.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document, TextChange
@@ -37,6 +38,8 @@ MIN_SIMILARITY = 0.12
 SCORE_WEIGHT = 0.6
 """Neighbours rank below a certain definition of the same strength."""
 COMMON_SHARE = 0.3
+MAX_BUILDS = 1
+"""Edited files re-cut into windows per request; the others wait for the next requests."""
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]+")
 STOP = frozenset(
@@ -59,7 +62,7 @@ class _Windows:
     first_row: int
     rows: list[int]
     sizes: list[int]
-    postings: dict[bytes, list[int]]
+    postings: Mapping[bytes, list[int]]
     common: frozenset[bytes]
 
 
@@ -98,9 +101,12 @@ class NeighbourSource:
     # -- document hooks ---------------------------------------------------------------------
 
     def opened(self, doc: Document) -> None:
+        """Cut the document into windows now (~0.5 ms for 1,000 lines), not on a request."""
         self._recent.pop(doc.uri, None)
-        self._open[doc.uri] = _Entry(doc.uri, doc.path, doc.language, doc)
+        entry = _Entry(doc.uri, doc.path, doc.language, doc)
+        self._open[doc.uri] = entry
         self._open.move_to_end(doc.uri)
+        _windows(entry)
 
     def changed(self, doc: Document, changes: Sequence[TextChange]) -> None:
         entry = self._open.get(doc.uri)
@@ -142,7 +148,13 @@ class NeighbourSource:
         if not query:
             return []
         out: list[Snippet] = []
+        builds = 0
         for entry in candidates:
+            _, version = entry.current()
+            if entry.windows is None or entry.windows_version != version:
+                if builds >= MAX_BUILDS:
+                    continue  # indexed on a later request: a request never pays for many
+                builds += 1
             best = _best_window(_windows(entry), query)
             if best is None or best[0] < MIN_SIMILARITY:
                 continue
@@ -177,22 +189,17 @@ def _windows(entry: _Entry) -> _Windows:
         end = starts[row + STRIDE] if row + STRIDE < total else len(data)
         blocks.append(set(_IDENT.findall(data, starts[row], end)) - STOP)
     sets = [blocks[i] | blocks[i + 1] for i in range(len(blocks) - 1)] or blocks[:1]
-    df: dict[bytes, int] = {}
-    for s in sets:
-        for token in s:
-            df[token] = df.get(token, 0) + 1
-    common = (
-        frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(sets))
-        if len(sets) >= 8
-        else frozenset()
-    )
-    postings: dict[bytes, list[int]] = {}
+    common: frozenset[bytes] = frozenset()
+    if len(sets) >= 8:
+        df = Counter(chain.from_iterable(sets))
+        common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(sets))
+    postings: defaultdict[bytes, list[int]] = defaultdict(list)
     sizes: list[int] = []
     for w, s in enumerate(sets):
         kept = s - common if common else s
         sizes.append(len(kept))
         for token in kept:
-            postings.setdefault(token, []).append(w)
+            postings[token].append(w)
     rows = [first + STRIDE * w for w in range(len(sets))]
     entry.windows = _Windows(first, rows, sizes, postings, common)
     entry.windows_version = version

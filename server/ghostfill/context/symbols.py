@@ -59,10 +59,11 @@ MAX_HEADER_LINES = 4
 MAX_HEADER_CHARS = 240
 MAX_SKELETON_LINES = 24
 MAX_DEFINITIONS_PER_FILE = 1000
-QUERY_SLICE = 16 * 1024
+QUERY_SLICE = 8 * 1024
 """Queries run over slices of this many bytes so the worker can pause between them."""
 
 _OPENERS = ("{", ":", ";", "=>", "->", "=", "do", "then")
+_LINE_ENDS = frozenset({b",", b";", b"};", b"},"})
 _CLOSERS = frozenset({"}", "};", "end", "})", "];", ")"})
 
 
@@ -190,21 +191,22 @@ class FileSymbols:
         return out
 
     def outline(self, limit: int = MAX_SKELETON_LINES) -> tuple[str, int]:
-        """The file at a glance: top-level signatures (a class as its skeleton) and the row of
-        the first."""
-        lines: list[str] = []
-        top = self.top_level()
-        first = self.rows[4 * top[0]] if top else 0
-        for n, i in enumerate(top):
-            if len(lines) >= limit:
-                lines.append("...")
-                break
-            d = self.definition(i)
-            if d.kind in CONTAINERS and len(top) - n <= limit - len(lines):
-                lines += self._skeleton(d, limit - len(lines) - (len(top) - n - 1))
-            else:
-                lines += _signature(d)
-        return _dedent("\n".join(lines)), first
+        """The file at a glance, in about `limit` lines: every top-level signature, then, while
+        room is left, classes expanded to their skeletons. Also the row of the first."""
+        top = [self.definition(i) for i in self.top_level()]
+        if not top:
+            return "", 0
+        if len(top) > limit:
+            lines = [line for d in top[:limit] for line in _signature(d)]
+            return _dedent("\n".join([*lines, "..."])), top[0].line
+        parts = [_signature(d) for d in top]
+        room = limit - sum(map(len, parts))
+        for n, d in enumerate(top):
+            if d.kind in CONTAINERS and room > 0:
+                skeleton = self._skeleton(d, len(parts[n]) + room)
+                room -= len(skeleton) - len(parts[n])
+                parts[n] = skeleton
+        return _dedent("\n".join(line for part in parts for line in part)), top[0].line
 
     def render(self, d: Definition) -> str:
         """The text shown to a model: a skeleton for containers, the header with its container's
@@ -222,18 +224,23 @@ class FileSymbols:
         return _dedent(text)
 
     def _skeleton(self, d: Definition, room: int) -> list[str]:
-        """A container's header and its members' signatures, in about `room` lines."""
-        if d.signature_lines < d.header.count("\n") + 1:
-            return d.header.split("\n")  # short enough to be kept whole
+        """A container's header and its members' signatures, in at most `room` lines (never
+        less than its signature)."""
+        whole = d.header.split("\n")
+        if d.signature_lines < len(whole):
+            return whole if len(whole) <= room else _signature(d)  # short: kept whole
         lines = _signature(d)
-        for m in self.members(d):
-            if len(lines) >= max(room - 1, len(_signature(d)) + 1):
-                lines.append(_indent_of(m.header) + "...")
+        tail = [d.tail] if d.tail else []
+        members = self.members(d)
+        for n, m in enumerate(members):
+            sig = _signature(m)
+            more = n + 1 < len(members)
+            if len(lines) + len(sig) + len(tail) + (1 if more else 0) > room:
+                if len(lines) + 1 + len(tail) <= room:
+                    lines.append(_indent_of(m.header) + "...")
                 break
-            lines.extend(_signature(m))
-        if d.tail:
-            lines.append(d.tail)
-        return lines
+            lines += sig
+        return lines + tail if len(lines) + len(tail) <= room else lines
 
     def _detached(self, c: Definition, room: int) -> list[str]:
         """Signatures of `c`'s methods written outside its body: Rust `impl` blocks after it,
@@ -323,7 +330,9 @@ def extract(
         if pause is not None:
             pause()
         stop = min(start + QUERY_SLICE, len(data))
-        for match in tree.matches("tags", start, stop, only="definition."):
+        for n, match in enumerate(tree.matches("tags", start, stop, only="definition.")):
+            if pause is not None and n % 32 == 31:
+                pause()
             node = None
             kind = ""
             for capture, spans in match.captures.items():
@@ -347,6 +356,8 @@ def extract(
         if len(found) >= MAX_DEFINITIONS_PER_FILE:
             break
     found.sort(key=lambda d: (d.line, -d.end_line, d.name))
+    if pause is not None:
+        pause()
     return FileSymbols.of(path, grammar.spec.name, found)
 
 
@@ -361,6 +372,10 @@ def _definition(data: bytes, kind: str, node: tuple[int, int, int, int], name: s
         pos = stop + 1
     sig = _signature_length(lines)
     if pos >= end and len(lines) <= SHORT_LINES and sum(map(len, lines)) <= SHORT_CHARS:
+        line_end = data.find(b"\n", end)
+        rest = data[end : len(data) if line_end == -1 else line_end].strip()
+        if lines and rest in _LINE_ENDS:  # the `,` / `;` after a field or a C struct
+            lines[-1] += rest.decode()
         return Definition(name, kind, start_row, end_row, "\n".join(lines), sig)
     header = "\n".join(lines[:sig])
     if len(header) > MAX_HEADER_CHARS:

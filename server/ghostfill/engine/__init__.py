@@ -51,8 +51,10 @@ __all__ = ["OfflineEngine"]
 
 ORDER = 6
 WORKSPACE_ORDER = 6
-MAX_CONTEXTS = 1_000_000
-"""Workspace contexts kept over all languages (≈100 bytes each) before the rarest are pruned."""
+MAX_CONTEXTS = 300_000
+"""Workspace contexts kept over all languages (≈110 bytes each) before the rarest are pruned."""
+PRUNE_TO = 0.6
+"""Share of `MAX_CONTEXTS` left after pruning (headroom, so pruning stays infrequent)."""
 TAIL_CHARS = 3000
 """Characters before the cursor that are lexed for the history and the cache model."""
 SPACING_SAMPLE = 400_000
@@ -144,7 +146,7 @@ class OfflineEngine:
         total = sum(g.model.contexts for g in self._groups.values())
         if total <= self._max_contexts:
             return
-        share = 0.8 * self._max_contexts / total
+        share = PRUNE_TO * self._max_contexts / total
         for group in self._groups.values():
             group.model.prune(int(group.model.contexts * share))
 

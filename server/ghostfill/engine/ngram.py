@@ -2,11 +2,13 @@
 
 Storage is one dict per history length k (1 .. order-1) plus a unigram dict. A context is keyed
 by `hash(tuple(history[-k:]))` (int hashes are not salted, so keys are stable). Its value is
-either one packed int `successor << SHIFT | count` (most contexts have a single successor) or
-an `array('q')` laid out `[-total, s1, -c1, s2, -c2, ...]`: counts are stored negated so that
-`token in value` can only match a successor, and the scan runs in C. Neither ints nor arrays
-are containers the garbage collector tracks, so a model of millions of contexts costs the
-collector nothing (dicts of dicts made full collections take ~40 ms per million entries).
+one packed int `successor << SHIFT | count` (most contexts have a single successor), or an
+`array('q')` laid out `[-total, s1, -c1, s2, -c2, ...]` for up to `SMALL` successors (counts
+are negated so `token in value` can only match a successor, and the scan runs in C), or, for
+contexts with more successors, the sentinel `WIDE` with the successors in a dict
+`{successor: count, TOTAL: total}` kept aside in `wide[k]`. Ints and arrays are not containers
+the garbage collector tracks, so the big tables cost the collector nothing (tables of dicts
+made each full collection walk every entry: ~40 ms per million contexts).
 Contexts are hashed in C with `map(hash, zip(...))`; only the table update runs in Python.
 
 `add`/`remove` are exact inverses (a changed file is re-counted by removing its old tokens and
@@ -29,16 +31,23 @@ from typing import TypeAlias
 
 SHIFT = 20
 COUNT_MASK = (1 << SHIFT) - 1
+SMALL = 12
+"""Most successors kept in a context's array; beyond this the context moves to `wide`."""
+WIDE = -1
+"""Table value of a context whose successors live in the model's `wide` dicts."""
+TOTAL = -1
+"""Key of c(h) inside a wide context's dict (token ids are never negative)."""
 
 Value: TypeAlias = "int | array[int]"
-"""A context's successors: a packed int, or `array('q', [-total, s1, -c1, ...])`."""
+"""A table value: a packed int, `array('q', [-total, s1, -c1, ...])`, or `WIDE`."""
+Level: TypeAlias = "int | array[int] | dict[int, int]"
 _TOP_CACHE_LIMIT = 4096
 
 
 class NGramModel:
     """Counts of token ids up to `order`, with smoothing, removal and pruning."""
 
-    __slots__ = ("_top", "_top_version", "order", "tables", "total", "unigram", "version")
+    __slots__ = ("_top", "_top_version", "order", "tables", "total", "unigram", "version", "wide")
 
     def __init__(self, order: int = 6) -> None:
         if order < 1:
@@ -47,6 +56,7 @@ class NGramModel:
         self.unigram: dict[int, int] = {}
         self.total = 0
         self.tables: list[dict[int, Value]] = [{} for _ in range(order - 1)]
+        self.wide: list[dict[int, dict[int, int]]] = [{} for _ in range(order - 1)]
         self.version = 0
         self._top: dict[tuple[int, int], list[int]] = {}
         self._top_version = 0
@@ -61,7 +71,7 @@ class NGramModel:
             uni[w] = uni.get(w, 0) + c
         self.total += len(ids)
         for k, keys, succs in self._grams(ids):
-            _add(self.tables[k - 1], keys, succs)
+            _add(self.tables[k - 1], self.wide[k - 1], keys, succs)
 
     def remove(self, ids: Sequence[int]) -> None:
         """Undo `add(ids)` (contexts pruned in between are simply skipped)."""
@@ -75,7 +85,7 @@ class NGramModel:
                 uni.pop(w, None)
         self.total = max(0, self.total - len(ids))
         for k, keys, succs in self._grams(ids):
-            _sub(self.tables[k - 1], keys, succs)
+            _sub(self.tables[k - 1], self.wide[k - 1], keys, succs)
 
     def _grams(self, ids: Sequence[int]) -> Iterator[tuple[int, Iterable[int], Sequence[int]]]:
         n = len(ids)
@@ -119,7 +129,11 @@ class NGramModel:
         """c(history, token): how often `token` followed exactly `history` (for tests)."""
         if not history:
             return self.unigram.get(token, 0)
-        value = self.tables[len(history) - 1].get(hash(tuple(history)))
+        k = len(history)
+        h = hash(tuple(history))
+        value = self.tables[k - 1].get(h)
+        if value == WIDE:
+            return self.wide[k - 1][h].get(token, 0)
         return 0 if value is None else _count(value, token)
 
     def view(self, keys: Sequence[int]) -> View:
@@ -127,16 +141,24 @@ class NGramModel:
 
         `keys` are `context_keys(history, order)`: computed once per step, shared by models.
         """
-        levels: list[tuple[Value, int, float, int, int]] = []
+        levels: list[tuple[Level, int, float, int, int]] = []
         tables = self.tables
         for k in range(1, min(self.order - 1, len(keys)) + 1):
             h = keys[k - 1]
-            value = tables[k - 1].get(h)
+            value: Level | None = tables[k - 1].get(h)
             if value is None:
                 break
             if isinstance(value, int):
-                total = value & COUNT_MASK
-                distinct = 1
+                if value == WIDE:
+                    value = self.wide[k - 1][h]
+                    total = value[TOTAL]
+                    distinct = len(value) - 1
+                else:
+                    total = value & COUNT_MASK
+                    distinct = 1
+            elif isinstance(value, dict):
+                total = value[TOTAL]
+                distinct = len(value) - 1
             else:
                 total = -value[0]
                 distinct = len(value) >> 1
@@ -146,11 +168,11 @@ class NGramModel:
     def prob(self, history: Sequence[int], token: int) -> float:
         return self.view(context_keys(history, self.order)).prob(token)
 
-    def top(self, k: int, h: int, value: array[int], limit: int) -> list[int]:
+    def top(self, k: int, h: int, value: array[int] | dict[int, int], limit: int) -> list[int]:
         """The `limit` most frequent successors of a multi-successor context (cached)."""
-        if len(value) <= 2 * limit + 1:
+        if not isinstance(value, dict):
             pairs = sorted(zip(value[2::2], value[1::2], strict=True))
-            return [w for _, w in pairs]
+            return [w for _, w in pairs[:limit]]
         if self._top_version != self.version:
             self._top.clear()
             self._top_version = self.version
@@ -158,7 +180,8 @@ class NGramModel:
         cached = self._top.get(key)
         if cached is not None and len(cached) >= limit:
             return cached[:limit]
-        best = [w for _, w in heapq.nsmallest(limit, zip(value[2::2], value[1::2], strict=True))]
+        best = [w for w in heapq.nlargest(limit + 1, value, key=value.__getitem__) if w != TOTAL]
+        best = best[:limit]
         if len(self._top) < _TOP_CACHE_LIMIT:
             self._top[key] = best
         return best
@@ -169,7 +192,7 @@ class View:
 
     __slots__ = ("levels", "model", "uni", "uni_lambda", "uni_total")
 
-    def __init__(self, model: NGramModel, levels: list[tuple[Value, int, float, int, int]]) -> None:
+    def __init__(self, model: NGramModel, levels: list[tuple[Level, int, float, int, int]]) -> None:
         self.model = model
         self.levels = levels
         self.uni = model.unigram
@@ -197,6 +220,8 @@ class View:
         for value, total, lam, _, _ in self.levels:
             if isinstance(value, int):
                 count = value & COUNT_MASK if value >> SHIFT == token else 0
+            elif isinstance(value, dict):
+                count = value.get(token, 0)
             elif token in value:
                 count = -value[value.index(token) + 1]
             else:
@@ -228,7 +253,7 @@ def context_keys(history: Sequence[int], order: int) -> list[int]:
 
 def _total(value: Value) -> int:
     if isinstance(value, int):
-        return value & COUNT_MASK
+        return COUNT_MASK + 1 if value == WIDE else value & COUNT_MASK
     return -value[0]
 
 
@@ -240,13 +265,20 @@ def _count(value: Value, token: int) -> int:
     return 0
 
 
-def _add(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
+def _add(
+    table: dict[int, Value], wide: dict[int, dict[int, int]], keys: Iterable[int], succs: Sequence[int]
+) -> None:
     get = table.get
     for h, w in zip(keys, succs, strict=False):
         v = get(h)
         if v is None:
             table[h] = (w << SHIFT) | 1
         elif isinstance(v, int):
+            if v == WIDE:
+                d = wide[h]
+                d[w] = d.get(w, 0) + 1
+                d[TOTAL] += 1
+                continue
             count = v & COUNT_MASK
             if v >> SHIFT != w:
                 table[h] = array("q", (-count - 1, v >> SHIFT, -count, w, -1))
@@ -254,23 +286,43 @@ def _add(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> 
                 table[h] = v + 1
             else:
                 table[h] = array("q", (-count - 1, w, -count - 1))
-        else:
-            if w in v:
-                v[v.index(w) + 1] -= 1
-            else:
-                v.append(w)
-                v.append(-1)
+        elif w in v:
+            v[v.index(w) + 1] -= 1
             v[0] -= 1
+        elif len(v) < 2 * SMALL + 1:
+            v.append(w)
+            v.append(-1)
+            v[0] -= 1
+        else:
+            d = {v[i]: -v[i + 1] for i in range(1, len(v), 2)}
+            d[w] = 1
+            d[TOTAL] = 1 - v[0]
+            wide[h] = d
+            table[h] = WIDE
 
 
-def _sub(table: dict[int, Value], keys: Iterable[int], succs: Sequence[int]) -> None:
+def _sub(
+    table: dict[int, Value], wide: dict[int, dict[int, int]], keys: Iterable[int], succs: Sequence[int]
+) -> None:
     get = table.get
     for h, w in zip(keys, succs, strict=False):
         v = get(h)
         if v is None:
             continue
         if isinstance(v, int):
-            if v >> SHIFT == w:
+            if v == WIDE:
+                d = wide[h]
+                c = d.get(w)
+                if c is None:
+                    continue
+                if c <= 1:
+                    del d[w]
+                else:
+                    d[w] = c - 1
+                d[TOTAL] -= 1
+                if d[TOTAL] <= 0 or len(d) == 1:
+                    del wide[h], table[h]
+            elif v >> SHIFT == w:
                 if v & COUNT_MASK <= 1:
                     del table[h]
                 else:

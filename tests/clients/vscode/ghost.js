@@ -4,7 +4,7 @@
 // `RESULT {json}` for tests/clients/test_vscode.py. Usage: node ghost.js CONFIG.json
 //
 // CONFIG: { url, playwright, chromium, file, startupTimeoutMs, runs: [{prefix, last}],
-//           block: {file, line} | null, apiKey, toggle, screenshot, failureShot }
+//           block: {file, line} | null, apiKey, toggle, pickModel, expectError, screenshot, failureShot }
 "use strict";
 const fs = require("fs");
 
@@ -85,10 +85,20 @@ async function instrument(page) {
       if (label && !result.statusSeen.includes(label)) { result.statusSeen.push(label); say(`status bar: ${label}`); }
       if (!result.installNotification) {
         const toasts = await page.$$eval(".notification-toast", (els) => els.map((e) => e.textContent).join("|"));
-        if (/installing the server/i.test(toasts)) { result.installNotification = true; say(`notification: ${toasts.slice(0, 120)}`); }
+        if (/installing the server/i.test(toasts)) { result.installNotification = true; say(`notification: ${toasts.slice(0, 90)}`); }
       }
       if (label === "ghostfill idle") break;
-      if (label === "ghostfill error") throw new Error("status bar shows an error");
+      if (label === "ghostfill error") {
+        if (!cfg.expectError) throw new Error("status bar shows an error");
+        await page.waitForSelector(".notification-toast", { timeout: 10000 });
+        result.notifications = await page.$$eval(".notification-toast .notification-list-item-message",
+                                                 (els) => els.map((e) => e.textContent));
+        say(`notifications: ${JSON.stringify(result.notifications)}`);
+        if (cfg.screenshot) await page.screenshot({ path: cfg.screenshot });
+        await browser.close();
+        console.log("RESULT " + JSON.stringify(result));
+        process.exit(0);
+      }
       if (Date.now() > deadline) throw new Error(`client not running after ${cfg.startupTimeoutMs} ms (status ${label})`);
       await page.waitForTimeout(100);
     }
@@ -198,6 +208,19 @@ async function instrument(page) {
       await page.keyboard.type("z");
       result.ghostAfterReenable = await page.waitForSelector(GHOST, { timeout: 5000 }).then(() => true, () => false);
       say(`ghost text after enabling again: ${result.ghostAfterReenable}`);
+    }
+    if (cfg.pickModel) {
+      // "ghostfill: Select Model" lists the backend's models (ghostfill/models) in a quick pick.
+      await page.keyboard.press("Escape");
+      await runCommand(page, "ghostfill: Select Model");
+      const item = `.quick-input-widget .monaco-list-row:has-text("${cfg.pickModel}")`;
+      await page.waitForSelector(item, { timeout: 10000 });
+      result.models = await page.$$eval(".quick-input-widget .monaco-list-row .label-name",
+                                        (els) => els.map((e) => e.textContent.trim()));
+      say(`models: ${JSON.stringify(result.models)}`);
+      await page.keyboard.type(cfg.pickModel);
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(500);
     }
   } catch (err) {
     result.error = String(err && err.message ? err.message.split("\n")[0] : err);
