@@ -26,5 +26,5 @@ else
   mkdir -p "$TABBY_DIR"
   npm install --prefix "$TABBY_DIR" --no-audit --no-fund --loglevel=error "$TABBY_PIN"
 fi
-node "$CLI" --help >/dev/null 2>&1 || true
+[ -f "$CLI" ] || { echo "install-bench-peers: $CLI missing after install" >&2; exit 1; }
 echo "install-bench-peers: tabby-agent at $CLI"

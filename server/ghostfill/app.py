@@ -84,7 +84,7 @@ class Shared:
         self.engine = OfflineEngine(settings.offline)
         self.continuations = Continuations()
         self.backends = BackendHolder()
-        self.context = ContextEngine()
+        self.context = ContextEngine.standard(self.grammars)
 
     def pipeline(self, session: SessionLike, debouncer: Debouncer) -> Pipeline:
         """The request pipeline for one connection (or one `ghostfill complete` run)."""
@@ -142,6 +142,7 @@ class Session:
         self._tasks: set[asyncio.Task[None]] = set()
         self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
+        self._index_runs = 0
         self.pipeline = shared.pipeline(self, self.debouncer)
 
     @property
@@ -241,7 +242,7 @@ class Session:
         s = self.settings
         self.indexer = WorkspaceIndexer(
             self.shared.languages,
-            [self.shared.engine],
+            [self.shared.engine, *self.shared.context.consumers()],
             self.privacy(),
             s.offline.maxFiles,
             s.offline.maxFileKb * 1024,
@@ -251,7 +252,8 @@ class Session:
 
     async def _index(self) -> None:
         assert self.indexer is not None
-        token = f"ghostfill-index-{id(self)}"
+        self._index_runs += 1  # a progress token may be used once (a second `initialized`)
+        token = f"ghostfill-index-{id(self)}-{self._index_runs}"
         progress = self.server.work_done_progress
         supported = bool(
             self.server.client_capabilities.window

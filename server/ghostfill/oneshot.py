@@ -87,7 +87,7 @@ async def complete_once(
         return 2
     indexer = WorkspaceIndexer(
         shared.languages,
-        [shared.engine],
+        [shared.engine, *shared.context.consumers()],
         terminal.privacy(),
         settings.offline.maxFiles,
         settings.offline.maxFileKb * 1024,

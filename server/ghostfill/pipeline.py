@@ -3,6 +3,16 @@
 `Pipeline.complete` answers as soon as the first useful line exists and leaves the stream
 running in the background; when the stream finishes with more than was shown, `events.ready`
 tells the client to ask again (and the cache answers at once).
+
+Lifecycle rules, in the order `complete` applies them:
+1. a continuation (finished or still streaming) that the typed text still matches answers,
+   with no debounce and no backend call; every other stream of the document is cancelled;
+2. with `backend.hedge = "offline"` the offline engine answers first when it has something
+   (it runs in a few milliseconds, before any HTTP request would be sent), else the backend;
+3. the debounce waits only while requests come faster than `completion.debounceMs`;
+4. a new stream starts; the request is answered at its first complete line.
+A stream whose only waiting request was cancelled (`$/cancelRequest`) and that answered
+nobody is cancelled after `orphan_grace_s` unless a new request claims it meanwhile.
 """
 
 from __future__ import annotations
@@ -11,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ghostfill.backends.base import Backend
 from ghostfill.context.gather import ContextEngine
@@ -21,19 +31,25 @@ from ghostfill.engine import OfflineEngine
 from ghostfill.errors import BackendError, GhostfillError
 from ghostfill.lifecycle.continuations import Continuation, Continuations
 from ghostfill.lifecycle.debounce import Debouncer
-from ghostfill.model import Completion, CompletionContext, GenerationParams, Position
-from ghostfill.postprocess.base import FilterContext, chain
-from ghostfill.postprocess.chat_cleanup import strip_chat_wrapping
-from ghostfill.postprocess.line_limit import limit_lines
-from ghostfill.postprocess.stop_tokens import stop_at_stop_tokens
-from ghostfill.postprocess.suffix_overlap import trim_suffix_overlap
+from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
+from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
+from ghostfill.postprocess.base import FilterContext, chain, finish
+from ghostfill.postprocess.syntax_gate import prepare as prepare_syntax_gate
 from ghostfill.prompt.render import render
 from ghostfill.prompt.templates import quirks
 from ghostfill.settings import Settings
 
+if TYPE_CHECKING:
+    from ghostfill.documents.syntax import Grammar
+
 log = logging.getLogger(__name__)
 
-STREAM_FILTERS = (stop_at_stop_tokens, strip_chat_wrapping, limit_lines)
+__all__ = ["FINAL_FILTERS", "STREAM_FILTERS", "BackendSlot", "Events", "Pipeline"]
+
+ORPHAN_GRACE_S = 0.15
+"""How long a stream whose waiting request was cancelled stays alive for the next keystroke."""
+PREPARE_DELAY_S = 0.005
+"""When the syntax gate parses the code without the suggestion: once the request is sent."""
 
 
 class Events(Protocol):
@@ -72,6 +88,7 @@ class Pipeline:
         events: Events,
         spawn: Spawn,
         workspace: Callable[[], str] = lambda: "",
+        orphan_grace_s: float = ORPHAN_GRACE_S,
     ) -> None:
         self.settings = settings
         self.privacy = privacy
@@ -83,7 +100,9 @@ class Pipeline:
         self.events = events
         self.spawn = spawn
         self.workspace = workspace
+        self.orphan_grace_s = orphan_grace_s
         self.backend_calls = 0
+        self.orphans_cancelled = 0
 
     def wanted(self, doc: Document) -> bool:
         settings = self.settings()
@@ -98,26 +117,31 @@ class Pipeline:
             return None
         settings = self.settings()
         ctx = self.context.gather(doc, position, settings, self.workspace())
+        grammar = doc.tree.grammar if doc.tree is not None else None
         generation, gap = self.debouncer.arrive(doc.uri)
         hit = self.continuations.find(ctx)
         if hit is not None:
             cont, typed = hit
             self.continuations.supersede(doc.uri, keep=cont)
-            answer = await self._answer(cont, typed, ctx, settings)
+            answer = await self._answer(cont, typed, settings)
             if answer is not None:
                 return Completion(answer, "cache", cont.backend, cont.done, _ms(started))
         self.continuations.supersede(doc.uri)
         backend = self.backends.backend
         if backend is None or backend.gate.blocked():
-            return self._offline(ctx, settings, started)
+            return self._offline(ctx, settings, started, grammar)
+        if settings.backend.hedge == "offline":
+            early = self._offline(ctx, settings, started, grammar)
+            if early is not None:
+                return early
         if not await self.debouncer.settle(
             doc.uri, generation, gap, settings.completion.debounceMs
         ):
             return None
-        cont = self._start(backend, ctx, settings, position, doc.version)
-        answer = await self._answer(cont, "", ctx, settings)
+        cont = self._start(backend, ctx, settings, position, doc.version, grammar)
+        answer = await self._answer(cont, "", settings)
         if answer is None:
-            fallback = self._offline(ctx, settings, started)
+            fallback = self._offline(ctx, settings, started, grammar)
             if fallback is not None:
                 log.info(
                     "offline fallback served (%s)",
@@ -127,22 +151,42 @@ class Pipeline:
             return fallback
         return Completion(answer, "backend", backend.name, cont.done, _ms(started))
 
-    async def _answer(
-        self, cont: Continuation, typed: str, ctx: CompletionContext, settings: Settings
-    ) -> str | None:
+    async def _answer(self, cont: Continuation, typed: str, settings: Settings) -> str | None:
         cont.claims += 1
+        cont.claimed += 1
         try:
             text = await cont.wait(typed, settings.backend.timeoutMs / 1000)
-        finally:
+        except asyncio.CancelledError:
             cont.claims -= 1
-        if text is None:
-            return None
-        text = trim_suffix_overlap(text, ctx.line_suffix)
-        cont.answered = max(cont.answered, len(typed) + len(text))
+            self._watch_orphan(cont)
+            raise
+        cont.claims -= 1
+        if text:
+            cont.answered = max(cont.answered, len(typed) + len(text))
         return text
 
+    def _watch_orphan(self, cont: Continuation) -> None:
+        """The request waiting on `cont` was cancelled: unless another request claims it
+        within the grace period, stop the stream (closing its HTTP connection)."""
+        if cont.claims or cont.done or cont.answered:
+            return
+        claimed = cont.claimed
+
+        def check() -> None:
+            if cont.claims or cont.done or cont.answered or cont.claimed != claimed:
+                return
+            log.debug("stream orphaned by cancelled requests: cancelled")
+            self.orphans_cancelled += 1
+            self.continuations.discard(cont)
+
+        asyncio.get_running_loop().call_later(self.orphan_grace_s, check)
+
     def _offline(
-        self, ctx: CompletionContext, settings: Settings, started: float
+        self,
+        ctx: CompletionContext,
+        settings: Settings,
+        started: float,
+        grammar: Grammar | None = None,
     ) -> Completion | None:
         if not settings.offline.enable:
             return None
@@ -150,7 +194,10 @@ class Pipeline:
         suggestion = self.engine.suggest(ctx, max_lines=lines)
         if suggestion is None or not suggestion.text.strip():
             return None
-        text = trim_suffix_overlap(suggestion.text, ctx.line_suffix)
+        fctx = _filter_context(ctx, settings, grammar)
+        text = finish(suggestion.text, FINAL_FILTERS, fctx).rstrip()
+        if not text.strip():
+            return None
         return Completion(text, "offline", "offline", True, _ms(started))
 
     def _start(
@@ -160,6 +207,7 @@ class Pipeline:
         settings: Settings,
         position: Position,
         version: int,
+        grammar: Grammar | None = None,
     ) -> Continuation:
         config = backend.config
         prompt = backend.prepare(
@@ -173,18 +221,7 @@ class Pipeline:
             multiline=ctx.multiline,
             extra=extra,
         )
-        fctx = FilterContext(
-            line_prefix=ctx.line_prefix,
-            line_suffix=ctx.line_suffix,
-            prefix=ctx.prefix,
-            suffix=ctx.suffix,
-            multiline=ctx.multiline,
-            max_lines=settings.completion.maxLines,
-            stop=prompt.stop,
-            strip=prompt.strip,
-            chat=prompt.fim is None,
-            language=ctx.language,
-        )
+        fctx = _filter_context(ctx, settings, grammar, prompt)
         cont = self.continuations.add(ctx, position, version, backend.name)
         self.backend_calls += 1
         cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx))
@@ -194,11 +231,13 @@ class Pipeline:
         self,
         cont: Continuation,
         backend: Backend,
-        prompt: Any,
+        prompt: Prompt,
         params: GenerationParams,
         fctx: FilterContext,
     ) -> None:
         self.events.status("busy")
+        loop = asyncio.get_running_loop()
+        early = loop.call_later(PREPARE_DELAY_S, prepare_syntax_gate, fctx)
         try:
             raw = backend.stream(prompt, params)
             out = chain(raw, STREAM_FILTERS, fctx)
@@ -211,16 +250,19 @@ class Pipeline:
                 await _aclose(out)
                 await _aclose(raw)
         except asyncio.CancelledError:
+            early.cancel()
             cont.finish(BackendError("superseded"))
             self.events.status("idle")
             raise
         except BackendError as exc:
+            early.cancel()
             cont.finish(exc)
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)
             return
-        cont.finish()
+        early.cancel()
+        cont.finish(text=finish(cont.text, FINAL_FILTERS, fctx))
         total = (time.perf_counter() - cont.started) * 1000
         first = ((cont.first_token_at or time.perf_counter()) - cont.started) * 1000
         log.info(
@@ -233,6 +275,27 @@ class Pipeline:
         self.events.status("idle", first)
         if len(cont.text.rstrip()) > cont.answered:
             self.events.ready(cont.uri, cont.version, cont.position)
+
+
+def _filter_context(
+    ctx: CompletionContext,
+    settings: Settings,
+    grammar: Grammar | None,
+    prompt: Prompt | None = None,
+) -> FilterContext:
+    return FilterContext(
+        line_prefix=ctx.line_prefix,
+        line_suffix=ctx.line_suffix,
+        prefix=ctx.prefix,
+        suffix=ctx.suffix,
+        multiline=ctx.multiline,
+        max_lines=settings.completion.maxLines,
+        stop=prompt.stop if prompt else (),
+        strip=prompt.strip if prompt else (),
+        chat=prompt is not None and prompt.fim is None,
+        language=ctx.language,
+        grammar=grammar,
+    )
 
 
 async def _aclose(stream: AsyncIterator[str]) -> None:

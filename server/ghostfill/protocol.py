@@ -14,6 +14,7 @@ What pygls 2.1 leaves to the server, and this module does:
 - a wrong Content-Length no longer desynchronises the stream for good: `ResyncingStdin`
   finds the next header even when it is glued to the rest of a broken message;
 - out-of-band errors go to the log, never to a popup per bad message;
+- notification futures are not kept for ever (pygls leaks one per didChange);
 - `exit` reports 0 after `shutdown` and 1 without (pygls' `sys.exit` is swallowed by its own
   `start_io`, so `serve` returns `exit_code`).
 """
@@ -91,6 +92,10 @@ class Malformed:
         return self.data.get("method") if isinstance(self.data, dict) else None
 
 
+def _is_request(message: object) -> bool:
+    return hasattr(message, "id") and hasattr(message, "method")
+
+
 class GhostfillServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Out-of-band errors (a message that is not JSON, a notification handler that
@@ -114,15 +119,48 @@ class GhostfillProtocol(LanguageServerProtocol):
         reply = {"code": error.code, "message": error.message}
         self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": reply})
 
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """pygls files the future of every notification and every step of its generator
+        handlers under a fresh uuid and never removes it: one leaked future per keystroke.
+        Only a client request's future is worth keeping (for `$/cancelRequest`); the others
+        are dropped once done."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if getattr(callback, "func", None) == self._send_handler_result:
+            return
+        future = self._request_futures.get(msg_id)
+        if future is None:
+            return
+        if future.done():
+            self._request_futures.pop(msg_id, None)
+        else:
+            future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
+
     def structure_message(self, data: dict[str, Any]) -> Any:
+        if "jsonrpc" in data and data["jsonrpc"] != self.VERSION:
+            return Malformed(data, JsonRpcInvalidRequest("not a JSON-RPC 2.0 message"))
+        if "jsonrpc" in data and "method" in data and not isinstance(data["method"], str):
+            return Malformed(data, JsonRpcInvalidRequest("the method must be a string"))
+        if (
+            "jsonrpc" in data
+            and "id" in data
+            and Malformed(data, JsonRpcInvalidRequest()).msg_id is None
+        ):
+            return Malformed(data, JsonRpcInvalidRequest("the id must be a string or an integer"))
         if "jsonrpc" in data and "method" in data and "params" not in data:
             data = {**data, "params": None}  # params are optional in JSON-RPC
         try:
             message = super().structure_message(data)
         except JsonRpcException as exc:
             return Malformed(data, exc)
-        if "id" in data and "method" in data and not hasattr(message, "id"):
-            return Malformed(data, JsonRpcInvalidRequest(f"{data['method']} is a notification"))
+        if "id" in data and "method" in data and not _is_request(message):
+            return Malformed(data, JsonRpcInvalidRequest("not a valid request"))
         return message
 
     def handle_message(self, message: Any) -> None:

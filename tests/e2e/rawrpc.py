@@ -40,6 +40,7 @@ class RawServer:
         cwd: Path | None = None,
     ) -> None:
         self.options = options or {}
+        self.patience = WAIT_S
         self._stderr = open(stderr_path, "wb") if stderr_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [*SERVE, *(args or [])],
@@ -96,11 +97,13 @@ class RawServer:
             message["params"] = params
         self.send(message)
 
-    def call(self, method: str, params: Any = None, wait_s: float = WAIT_S) -> dict[str, Any]:
+    def call(self, method: str, params: Any = None, wait_s: float | None = None) -> dict[str, Any]:
         """A request and its reply (`result` or `error`)."""
         return self.reply(self.request(method, params), wait_s)
 
-    def reply(self, msg_id: object, wait_s: float = WAIT_S) -> dict[str, Any]:
+    def reply(self, msg_id: object, wait_s: float | None = None) -> dict[str, Any]:
+        wait_s = self.patience if wait_s is None else wait_s
+        msg_id = _key(msg_id)
         with self._arrived:
             if not self._arrived.wait_for(
                 lambda: msg_id in self._replies or self.closed.is_set(), wait_s
@@ -150,7 +153,7 @@ class RawServer:
             self.unsolicited.put(message)
         else:
             with self._arrived:
-                self._replies[message["id"]] = message
+                self._replies[_key(message["id"])] = message
                 self._arrived.notify_all()
 
     def _default_answer(self, message: dict[str, Any]) -> Any:
@@ -251,6 +254,11 @@ class RawServer:
                 pass
         if self._stderr is not subprocess.DEVNULL:
             self._stderr.close()  # type: ignore[union-attr]
+
+
+def _key(msg_id: object) -> object:
+    """Replies are filed by id; ids a broken client sends may not be hashable."""
+    return msg_id if isinstance(msg_id, int | str) else json.dumps(msg_id, sort_keys=True)
 
 
 def items(reply: dict[str, Any]) -> list[dict[str, Any]]:

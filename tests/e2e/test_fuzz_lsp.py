@@ -33,13 +33,13 @@ from tests.fakes.openai_server import FakeProvider
 PROBE_TEXT = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"
 PROBE_ANSWER = "    return a + b"
 FUZZ = settings(
-    max_examples=120,
+    max_examples=200,
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a hang would make it take hours
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-CASES = {"n": 0}
+CASES = {"n": 0, "checked": 0}
 PATIENCE_S = 15.0
 """How long one reply may take before the case is called hung (a hang detector, not a timing
 assertion: a reply normally takes milliseconds)."""
@@ -86,6 +86,7 @@ class World:
             options=self.options(),
             stderr_path=self.log_dir / f"stderr-{self.starts}.log",
         )
+        self.server.patience = PATIENCE_S
         self.server.initialize(self.root)
         self.server.open(self.probe_uri, PROBE_TEXT)
         return self.server
@@ -125,11 +126,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture(scope="module", autouse=True)
 def report_count(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    line = f"ghostfill fuzz: {CASES['n']} bad-input cases run against the real server"
-    if reporter is not None:
-        reporter.write_line(line)
-    print(line)
+    say(
+        request,
+        f"ghostfill fuzz: {CASES['n']} bad-input cases run against the real server; "
+        f"{CASES['checked']} completion items checked against the edit model",
+    )
+
+
+def say(request: pytest.FixtureRequest, line: str) -> None:
+    """Print past pytest's output capture (the figures are the point of the run)."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        print(f"\n{line}")
 
 
 def assert_answered(reply: dict[str, Any]) -> None:
@@ -491,14 +502,19 @@ def check_answer(
         return
     (item,) = found
     head, width = model.head(line, character)
-    if kind == "ask":
+    start = 0
+    if kind == "ask":  # inline: line start..cursor, text = line prefix + suggestion
         text, rng = item["insertText"], item["range"]
-    else:
+    else:  # completion: the word before the cursor..cursor, text = word + suggestion
         text, rng = item["textEdit"]["newText"], item["textEdit"]["range"]
+        word = re.search(r"\w*$", head)
+        head = word[0] if word else ""
+        start = width - len(head.encode("utf-16-le")) // 2
     assert rng == {
-        "start": {"line": line, "character": 0},
+        "start": {"line": line, "character": start},
         "end": {"line": line, "character": width},
-    }
+    }, (rng, head, model.text)
+    CASES["checked"] += 1
     assert text.startswith(head), (text, head)
 
 
@@ -543,105 +559,85 @@ def test_binary_content_and_lone_surrogates(
 
 # -- fixed cases -------------------------------------------------------------------------------------
 
-FIXED: list[tuple[str, dict[str, Any]]] = [
-    ("no params", {"method": "textDocument/inlineCompletion"}),
-    ("params is a list", {"method": "textDocument/inlineCompletion", "params": [1, 2]}),
-    ("unknown method", {"method": "ghostfill/noSuchThing", "params": {}}),
-    (
-        "unopened uri",
-        {
-            "method": "textDocument/inlineCompletion",
-            "params": {
-                "textDocument": {"uri": "file:///nowhere.py"},
-                "position": {"line": 0, "character": 0},
-                "context": {"triggerKind": 1},
-            },
-        },
-    ),
-    (
-        "line past the end",
-        {
-            "method": "textDocument/inlineCompletion",
-            "params": {
-                "textDocument": {"uri": "PROBE"},
-                "position": {"line": 500, "character": 0},
-                "context": {"triggerKind": 1},
-            },
-        },
-    ),
-    (
-        "character past the end",
-        {
-            "method": "textDocument/completion",
-            "params": {
-                "textDocument": {"uri": "PROBE"},
-                "position": {"line": 0, "character": 9999},
-            },
-        },
-    ),
-    (
-        "negative line",
-        {
-            "method": "textDocument/completion",
-            "params": {"textDocument": {"uri": "PROBE"}, "position": {"line": -1, "character": 0}},
-        },
-    ),
-    (
-        "string position",
-        {
-            "method": "textDocument/completion",
-            "params": {"textDocument": {"uri": "PROBE"}, "position": "1:4"},
-        },
-    ),
-    ("models with junk", {"method": "ghostfill/models", "params": {"x": [None]}}),
-    (
-        "cancel of an unknown id",
-        {"method": "$/cancelRequest", "params": {"id": 123456}, "notification": True},
-    ),
+
+def at(line: int, character: int, uri: str = "PROBE") -> dict[str, Any]:
+    return {
+        "textDocument": {"uri": uri},
+        "position": {"line": line, "character": character},
+        "context": {"triggerKind": 1},
+    }
+
+
+INLINE, COMPLETION = "textDocument/inlineCompletion", "textDocument/completion"
+FIXED: list[tuple[str, str, Any, str]] = [
+    # name, method, params, what must come back: error | empty | item | result | nothing
+    ("no params", INLINE, None, "error"),
+    ("params is a list", INLINE, [1, 2], "error"),
+    ("unknown method", "ghostfill/noSuchThing", {}, "error"),
+    ("unopened uri", INLINE, at(0, 0, "file:///nowhere.py"), "empty"),
+    ("non-file uri", INLINE, at(0, 0, "untitled:Untitled-1"), "empty"),
+    ("line past the end", INLINE, at(500, 0), "empty"),
+    ("character past the end is clamped (LSP)", COMPLETION, at(1, 9999), "item"),
+    ("negative line", COMPLETION, at(-1, 0), "error"),
+    ("line above uinteger", INLINE, at(2**31, 0), "error"),
+    ("string position", COMPLETION, {**at(0, 0), "position": "1:4"}, "error"),
+    ("models with junk params", "ghostfill/models", {"x": [None]}, "result"),
+    ("cancel of an unknown id", "$/cancelRequest", {"id": 123456}, "nothing"),
     (
         "didChange for an unopened uri",
+        "textDocument/didChange",
         {
-            "method": "textDocument/didChange",
-            "params": {
-                "textDocument": {"uri": "file:///nowhere.py", "version": 3},
-                "contentChanges": [{"text": "x"}],
-            },
-            "notification": True,
+            "textDocument": {"uri": "file:///nowhere.py", "version": 3},
+            "contentChanges": [{"text": "x"}],
         },
+        "nothing",
     ),
     (
-        "didClose twice",
+        "didChange with the end before the start",
+        "textDocument/didChange",
         {
-            "method": "textDocument/didClose",
-            "params": {"textDocument": {"uri": "file:///nowhere.py"}},
-            "notification": True,
+            "textDocument": {"uri": "PROBE", "version": 3},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 2, "character": 0},
+                        "end": {"line": 1, "character": 0},
+                    },
+                    "text": "lost",
+                }
+            ],
         },
+        "nothing",
     ),
-    ("second initialized", {"method": "initialized", "params": {}, "notification": True}),
+    ("didClose of an unopened uri", "textDocument/didClose", at(0, 0, "file:///x.py"), "nothing"),
+    ("a second initialized", "initialized", {}, "nothing"),
     (
-        "configuration of the wrong shape",
-        {
-            "method": "workspace/didChangeConfiguration",
-            "params": {"settings": [1, "two"]},
-            "notification": True,
-        },
+        "settings of the wrong shape",
+        "workspace/didChangeConfiguration",
+        {"settings": [1]},
+        "nothing",
+    ),
+    (
+        "didOpen without text",
+        "textDocument/didOpen",
+        {"textDocument": {"uri": "file:///y.py"}},
+        "nothing",
     ),
 ]
 
 
-@pytest.mark.parametrize("name,case", FIXED, ids=[name for name, _ in FIXED])
-def test_fixed_bad_requests(world: World, name: str, case: dict[str, Any]) -> None:
+@pytest.mark.parametrize("name,method,params,expect", FIXED, ids=[case[0] for case in FIXED])
+def test_fixed_bad_requests(world: World, name: str, method: str, params: Any, expect: str) -> None:
     server = world.case()
-    params = json.loads(
-        json.dumps(case.get("params")).replace('"PROBE"', json.dumps(world.probe_uri))
-    )
-    if case.get("notification"):
-        server.notify(case["method"], params)
+    params = json.loads(json.dumps(params).replace('"PROBE"', json.dumps(world.probe_uri)))
+    if expect == "nothing":
+        server.notify(method, params)
     else:
-        reply = server.call(case["method"], params, PATIENCE_S)
+        reply = server.call(method, params, PATIENCE_S)
         assert_answered(reply)
-        if "result" in reply and case["method"].startswith("textDocument/"):
-            assert items(reply) == []
+        assert ("error" in reply) == (expect == "error"), reply
+        if expect in ("empty", "item"):
+            assert len(items(reply)) == (expect == "item"), reply
     world.finish(server)
 
 

@@ -248,7 +248,18 @@ def _cuts(
         taken = 0
         for row in rows[:400]:
             cut = _cut_at(
-                index, tree, data, path, lines, starts, row, own_names, bound, rule, included
+                index,
+                tree,
+                data,
+                path,
+                lines,
+                starts,
+                row,
+                own_names,
+                bound,
+                rule,
+                included,
+                language,
             )
             if cut is not None:
                 cuts.append(cut)
@@ -270,6 +281,7 @@ def _cut_at(
     bound: Mapping[str, Binding],
     rule: ModuleRule,
     included: frozenset[str],
+    rule_language: str,
 ) -> Cut | None:
     """A cut at `row` if the line uses (in code, not in a string or comment) a name that
     exactly one other file defines at its top level (function, class, type, constant) and
@@ -304,7 +316,11 @@ def _cut_at(
         if len(top) != 1 or len(defining) > 2:
             continue
         target = top[0].path
-        if word in bound or (owner in bound and not bound[owner].name):
+        if owner in bound and not bound[owner].name:
+            if target not in resolve(bound[owner].module, path, rule_language, index):
+                continue  # `os.pipe` where the tree's os.py does not define pipe
+            how = "import"
+        elif word in bound:
             how = "import"
         elif rule.same_package and os.path.dirname(target) == os.path.dirname(path):
             how = "package"

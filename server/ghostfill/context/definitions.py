@@ -53,6 +53,8 @@ MAX_NAMES = 40
 MAX_BOUND = 64
 MIN_WEIGHT = 0.05
 MAX_PER_NAME = 2
+MAX_SCAN = 512
+"""Files defining a name scanned for the current folder or an included module."""
 MAX_AMBIGUOUS = 6
 """A name defined in more files than this is looked up only through imports and folders."""
 MAX_SNIPPETS = 32
@@ -60,6 +62,10 @@ MEMBER_KINDS = frozenset({"field", "method"})
 """Reached as `x.member`: a plain name is a local or a parameter, not someone's field."""
 IMPORTED_WEIGHT = 0.25
 GLOBAL_CONFIDENCE = 0.55
+SAME_FILE_CONFIDENCE = 0.4
+PACKAGE_CONFIDENCE = 0.9
+FOLDER_CONFIDENCE = 0.5
+INCLUDE_CONFIDENCE = 0.85
 RE_EXPORT_CONFIDENCE = 0.9
 WINDOW_WEIGHT = 0.03
 OUTLINE_SHARE = 0.6
@@ -68,7 +74,8 @@ SIBLING_WEIGHT = 0.12
 """Go and Java see their package's other files without imports: their types, lightly."""
 MAX_SIBLINGS = 8
 SIBLING_KINDS = frozenset({"class", "interface", "enum", "type"})
-RENDER_CACHE = 512
+RENDER_CACHE = 2048
+MEMO_SIZE = 8192
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER = re.compile(rb"([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*([A-Za-z_$][\w$]*)")
@@ -85,6 +92,10 @@ STOP = frozenset(
     "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
 )
 """Keywords and builtins never looked up as names near the cursor (imports always are)."""
+
+
+_Found = list[tuple[FileSymbols, "Definition | None", float, bool]]
+"""Resolved definitions: (file, definition or None for its outline, confidence, near only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +117,13 @@ class _Request:
     doc: Document
     window: Window
     imports: Imports
+    imports_key: int
     rule: ModuleRule
     folder: str
-    nearby: dict[str, list[FileSymbols]]
+    own: FileSymbols | None
+    """The current file as the index last saw it."""
+    included: frozenset[str]
+    """Files of the modules imported whole (`#include`, `from m import *`)."""
     found: dict[tuple[str, int], _Candidate] = field(default_factory=dict)
 
     def offer(self, fs: FileSymbols, d: Definition | None, score: float) -> None:
@@ -131,8 +146,8 @@ class DefinitionSource:
         self._imports: OrderedDict[tuple[str, int], Imports] = OrderedDict()
         """(uri, hash of the file's top) -> the imports found there."""
         self._resolved: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
-        self._nearby: OrderedDict[str, dict[str, list[FileSymbols]]] = OrderedDict()
         self._rendered: OrderedDict[tuple[str, int], tuple[FileSymbols, str, int]] = OrderedDict()
+        self._memo: OrderedDict[tuple[str, int, str, str], _Found] = OrderedDict()
         self._generation = -1
 
     # -- document hooks (ContextEngine fans them out) ------------------------------------
@@ -157,25 +172,27 @@ class DefinitionSource:
             return []
         if self.index.generation != self._generation:
             self._resolved.clear()
-            self._nearby.clear()
+            self._memo.clear()
             self._generation = self.index.generation
-        imports = self._imports_of(doc, window)
+        imports, imports_key = self._imports_of(doc, window)
         req = _Request(
             doc,
             window,
             imports,
+            imports_key,
             RULES.get(doc.language, DEFAULT_RULE),
             os.path.dirname(doc.path),
-            self._nearby_names(doc, imports),
+            self.index.file(doc.path),
+            frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
         )
         weights, pairs = _near_names(doc, window)
         bound = {local: max(weights.pop(local, 0.0), IMPORTED_WEIGHT) for local in imports.bindings}
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
         for name, weight in [*sorted(bound.items())[:MAX_BOUND], *ranked]:
             if weight >= MIN_WEIGHT:
-                self._resolve_name(req, name, weight)
+                self._offer(req, ("", name), weight)
         for (owner, member), weight in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
-            self._resolve_member(req, owner, member, weight)
+            self._offer(req, (owner, member), weight)
         self._partial(req)
         for module in imports.wildcards[: MAX_OUTLINES * 2]:
             for path in self._files(module, doc)[:MAX_OUTLINES]:
@@ -201,44 +218,73 @@ class DefinitionSource:
 
     # -- resolution -------------------------------------------------------------------------
 
-    def _resolve_name(self, req: _Request, name: str, weight: float) -> None:
+    def _offer(self, req: _Request, key: tuple[str, str], weight: float) -> None:
+        """Offer what `name` (owner "") or `owner.member` resolves to, memoized per file,
+        imports and index generation: typing along a line resolves the same names again."""
+        memo_key = (req.doc.path, req.imports_key, *key)
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = []
+            if key[0]:
+                self._resolve_member(req, key[0], key[1], found)
+            else:
+                self._resolve_name(req, key[1], found)
+            self._memo[memo_key] = found
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        for fs, d, confidence, near_only in found:
+            if not near_only or weight > IMPORTED_WEIGHT:
+                req.offer(fs, d, weight * confidence)
+
+    def _resolve_name(self, req: _Request, name: str, out: _Found) -> None:
         binding = req.imports.bindings.get(name)
         if binding is not None:
             defined = self._imported(req.doc, binding) if binding.name else []
-            for fs, d in defined:
-                if d.kind != "module":
-                    req.offer(fs, d, weight)
+            out += [(fs, d, 1.0, False) for fs, d in defined if d.kind != "module"]
             if binding.name and not defined and not self._module_files(binding, req.doc):
                 # re-exported (`from .models import User` in a package's __init__): the name
                 # is certainly defined somewhere; take the few files that define it
-                self._global(req, binding.name, weight, RE_EXPORT_CONFIDENCE)
+                self._global(req, binding.name, RE_EXPORT_CONFIDENCE, out)
                 return
             if all(d.kind == "module" for _, d in defined):
                 # the name is a module (`use a::b;`, `from . import util`, `import fmt`):
                 # what it offers, when it is used near the cursor or was imported by name
                 share = OUTLINE_SHARE if not binding.name else 1.0
-                if binding.name or weight > IMPORTED_WEIGHT:
-                    for path in self._module_files(binding, req.doc)[:MAX_OUTLINES]:
-                        module = self.index.file(path)
-                        if module is not None and len(module):
-                            req.offer(module, None, weight * share)
+                for path in self._module_files(binding, req.doc)[:MAX_OUTLINES]:
+                    module = self.index.file(path)
+                    if module is not None and len(module):
+                        out.append((module, None, share, not binding.name))
             return
-        nearby = req.nearby.get(name)
-        if nearby:
-            for fs in nearby:
-                if fs.path == req.doc.path:
-                    confidence = 0.4
-                elif os.path.dirname(fs.path) == req.folder:
-                    confidence = 0.9 if req.rule.same_package else 0.7
-                else:
-                    confidence = 0.85  # a wildcard import
-                for d in _named(fs, name):
-                    if d.kind not in MEMBER_KINDS:
-                        req.offer(fs, d, weight * confidence)
+        if req.own is not None and req.own.indices(name):
+            for d in _named(req.own, name):  # defined in this file: the one the code means
+                if d.kind not in MEMBER_KINDS:
+                    out.append((req.own, d, SAME_FILE_CONFIDENCE, False))
             return
-        self._global(req, name, weight, GLOBAL_CONFIDENCE)
+        defining = self.index.defining(name, MAX_SCAN)
+        included = [fs for fs in defining if fs.path in req.included]
+        prefix = req.folder + os.sep
+        package = [
+            fs
+            for fs in defining
+            if fs.path.startswith(prefix)
+            and fs.path.find(os.sep, len(prefix)) < 0
+            and fs.path not in req.included
+        ]
+        if req.rule.same_package:
+            confidence = PACKAGE_CONFIDENCE
+        elif len(package) == 1:
+            confidence = FOLDER_CONFIDENCE  # not in scope without an import, but likely kin
+        else:
+            package = []  # every sibling defines it (`Codec` in encodings/): no signal
+        for fs, share in [(fs, INCLUDE_CONFIDENCE) for fs in included] + [
+            (fs, confidence) for fs in package
+        ]:
+            out += [(fs, d, share, False) for d in _named(fs, name) if d.kind not in MEMBER_KINDS]
+        if included or package:
+            return
+        self._global(req, name, GLOBAL_CONFIDENCE, out)
 
-    def _global(self, req: _Request, name: str, weight: float, confidence: float) -> None:
+    def _global(self, req: _Request, name: str, confidence: float, out: _Found) -> None:
         """Definitions of `name` anywhere in the index, when few files define it."""
         count = self.index.count(name)
         if not 0 < count <= MAX_AMBIGUOUS:
@@ -247,19 +293,15 @@ class DefinitionSource:
             share = confidence / math.sqrt(count) * (0.6 + 0.4 * _closeness(fs.path, req.doc.path))
             for d in _named(fs, name):
                 if d.kind not in MEMBER_KINDS and (d.kind != "variable" or count == 1):
-                    req.offer(fs, d, weight * share)
+                    out.append((fs, d, share, False))
 
-    def _resolve_member(self, req: _Request, owner: str, member: str, weight: float) -> None:
+    def _resolve_member(self, req: _Request, owner: str, member: str, out: _Found) -> None:
         binding = req.imports.bindings.get(owner)
         if binding is not None:
-            files = [fs.path for fs, _ in self._imported(req.doc, binding)] if binding.name else []
-            if not files:  # `owner` is a module: `from pkg import mod` ... `mod.member`
-                files = self._module_files(binding, req.doc)
-            for path in files:
+            for path in self._owner_files(binding, req.doc):
                 fs = self.index.file(path)
                 if fs is not None:
-                    for d in _named(fs, member):
-                        req.offer(fs, d, weight)
+                    out += [(fs, d, 1.0, False) for d in _named(fs, member)]
             return
         count = self.index.count(member)
         if not 0 < count <= MAX_AMBIGUOUS // 2:
@@ -267,7 +309,7 @@ class DefinitionSource:
         for fs in self.index.defining(member, MAX_AMBIGUOUS):
             for d in _named(fs, member):
                 if d.kind in ("method", "field", "function", "constant"):
-                    req.offer(fs, d, weight * 0.35 / math.sqrt(count))
+                    out.append((fs, d, 0.35 / math.sqrt(count), False))
 
     def _siblings(self, req: _Request) -> None:
         siblings = [p for p in sorted(self.index.in_folder(req.folder)) if p != req.doc.path]
@@ -287,9 +329,9 @@ class DefinitionSource:
         owner, partial = m.group(1), m.group(2)
         if owner:
             binding = req.imports.bindings.get(owner)
-            if binding is None or binding.name:
+            if binding is None:
                 return
-            for path in self._files(binding.module, req.doc):
+            for path in self._owner_files(binding, req.doc):
                 fs = self.index.file(path)
                 if fs is None:
                     continue
@@ -301,6 +343,12 @@ class DefinitionSource:
             if local.startswith(partial) and local != partial and binding.name:
                 for fs, d in self._imported(req.doc, binding):
                     req.offer(fs, d, 0.8)
+
+    def _owner_files(self, binding: Binding, doc: Document) -> list[str]:
+        """Where `owner.member` looks for `member`: the file of an imported class, or the
+        files of an imported module (`import m`, `from pkg import m`)."""
+        files = [fs.path for fs, _ in self._imported(doc, binding)] if binding.name else []
+        return files or self._module_files(binding, doc)
 
     def _module_files(self, binding: Binding, doc: Document) -> list[str]:
         """Files of the module a binding names, the one named like the binding first.
@@ -342,34 +390,13 @@ class DefinitionSource:
                 self._resolved.popitem(last=False)
         return hit
 
-    def _nearby_names(self, doc: Document, imports: Imports) -> dict[str, list[FileSymbols]]:
-        """name -> files defining it, among the current file, its folder and wildcard modules."""
-        key = f"{doc.path}\0{doc.language}\0" + "\0".join(imports.wildcards)
-        hit = self._nearby.get(key)
-        if hit is not None:
-            self._nearby.move_to_end(key)
-            return hit
-        paths = [doc.path, *sorted(self.index.in_folder(os.path.dirname(doc.path)))]
-        for module in imports.wildcards:
-            paths += self._files(module, doc)
-        table: dict[str, list[FileSymbols]] = {}
-        for path in dict.fromkeys(paths):
-            fs = self.index.file(path)
-            if fs is None:
-                continue
-            for name in dict.fromkeys(fs.names):
-                table.setdefault(name, []).append(fs)
-        self._nearby[key] = table
-        if len(self._nearby) > 32:
-            self._nearby.popitem(last=False)
-        return table
-
-    def _imports_of(self, doc: Document, window: Window) -> Imports:
-        """The file's imports: its top (cached while that text is unchanged) and any import
-        lines in the cursor window below it (Python and Rust import inside functions)."""
+    def _imports_of(self, doc: Document, window: Window) -> tuple[Imports, int]:
+        """The file's imports, and a key that changes when they may have: its top (cached
+        while that text is unchanged) and any import lines in the cursor window below it
+        (Python and Rust import inside functions)."""
         tree = doc.syntax(fresh=False)
         if tree is None or doc.line_count == 0:
-            return Imports()
+            return Imports(), 0
         data = doc.data
         top_end = min(doc.line_start(min(TOP_LINES, doc.line_count - 1)), TOP_BYTES)
         if top_end == 0:
@@ -383,13 +410,16 @@ class DefinitionSource:
                 self._imports.popitem(last=False)
         low = max(top_end, doc.line_start(window.first_row))
         if window.cursor_byte <= low or _IMPORT_LINE.search(data, low, window.cursor_byte) is None:
-            return top
+            return top, key[1]
         near = read_imports(tree, data, [(low, window.cursor_byte)], doc.language)
-        return Imports(
+        if not near.bindings and not near.wildcards:
+            return top, key[1]
+        merged = Imports(
             {**near.bindings, **top.bindings},
             top.wildcards + tuple(m for m in near.wildcards if m not in top.wildcards),
             top.modules + tuple(m for m in near.modules if m not in top.modules),
         )
+        return merged, hash((key[1], tuple(near.bindings.items()), near.wildcards))
 
 
 def _near_names(
@@ -408,10 +438,16 @@ def _near_names(
             _count(data, window.cursor_byte, end, 0.8, totals, pairs)  # after the cursor
             end = window.cursor_byte
         _count(data, start, end, 1.0 / (1.0 + 0.25 * abs(row - r)), totals, pairs)
-    if window.first_row < first:
-        start, end = doc.line_start(window.first_row), doc.line_start(first)
+    rest = [(doc.line_start(window.first_row), doc.line_start(first))]
+    if last < window.last_row:
+        rest.append((doc.line_end(last), doc.line_end(window.last_row)))
+    for start, end in rest:  # the rest of the window: lightly, by frequency
+        if start >= end:
+            continue
         for word, n in Counter(_IDENT.findall(data, start, end)).items():
             totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
+        for pair, n in Counter(_MEMBER.findall(data, start, end)).items():
+            pairs[pair] = pairs.get(pair, 0.0) + WINDOW_WEIGHT * n
     weights: dict[str, float] = {}
     for word, total in totals.items():
         name = word.decode("ascii")
@@ -437,8 +473,10 @@ def _count(
         return
     for word in _IDENT.findall(data, start, end):
         totals[word] = totals.get(word, 0.0) + w
-    for pair in _MEMBER.findall(data, start, end):
-        pairs[pair] = pairs.get(pair, 0.0) + w
+    line = data[start:end]
+    if b"." in line or b":" in line or b">" in line:
+        for pair in _MEMBER.findall(line):
+            pairs[pair] = pairs.get(pair, 0.0) + w
 
 
 def _named(fs: FileSymbols, name: str) -> list[Definition]:

@@ -83,6 +83,14 @@ class ContextEngine:
             except Exception:  # a source's bug must not break document sync
                 log.exception("context source %s failed", type(listener).__name__)
 
+    def consumers(self) -> list[SymbolIndex]:
+        """What the WorkspaceIndexer should feed (its `observe`/`forget` consumers)."""
+        return [self.symbols] if self.symbols is not None else []
+
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait until the symbol index has caught up (`ghostfill complete`, benches, tests)."""
+        return self.symbols is None or self.symbols.wait_idle(timeout)
+
     def close(self) -> None:
         if self.symbols is not None:
             self.symbols.close()

@@ -217,7 +217,7 @@ def resolve(module: str, from_path: str, language: str, index: SymbolIndex) -> l
     if not parts:
         return []
     if rule.packages:
-        return _package_files(parts, from_path, index)
+        return [p for p in _package_files(parts, from_path, index) if _ours(p, rule)]
     return _files_by_suffix(parts, rule, from_path, index)
 
 
@@ -248,6 +248,11 @@ def _files_at(base: str, rule: ModuleRule, index: SymbolIndex) -> list[str]:
     return found[:MAX_FILES]
 
 
+def _ours(path: str, rule: ModuleRule) -> bool:
+    """Whether `path` is a file of the rule's language (by extension)."""
+    return "" in rule.extensions or not rule.extensions or path.endswith(rule.extensions)
+
+
 def _module_key(path: str) -> str:
     """`a/b/store.py` -> `a/b/store`; `a/b/store/__init__.py` -> `a/b/store`."""
     folder, name = os.path.split(path)
@@ -268,7 +273,7 @@ def _files_by_suffix(
         # `App\Models\User` lives in `src/Models/User.php`: the root namespace is a folder
         # alias, so the tail of the path is matched, down to its last two parts
         suffix = os.sep + os.path.join(*parts[-n:])
-        found = [p for p in named if _module_key(p).endswith(suffix)]
+        found = [p for p in named if _module_key(p).endswith(suffix) and _ours(p, rule)]
         if found:
             return _nearest(found, from_path)[:MAX_FILES]
     return []

@@ -34,7 +34,7 @@ RECENT_FILES = 8
 MAX_FILE_LINES = 4000
 """Larger files are compared around their last edit (or from the top) for this many lines."""
 MAX_SNAPSHOT_BYTES = 1024 * 1024
-MIN_SIMILARITY = 0.12
+MIN_SIMILARITY = 0.1
 SCORE_WEIGHT = 0.6
 """Neighbours rank below a certain definition of the same strength."""
 COMMON_SHARE = 0.3

@@ -58,6 +58,7 @@ SHORT_CHARS = 360
 MAX_HEADER_LINES = 4
 MAX_HEADER_CHARS = 240
 MAX_SKELETON_LINES = 24
+MAX_OUTLINE_LINES = 32
 MAX_DEFINITIONS_PER_FILE = 1000
 QUERY_SLICE = 8 * 1024
 """Queries run over slices of this many bytes so the worker can pause between them."""
@@ -190,16 +191,27 @@ class FileSymbols:
                 last_end = end
         return out
 
-    def outline(self, limit: int = MAX_SKELETON_LINES) -> tuple[str, int]:
-        """The file at a glance, in about `limit` lines: every top-level signature, then, while
-        room is left, classes expanded to their skeletons. Also the row of the first."""
+    def outline(self, limit: int = MAX_OUTLINE_LINES) -> tuple[str, int]:
+        """The file at a glance, in about `limit` lines, and the row of its first definition.
+
+        Every top-level signature when they fit, then classes expanded to their skeletons while
+        room is left. A file with more picks its public functions and types first, then its
+        public constants, then the rest, and shows them in file order."""
         top = [self.definition(i) for i in self.top_level()]
         if not top:
             return "", 0
-        if len(top) > limit:
-            lines = [line for d in top[:limit] for line in _signature(d)]
-            return _dedent("\n".join([*lines, "..."])), top[0].line
         parts = [_signature(d) for d in top]
+        if sum(map(len, parts)) > limit:
+            order = sorted(range(len(top)), key=lambda n: (_outline_rank(top[n]), n))
+            keep: set[int] = set()
+            used = 0
+            for n in order:
+                if used + len(parts[n]) > limit - 1:
+                    continue
+                keep.add(n)
+                used += len(parts[n])
+            lines = [line for n in sorted(keep) for line in parts[n]]
+            return _dedent("\n".join([*lines, "..."])), top[0].line
         room = limit - sum(map(len, parts))
         for n, d in enumerate(top):
             if d.kind in CONTAINERS and room > 0:
@@ -283,6 +295,16 @@ DETACHED_BLOCKS: Mapping[str, tuple[str, str]] = MappingProxyType({"rust": ("imp
 """How a language groups methods written apart from their type (shown around them)."""
 
 _KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+
+
+def _outline_rank(d: Definition) -> int:
+    """Which top-level definitions an outline keeps first (lower first)."""
+    private = d.name.startswith("_")
+    if d.kind in ("function", "class", "interface", "type", "enum", "macro", "module"):
+        return 2 if private else 0
+    if d.kind == "constant":
+        return 3 if private else 1
+    return 4
 
 
 def _signature(d: Definition) -> list[str]:

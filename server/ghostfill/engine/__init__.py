@@ -25,7 +25,7 @@ import time
 import zlib
 from dataclasses import dataclass
 
-from ghostfill.engine.cache import LocalModels, cache_model
+from ghostfill.engine.cache import HEAD_ORDER, LocalModels, cache_model
 from ghostfill.engine.decoder import Decoded, DecodeOptions, Decoder
 from ghostfill.engine.lexer import (
     DEDENT,
@@ -41,7 +41,8 @@ from ghostfill.engine.lexer import (
     resume_point,
 )
 from ghostfill.engine.nested import NestedModel
-from ghostfill.engine.ngram import NGramModel
+from ghostfill.engine.ngram import HeadModel, NGramModel
+from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.render import Spacing, bracket_depth, render
 from ghostfill.engine.vocab import DEDENT_ID, INDENT_ID, NEWLINE_ID, Overlay, Vocabulary
 from ghostfill.model import Completion, CompletionContext
@@ -53,6 +54,11 @@ ORDER = 6
 WORKSPACE_ORDER = 6
 MAX_CONTEXTS = 300_000
 """Workspace contexts kept over all languages (≈110 bytes each) before the rarest are pruned."""
+BOOSTS = (1.0, 0.0, 1.0, 0.0, 1.0)
+"""Mixture weight multipliers: workspace, workspace heads, file, file heads, cache."""
+WORKSPACE_HEADS = False
+STRUCTURE = 1.0
+"""Weight (exponent) of the statement-structure model in decoding; 0 turns it off."""
 PRUNE_TO = 0.6
 """Share of `MAX_CONTEXTS` left after pruning (headroom, so pruning stays infrequent)."""
 TAIL_CHARS = 3000
@@ -64,6 +70,8 @@ SPACING_SAMPLE = 400_000
 @dataclass(slots=True)
 class _Group:
     model: NGramModel
+    heads: HeadModel | None
+    structure: StructureModel
     spacing: Spacing
     learned: int = 0
 
@@ -117,10 +125,17 @@ class OfflineEngine:
             ids = self._vocab.ids(tokens)
             group = self._groups.get(group_name)
             if group is None:
+                heads = HeadModel(HEAD_ORDER) if WORKSPACE_HEADS else None
                 group = self._groups[group_name] = _Group(
-                    NGramModel(self._workspace_order), Spacing(family)
+                    NGramModel(self._workspace_order),
+                    heads,
+                    StructureModel(family, self._overlay.text),
+                    Spacing(family),
                 )
             group.model.add(ids)
+            if group.heads is not None:
+                group.heads.add(ids)
+            group.structure.add(ids)
             if group.learned < SPACING_SAMPLE:
                 group.learned += 4000
                 group.spacing.observe(text, limit=4000)
@@ -139,16 +154,21 @@ class OfflineEngine:
         if old is None:
             return
         ids = old.ids()
-        self._groups[old.group].model.remove(ids)
+        group = self._groups[old.group]
+        group.model.remove(ids)
+        if group.heads is not None:
+            group.heads.remove(ids)
+        group.structure.remove(ids)
         self._tokens -= len(ids)
 
     def _prune(self) -> None:
-        total = sum(g.model.contexts for g in self._groups.values())
+        models = [m for g in self._groups.values() for m in (g.model, g.heads) if m is not None]
+        total = sum(m.contexts for m in models)
         if total <= self._max_contexts:
             return
         share = PRUNE_TO * self._max_contexts / total
-        for group in self._groups.values():
-            group.model.prune(int(group.model.contexts * share))
+        for model in models:
+            model.prune(int(model.contexts * share))
 
     # ---- suggesting (event loop) ----------------------------------------------------------
 
@@ -172,11 +192,19 @@ class OfflineEngine:
         history = self._overlay.ids(cursor.tokens)
         group = self._groups.get(model_group(ctx.language))
         nested = NestedModel(
-            [group.model if group else None, local.model, cache_model(history, self._order)],
-            self._order,
+            [
+                (group.model if group else None, BOOSTS[0]),
+                (group.heads if group else None, BOOSTS[1]),
+                (local.model, BOOSTS[2]),
+                (local.heads, BOOSTS[3]),
+                (cache_model(history, self._order), BOOSTS[4]),
+            ]
         )
         decoder = Decoder(
-            nested, self._overlay.text, DecodeOptions(min_confidence=settings.minConfidence)
+            nested,
+            self._overlay.text,
+            DecodeOptions(min_confidence=settings.minConfidence, structure=STRUCTURE),
+            group.structure if group else None,
         )
         spacing = group.spacing if group else Spacing(family)
         if block:
@@ -293,7 +321,9 @@ class OfflineEngine:
         return {
             "files": len(self._files),
             "tokens": self._tokens,
-            "contexts": sum(g.model.contexts for g in self._groups.values()),
+            "contexts": sum(
+                m.contexts for g in self._groups.values() for m in (g.model, g.heads) if m
+            ),
             "vocabulary": len(self._vocab),
             "languages": len(self._groups),
         }

@@ -1,10 +1,14 @@
-"""The file-level models: the current file's local model (cached per path) and the cache model.
+"""The file-level models: the current file's local model (kept per path) and the cache model.
 
-The local model counts the current file, minus the line being typed, in a window around the
-cursor. Rebuilding it costs a few milliseconds, so it is kept per path and rebuilt only when the
-cursor moves to another line or the file changes a lot; typing along one line reuses it. The
-cache model counts the last few hundred tokens before the cursor (what was just typed, the
-current line included) and is rebuilt on every request, which is cheap at that size.
+The local model counts the current file around the cursor, minus the line being typed (its
+half-typed state would teach the model to end lines early). Counting costs a few milliseconds,
+so the model is kept per path together with the text it was built from, and reused as long as
+every change since then lies within the line it left out: typing along that line, or pressing
+Enter and typing the next lines, reuses it; moving to another existing line, editing elsewhere,
+or drifting more than `REBUILD_DRIFT` characters rebuilds it.
+
+The cache model counts the last `CACHE_TOKENS` tokens before the cursor (what was just typed,
+the current line and the lines the local model left out included) on every request.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ghostfill.engine.lexer import SPECIAL, Family, lex, resume_point
-from ghostfill.engine.ngram import NGramModel
+from ghostfill.engine.ngram import HeadModel, NGramModel
 from ghostfill.engine.vocab import Overlay
 
 LOCAL_BEFORE = 12000
@@ -23,18 +27,22 @@ LOCAL_AFTER = 4000
 """Characters after the cursor line that the local model counts."""
 CACHE_TOKENS = 400
 """Tokens before the cursor that the cache model counts."""
-_REBUILD_DRIFT = 512
-"""Rebuild the local model when the file's length moved this many characters since."""
+HEAD_ORDER = 0
+"""Levels of the statement-head model: (head), (head, t-1), (head, t-2, t-1)."""
+REBUILD_DRIFT = 2000
+"""Rebuild the local model once the text moved this many characters from its snapshot."""
 
 
 @dataclass(slots=True)
 class LocalModel:
-    path: str
     model: NGramModel
+    heads: HeadModel | None
     words: list[str]
     """Sorted distinct token texts of the window: completions for a half-typed token."""
-    line_start: int
-    length: int
+    text: str
+    """The file text the model was counted from (the snapshot)."""
+    hole: tuple[int, int]
+    """Offsets in `text` of the line left out (start, end of line)."""
 
     def words_with_prefix(self, prefix: str, limit: int = 16) -> list[str]:
         i = bisect.bisect_left(self.words, prefix)
@@ -43,6 +51,23 @@ class LocalModel:
             out.append(self.words[i])
             i += 1
         return out
+
+    def covers(self, text: str, line: tuple[int, int]) -> bool:
+        """Whether this model is still right for `text` with the cursor on `line`.
+
+        True when all of the snapshot outside the hole is unchanged in `text` and the cursor's
+        line lies inside what replaced the hole (so nothing on it was counted).
+        """
+        old = self.text
+        if abs(len(text) - len(old)) > REBUILD_DRIFT:
+            return False
+        start, end = self.hole
+        if len(text) < start or not text.startswith(old[:start]):
+            return False
+        tail = len(old) - end
+        if tail and not text.endswith(old[end:]):
+            return False
+        return line[0] >= start and line[1] <= len(text) - tail
 
 
 class LocalModels:
@@ -63,22 +88,17 @@ class LocalModels:
         line_prefix: str,
         line_suffix: str,
     ) -> LocalModel:
-        line_start = len(prefix) - len(line_prefix)
-        length = len(prefix) + len(suffix)
+        text = prefix + suffix
+        start = len(prefix) - len(line_prefix)
+        end = len(prefix) + len(line_suffix)
         found = self._models.get(path)
-        if (
-            found is not None
-            and found.line_start == line_start
-            and abs(found.length - length) < _REBUILD_DRIFT
-        ):
+        if found is not None and found.covers(text, (start, end)):
             self._models.move_to_end(path)
             return found
         if self._overlay.full:
             self._overlay.clear()
             self._models.clear()
-        built = self._build(path, family, prefix[:line_start], suffix[len(line_suffix) :])
-        built.line_start = line_start
-        built.length = length
+        built = self._build(family, text, start, end)
         self._models[path] = built
         self._models.move_to_end(path)
         while len(self._models) > self._capacity:
@@ -91,17 +111,24 @@ class LocalModels:
     def clear(self) -> None:
         self._models.clear()
 
-    def _build(self, path: str, family: Family, before: str, after: str) -> LocalModel:
+    def _build(self, family: Family, text: str, start: int, end: int) -> LocalModel:
+        before = text[:start]
         at_start = len(before) <= LOCAL_BEFORE
         if not at_start:
             before = before[resume_point(before, len(before) - LOCAL_BEFORE, family) :]
+        after = text[end:]
         if len(after) > LOCAL_AFTER:
             after = after[: after.rfind("\n", 0, LOCAL_AFTER) + 1]
         tokens = lex(before + after, family, bos=at_start)
+        ids = self._overlay.ids(tokens)
         model = NGramModel(self._order)
-        model.add(self._overlay.ids(tokens))
+        model.add(ids)
+        heads = None
+        if HEAD_ORDER > 1:
+            heads = HeadModel(HEAD_ORDER)
+            heads.add(ids)
         words = sorted({t for t in tokens if t not in SPECIAL})
-        return LocalModel(path, model, words, 0, 0)
+        return LocalModel(model, heads, words, text, (start, end))
 
 
 def cache_model(history: list[int], order: int) -> NGramModel:

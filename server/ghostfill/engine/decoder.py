@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ghostfill.engine.nested import NestedModel
+from ghostfill.engine.nested import Mixture, NestedModel
+from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import BOS_ID, DEDENT_ID, INDENT_ID, NEWLINE_ID, NL_ID, STRING_ID
 
 _LINE_END_IDS = frozenset({NEWLINE_ID, NL_ID})
@@ -38,17 +39,39 @@ class DecodeOptions:
     max_tokens: int = 40
     candidates: int = 12
     """Successors taken from each model's two longest contexts per step."""
+    structure: float = 1.0
+    """Exponent of the statement-structure ratio (0 turns it off)."""
 
 
 class Decoder:
     """Beam search over one mixed model; ids → text only to match a half-typed token."""
 
     def __init__(
-        self, nested: NestedModel, text: Callable[[int], str], options: DecodeOptions
+        self,
+        nested: NestedModel,
+        text: Callable[[int], str],
+        options: DecodeOptions,
+        structure: StructureModel | None = None,
     ) -> None:
         self._nested = nested
         self._text = text
         self._options = options
+        self._structure = structure if options.structure else None
+
+    def _scores(self, history: list[int], mix: Mixture, cands: list[int]) -> list[float]:
+        """Mixed probabilities of `cands`, re-weighted by statement structure (mass kept)."""
+        probs = [mix.prob(w) for w in cands]
+        structure = self._structure
+        if structure is None:
+            return probs
+        key = structure.state(history)
+        alpha = self._options.structure
+        adjusted = [p * structure.ratio(key, w) ** alpha for p, w in zip(probs, cands, strict=True)]
+        total = sum(adjusted)
+        if total <= 0.0:
+            return probs
+        scale = sum(probs) / total
+        return [p * scale for p in adjusted]
 
     def complete_partial(
         self, history: Sequence[int], partial: str, extra: Sequence[int]
@@ -101,7 +124,8 @@ class Decoder:
         for _ in range(opts.max_tokens):
             grown: list[tuple[float, tuple[int, ...]]] = []
             for prob, gen in beams:
-                mix = self._nested.mixture(base + list(gen))
+                history = base + list(gen)
+                mix = self._nested.mixture(history)
                 if not mix.views:
                     continue
                 cands = mix.candidates(opts.candidates)
@@ -110,10 +134,13 @@ class Decoder:
                 if stop is not None and stop not in cands:
                     cands.append(stop)
                 structural = allow_structure and all(t in (INDENT_ID, DEDENT_ID) for t in gen)
-                for w in cands:
-                    if w in _NEVER and not (structural and w in (INDENT_ID, DEDENT_ID)):
-                        continue
-                    p = prob * mix.prob(w)
+                cands = [
+                    w
+                    for w in cands
+                    if w not in _NEVER or (structural and w in (INDENT_ID, DEDENT_ID))
+                ]
+                for w, q in zip(cands, self._scores(history, mix, cands), strict=True):
+                    p = prob * q
                     if p < floor:
                         continue
                     if w in _LINE_END_IDS:

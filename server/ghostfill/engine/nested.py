@@ -2,15 +2,16 @@
 
 Each n-gram model reports, for the current history, a probability per token and a confidence
 1 - 2^-hits (hits = orders whose context it has seen). Models are weighted by 1 / (1 - conf),
-capped at 1000, so a model that has seen a longer context dominates: the file model wins on
-its own idioms, the cache on what was just typed, the workspace model on common code.
+capped at 1000, times a per-model boost, so a model that has seen a longer context dominates:
+the file model wins on its own idioms, the cache on what was just typed, the workspace model
+on common code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ghostfill.engine.ngram import NGramModel, View, context_keys
+from ghostfill.engine.ngram import NGramModel, View
 
 _MAX_WEIGHT = 1000.0
 
@@ -20,17 +21,14 @@ class Mixture:
 
     __slots__ = ("views", "weights")
 
-    def __init__(self, views: Sequence[View], boosts: Sequence[float] | None = None) -> None:
+    def __init__(self, views: Sequence[View], boosts: Sequence[float]) -> None:
         self.views: list[View] = []
         self.weights: list[float] = []
-        for i, view in enumerate(views):
+        for view, boost in zip(views, boosts, strict=True):
             if not view.hits:
                 continue
-            weight = min(_MAX_WEIGHT, 1.0 / (1.0 - view.confidence))
-            if boosts is not None:
-                weight *= boosts[i]
             self.views.append(view)
-            self.weights.append(weight)
+            self.weights.append(boost * min(_MAX_WEIGHT, 1.0 / (1.0 - view.confidence)))
 
     def prob(self, token: int) -> float:
         num = 0.0
@@ -58,22 +56,23 @@ class Mixture:
 
 
 class NestedModel:
-    """The models consulted for one suggestion: workspace, file (+neighbours), cache."""
+    """The models consulted for one suggestion, each with a weight boost."""
 
     __slots__ = ("boosts", "models", "order")
 
-    def __init__(
-        self, models: Sequence[NGramModel | None], order: int, boosts: Sequence[float] | None = None
-    ) -> None:
-        self.models = [m for m in models if m is not None and m.total]
-        self.order = order
-        if boosts is not None:
-            self.boosts: list[float] | None = [
-                b for m, b in zip(models, boosts, strict=True) if m is not None and m.total
-            ]
-        else:
-            self.boosts = None
+    def __init__(self, parts: Sequence[tuple[NGramModel | None, float]]) -> None:
+        kept = [(m, b) for m, b in parts if m is not None and m.total]
+        self.models = [m for m, _ in kept]
+        self.boosts = [b for _, b in kept]
+        self.order = max((m.order for m in self.models), default=1)
 
     def mixture(self, history: Sequence[int]) -> Mixture:
-        keys = context_keys(history, self.order)
-        return Mixture([m.view(keys) for m in self.models], self.boosts)
+        keys: dict[tuple[type, int], list[int]] = {}
+        views = []
+        for model in self.models:
+            kind = (type(model), model.order)
+            found = keys.get(kind)
+            if found is None:
+                found = keys[kind] = model.keys(history)
+            views.append(model.view(found))
+        return Mixture(views, self.boosts)

@@ -45,7 +45,11 @@ class Vocabulary:
 
     def known(self, token: str) -> int | None:
         """The id of `token` if it was ever seen, without adding it."""
-        return dict.get(self._ids, token)
+        return self._ids.get(token)  # dict.get never calls __missing__
+
+    def lookup(self, tokens: Iterable[str]) -> list[int | None]:
+        """Ids of `tokens`, None for unseen ones (nothing is added)."""
+        return list(map(self._ids.get, tokens))
 
     def text(self, token_id: int) -> str:
         return self._ids.words[token_id]
@@ -81,17 +85,19 @@ class Overlay:
         self.limit = limit
 
     def ids(self, tokens: Iterable[str]) -> list[int]:
-        known = self._vocab.known
+        tokens = list(tokens)
+        found = self._vocab.lookup(tokens)
+        if None not in found:
+            return found  # type: ignore[return-value]
         out: list[int] = []
-        for tok in tokens:
-            found = known(tok)
-            if found is None:
-                found = self._ids.get(tok)
-                if found is None:
-                    found = self.BASE + len(self._words)
-                    self._ids[tok] = found
+        for tok, known in zip(tokens, found, strict=True):
+            if known is None:
+                known = self._ids.get(tok)
+                if known is None:
+                    known = self.BASE + len(self._words)
+                    self._ids[tok] = known
                     self._words.append(tok)
-            out.append(found)
+            out.append(known)
         return out
 
     def text(self, token_id: int) -> str:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ghostfill.model import CompletionContext, Position
+from ghostfill.postprocess.base import tidy
 
 ANCHOR_CHARS = 256
 """Tail of the prefix that identifies where a continuation was asked for."""
@@ -29,6 +30,7 @@ class Continuation:
     position: Position
     version: int
     backend: str
+    line_suffix: str = ""
     text: str = ""
     done: bool = False
     failed: BaseException | None = None
@@ -38,6 +40,9 @@ class Continuation:
     first_token_at: float | None = None
     task: asyncio.Task[None] | None = None
     claims: int = 0
+    """Requests waiting on this continuation right now."""
+    claimed: int = 0
+    """Requests that ever waited on it (an orphaned stream is one nobody claimed again)."""
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def typed_since(self, ctx: CompletionContext) -> str | None:
@@ -58,7 +63,10 @@ class Continuation:
         self.text += chunk
         self._changed.set()
 
-    def finish(self, error: BaseException | None = None) -> None:
+    def finish(self, error: BaseException | None = None, text: str | None = None) -> None:
+        """The stream ended (with `error`); `text` replaces the streamed text (final filters)."""
+        if text is not None:
+            self.text = text
         self.done = True
         self.failed = error
         self._changed.set()
@@ -68,7 +76,7 @@ class Continuation:
         complete line (the whole block once done), or None while still waiting."""
         rest = self.text[len(typed) :] if self.text.startswith(typed) else None
         if self.done:
-            return (rest or "").rstrip() if rest is not None else ""
+            return tidy(rest, self.line_suffix) if rest is not None else ""
         if rest is None:
             return None
         body = rest.lstrip("\n") if self.multiline else rest
@@ -76,10 +84,17 @@ class Continuation:
             return rest[: len(rest) - len(body) + body.index("\n")].rstrip()
         return None
 
+    def diverged(self, typed: str) -> bool:
+        """The stream went another way than what the user typed meanwhile."""
+        return not self.text.startswith(typed) and not typed.startswith(self.text)
+
     async def wait(self, typed: str, within: float) -> str | None:
-        """Wait (up to `within` seconds) for `ready(typed)`; None on timeout or failure."""
+        """Wait (up to `within` seconds) for `ready(typed)`; None on timeout, on failure, or
+        as soon as the stream diverges from what was typed."""
         deadline = time.perf_counter() + within
         while True:
+            if typed and self.diverged(typed):
+                return None
             answer = self.ready(typed)
             if answer is not None:
                 if self.failed is not None and not answer:
@@ -127,6 +142,7 @@ class Continuations:
             position=position,
             version=version,
             backend=backend,
+            line_suffix=ctx.line_suffix,
         )
         self._items[id(c)] = c
         while len(self._items) > self.capacity:
@@ -143,6 +159,11 @@ class Continuations:
                 del self._items[key]
                 cancelled += 1
         return cancelled
+
+    def discard(self, cont: Continuation) -> None:
+        """Cancel one continuation and forget it."""
+        cont.cancel()
+        self._items.pop(id(cont), None)
 
     def drop(self, uri: str) -> None:
         for key, c in list(self._items.items()):

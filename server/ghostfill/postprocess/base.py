@@ -1,13 +1,18 @@
-"""The filter shape: an async generator from text chunks to text chunks.
+"""The filter shapes: stream filters (async generators from chunks to chunks) and final
+filters (whole text to text, once the stream has ended).
 
-A filter that decides the suggestion is finished simply returns; the consumer then stops
-iterating the backend stream, which closes the HTTP connection so the provider stops too.
+A stream filter that decides the suggestion is finished simply returns; the consumer then
+stops iterating the backend stream, which closes the HTTP connection so the provider stops too.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ghostfill.documents.syntax import Grammar
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +28,29 @@ class FilterContext:
     chat: bool = False
     language: str = ""
     indent_unit: str = "    "
+    grammar: Grammar | None = None
+    """The document's tree-sitter grammar, for the syntax gate (None: the gate lets all pass)."""
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Per-request scratch space for filters (work done early, while waiting for tokens)."""
+
+    @property
+    def above(self) -> str:
+        """The prefix before the cursor's line."""
+        return self.prefix[: len(self.prefix) - len(self.line_prefix)]
+
+    @property
+    def below(self) -> str:
+        """The suffix after the cursor's line (without its line break)."""
+        rest = self.suffix[len(self.line_suffix) :]
+        for eol in ("\r\n", "\n"):
+            if rest.startswith(eol):
+                return rest[len(eol) :]
+        return rest
 
 
 StreamFilter = Callable[[AsyncIterator[str], FilterContext], AsyncIterator[str]]
+FinalFilter = Callable[[str, FilterContext], str]
+"""A filter over the whole suggestion once the stream has ended."""
 
 
 def chain(
@@ -34,6 +59,14 @@ def chain(
     for f in filters:
         chunks = f(chunks, ctx)
     return chunks
+
+
+def finish(text: str, filters: Sequence[FinalFilter], ctx: FilterContext) -> str:
+    for f in filters:
+        if not text:
+            break
+        text = f(text, ctx)
+    return text
 
 
 async def lines_of(chunks: AsyncIterator[str]) -> AsyncIterator[tuple[str, bool]]:
@@ -46,3 +79,11 @@ async def lines_of(chunks: AsyncIterator[str]) -> AsyncIterator[tuple[str, bool]
             pending = pending[i + 1 :]
     if pending:
         yield pending, False
+
+
+def tidy(text: str, line_suffix: str) -> str:
+    """A finished suggestion as shown: no trailing blanks, except the line break that puts
+    the text after the cursor back on its own line when the suggestion ends with one."""
+    if line_suffix.strip() and text.rstrip(" \t").endswith("\n") and text.strip():
+        return text.rstrip() + "\n"
+    return text.rstrip()

@@ -57,7 +57,11 @@ def test_fim_stop_tokens() -> None:
 
 
 def test_max_lines() -> None:
-    assert run(["a\n" * 20], chat=False, stop=(), max_lines=3) == "a\na\na"
+    assert run(["a\n" * 20], chat=False, stop=(), max_lines=3, line_prefix="") == "a\na\na"
+
+
+def test_block_in_an_empty_body_ends_at_a_shallower_line() -> None:
+    assert run(["a\n" * 20], chat=False, stop=(), max_lines=3) == "a\n"
 
 
 @pytest.mark.parametrize(

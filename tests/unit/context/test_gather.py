@@ -1,0 +1,118 @@
+"""ContextEngine: every source wired, document hooks fanned out, privacy enforced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+from ghostfill.context.definitions import DefinitionSource
+from ghostfill.context.gather import ContextEngine
+from ghostfill.context.neighbours import NeighbourSource
+from ghostfill.context.recent_edits import RecentEdits
+from ghostfill.context.window import Window
+from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.documents.store import Document, DocumentStore, TextChange
+from ghostfill.documents.syntax import Grammars
+from ghostfill.model import Position, Snippet
+from ghostfill.settings import Settings
+
+SIMILAR = "def load(customer, ledger):\n    return ledger.balance(customer.account)\n"
+
+
+@pytest.fixture(scope="module")
+def grammars() -> Grammars:
+    return Grammars(LanguageRegistry())
+
+
+@pytest.fixture
+def engine(grammars: Grammars) -> Iterator[ContextEngine]:
+    e = ContextEngine.standard(grammars)
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def store(grammars: Grammars) -> DocumentStore:
+    return DocumentStore(grammars.registry, grammars)
+
+
+def test_standard_has_every_source_and_the_index(engine: ContextEngine) -> None:
+    kinds = [type(s) for s in engine.sources]
+    assert kinds == [DefinitionSource, NeighbourSource, RecentEdits]
+    assert engine.symbols is not None
+
+
+def test_hooks_reach_the_sources(engine: ContextEngine, store: DocumentStore) -> None:
+    filler = "\n" * 30
+    other = store.open(
+        "file:///w/billing.py", "def balance_of(x):\n    pass\n" + filler + SIMILAR + filler, 1
+    )
+    engine.opened(other)
+    end = Position(other.line_count - 1, 0)
+    change = TextChange("# edited at the end\n", end, end)
+    store.change(other.uri, 2, [change])
+    engine.changed(other, [change])
+    engine.saved(other)
+    assert engine.symbols is not None and engine.symbols.wait_idle(10)
+    here = store.open("file:///w/report.py", "def report(customer, ledger):\n    balance_of(", 1)
+    engine.opened(here)
+    ctx = engine.gather(here, Position(1, 15), Settings())
+    assert {s.kind for s in ctx.snippets} == {"definition", "neighbour", "edit"}
+    assert {s.path for s in ctx.snippets} == {"/w/billing.py"}
+    engine.closed(other)
+    engine.closed(here)
+
+
+def test_excluded_files_never_reach_the_context(
+    engine: ContextEngine, store: DocumentStore
+) -> None:
+    secret = store.open("file:///w/.env.py", SIMILAR, 1)
+    engine.opened(secret)
+    public = store.open("file:///w/public.py", SIMILAR.replace("load", "fetch"), 1)
+    engine.opened(public)
+    here = store.open("file:///w/report.py", "def report(customer, ledger):\n    ledger.", 1)
+    ctx = engine.gather(
+        here, Position(1, 11), Settings(), excluded=lambda path: path.endswith(".env.py")
+    )
+    paths = {s.path for s in ctx.snippets}
+    assert "/w/.env.py" not in paths and "/w/public.py" in paths
+
+
+class Broken:
+    def snippets(self, doc: Document, window: Window, settings: Settings) -> list[Snippet]:
+        raise RuntimeError("boom")
+
+    def opened(self, doc: Document) -> None:
+        raise RuntimeError("boom")
+
+    def changed(self, doc: Document, changes: Sequence[TextChange]) -> None:
+        raise RuntimeError("boom")
+
+    def saved(self, doc: Document) -> None:
+        raise RuntimeError("boom")
+
+    def closed(self, doc: Document) -> None:
+        raise RuntimeError("boom")
+
+
+def test_a_failing_source_costs_only_its_snippets(
+    store: DocumentStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = ContextEngine([Broken()])
+    doc = store.open("file:///w/a.py", "x = 1\n", 1)
+    engine.opened(doc)
+    ctx = engine.gather(doc, Position(1, 0), Settings())
+    assert ctx.snippets == () and ctx.prefix == "x = 1\n"
+    assert "boom" in caplog.text
+
+
+def test_budget_setting_bounds_the_snippets(engine: ContextEngine, store: DocumentStore) -> None:
+    from ghostfill.context.ranking import used
+    from ghostfill.settings import ContextSettings
+
+    for n in range(6):
+        engine.opened(store.open(f"file:///w/n{n}.py", SIMILAR * 3 + f"# {n}\n", 1))
+    here = store.open("file:///w/report.py", SIMILAR + "def report(customer, ledger):\n", 1)
+    small = Settings(context=ContextSettings(budgetTokens=150))
+    ctx = engine.gather(here, Position(2, 0), small)
+    assert 0 < used(ctx.snippets) <= 150
