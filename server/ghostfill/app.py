@@ -143,6 +143,7 @@ class Session:
         self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
         self._index_runs = 0
+        self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
         self.pipeline = shared.pipeline(self, self.debouncer)
 
     @property
@@ -150,8 +151,12 @@ class Session:
         return self.parsed.settings
 
     def privacy(self) -> PrivacyFilter:
+        """The privacy filter for the current settings and folders (built once per change)."""
         s = self.settings
-        return PrivacyFilter(s.privacy.globs, tuple(self.roots), s.context.workspaceOnly)
+        key = (s.privacy.globs, tuple(self.roots), s.context.workspaceOnly)
+        if self._privacy is None or self._privacy[0] != key:
+            self._privacy = (key, PrivacyFilter(*key))
+        return self._privacy[1]
 
     # -- configuration -------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ BENCHES = {
     "context": "ghostfill.bench.context",
     "replay": "ghostfill.bench.replay",
     "overhead": "ghostfill.bench.overhead",
+    "soak": "ghostfill.bench.soak",
 }
 
 

@@ -106,7 +106,7 @@ class Pipeline:
 
     def wanted(self, doc: Document) -> bool:
         settings = self.settings()
-        if not settings.completion.enable or self.privacy().excluded(doc.path):
+        if not settings.completion.enable or self.privacy().secret(doc.path):
             return False
         languages = settings.completion.languages
         return not languages or doc.language in languages
@@ -116,7 +116,9 @@ class Pipeline:
         if not self.wanted(doc):
             return None
         settings = self.settings()
-        ctx = self.context.gather(doc, position, settings, self.workspace())
+        ctx = self.context.gather(
+            doc, position, settings, self.workspace(), self.privacy().excluded
+        )
         grammar = doc.tree.grammar if doc.tree is not None else None
         generation, gap = self.debouncer.arrive(doc.uri)
         hit = self.continuations.find(ctx)

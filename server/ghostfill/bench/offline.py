@@ -56,9 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-files", type=int, default=10000, help="files found under PATH")
     parser.add_argument("--max-file-kb", type=int, default=512)
     parser.add_argument("--language", help="only files of this language")
-    parser.add_argument(
-        "--cached", type=int, default=200, help="cuts timed again, file model cached"
-    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
@@ -136,40 +133,31 @@ def choose_cuts(files: Sequence[tuple[str, str, str]], n: int, rng: random.Rando
     return cuts
 
 
-def confidence_of(notes: Sequence[str]) -> float:
-    for note in notes:
-        if note.startswith("confidence="):
-            return float(note.split("=", 1)[1])
-    return 1.0
-
-
-def sweep_rows(
-    cuts: Sequence[Cut], outcomes: Sequence[Outcome], thresholds: Sequence[float]
-) -> list[dict[str, float]]:
-    rows: list[dict[str, float]] = []
+def sweep_row(t: float, cuts: Sequence[Cut], outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Figures for one threshold: what the user would have seen at each cut."""
     n = len(cuts)
-    for t in thresholds:
-        shown = exact = ok_prefix = 0
-        similarity = 0.0
-        for cut, out in zip(cuts, outcomes, strict=True):
-            if out.text is None or out.confidence < t:
-                continue
-            shown += 1
-            got = out.text.rstrip()
-            exact += got == cut.target
-            ok_prefix += bool(got) and cut.target.startswith(got)
-            similarity += edit_similarity(got, cut.target)
-        rows.append(
-            {
-                "min_confidence": t,
-                "coverage": shown / n if n else 0.0,
-                "precision": exact / shown if shown else 0.0,
-                "exact": exact / n if n else 0.0,
-                "edit_similarity": similarity / n if n else 0.0,
-                "ok_prefix": ok_prefix / shown if shown else 0.0,
-            }
-        )
-    return rows
+    shown = exact = ok_prefix = 0
+    similarity = saved = 0.0
+    for cut, out in zip(cuts, outcomes, strict=True):
+        if out.text is None:
+            continue
+        shown += 1
+        got = out.text.rstrip()
+        target = cut.target
+        exact += got == target
+        if got and target.startswith(got):
+            ok_prefix += 1
+            saved += len(got) / len(target)
+        similarity += edit_similarity(got, target)
+    return {
+        "min_confidence": t,
+        "coverage": shown / n if n else 0.0,
+        "precision": exact / shown if shown else 0.0,
+        "exact": exact / n if n else 0.0,
+        "ok_prefix": ok_prefix / shown if shown else 0.0,
+        "saved": saved / n if n else 0.0,
+        "edit_similarity": similarity / n if n else 0.0,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -196,7 +184,8 @@ def measure(args: argparse.Namespace) -> dict[str, object] | None:
         return None
 
     thresholds = sorted(args.min_confidence)
-    engine = OfflineEngine(OfflineSettings(minConfidence=thresholds[0]))
+    default = OfflineSettings().minConfidence
+    engine = OfflineEngine(OfflineSettings(minConfidence=default))
     rss_before = rss_mb(os.getpid())
     started = time.perf_counter()
     texts: dict[str, str] = {}
@@ -215,26 +204,23 @@ def measure(args: argparse.Namespace) -> dict[str, object] | None:
     by_file: dict[str, list[int]] = {}
     for i, cut in enumerate(cuts):
         by_file.setdefault(cut.path, []).append(i)
-    outcomes: list[Outcome | None] = [None] * len(cuts)
+    outcomes = {t: [Outcome(None, 0.0, 0.0)] * len(cuts) for t in thresholds}
+    rebuilt: list[float] = []
     cached: list[float] = []
-    default = OfflineSettings().minConfidence
     for path, indexes in by_file.items():
         first = cuts[indexes[0]]
         engine.forget(path)  # leave-one-out: the workspace model has never seen this file
         for i in indexes:
-            outcomes[i] = _suggest(engine, cuts[i])
-        engine.configure(OfflineSettings(minConfidence=default))
-        for i in indexes[: max(1, args.cached * len(indexes) // max(1, len(cuts)))]:
             ctx = cuts[i].context()
-            engine.suggest(ctx)  # the file model for this line is built here
-            t0 = time.perf_counter()
-            engine.suggest(ctx)
-            cached.append((time.perf_counter() - t0) * 1000)
-        engine.configure(OfflineSettings(minConfidence=thresholds[0]))
+            engine.configure(OfflineSettings(minConfidence=default))
+            rebuilt.append(_timed(engine, ctx)[1])  # the file model is built for this line
+            cached.append(_timed(engine, ctx)[1])
+            for t in thresholds:
+                engine.configure(OfflineSettings(minConfidence=t))
+                text, ms = _timed(engine, ctx)
+                outcomes[t][i] = Outcome(text, t, ms)
         engine.observe(path, first.text, first.language)
-    done = [o for o in outcomes if o is not None]
-    rows = sweep_rows(cuts, done, thresholds)
-    rebuilt = [o.ms for o in done]
+    rows = [sweep_row(t, cuts, outcomes[t]) for t in thresholds]
     return {
         "paths": list(args.paths),
         "files_indexed": stats["files"],
@@ -255,14 +241,11 @@ def measure(args: argparse.Namespace) -> dict[str, object] | None:
     }
 
 
-def _suggest(engine: OfflineEngine, cut: Cut) -> Outcome:
-    ctx = cut.context()
+def _timed(engine: OfflineEngine, ctx: CompletionContext) -> tuple[str | None, float]:
     t0 = time.perf_counter()
     completion = engine.suggest(ctx)
     ms = (time.perf_counter() - t0) * 1000
-    if completion is None:
-        return Outcome(None, 0.0, ms)
-    return Outcome(completion.text, confidence_of(completion.notes), ms)
+    return (completion.text if completion is not None else None), ms
 
 
 def report(f: dict[str, object]) -> str:
@@ -280,13 +263,14 @@ def report(f: dict[str, object]) -> str:
         f"  suggest file model rebuilt p50 {lat['rebuilt_p50']:.1f} ms  p99 {lat['rebuilt_p99']:.1f} ms;"
         f"  cached p50 {lat['cached_p50']:.1f} ms  p99 {lat['cached_p99']:.1f} ms",
         "",
-        "  minConfidence  coverage  precision  exact  edit-sim  ok-prefix",
+        "  minConfidence  coverage  exact  precision  ok-prefix  saved  edit-sim",
     ]
     default = f["default_min_confidence"]
     for row in rows:
-        mark = "  <- default" if abs(row["min_confidence"] - default) < 1e-9 else ""  # type: ignore[operator]
+        mark = "  <- default" if abs(row["min_confidence"] - default) < 1e-9 else ""
         lines.append(
-            f"  {row['min_confidence']:>13.2f}  {row['coverage']:>8.1%}  {row['precision']:>9.1%}"
-            f"  {row['exact']:>5.1%}  {row['edit_similarity']:>8.2f}  {row['ok_prefix']:>9.1%}{mark}"
+            f"  {row['min_confidence']:>13.2f}  {row['coverage']:>8.1%}  {row['exact']:>5.1%}"
+            f"  {row['precision']:>9.1%}  {row['ok_prefix']:>9.1%}  {row['saved']:>5.1%}"
+            f"  {row['edit_similarity']:>8.2f}{mark}"
         )
     return "\n".join(lines)

@@ -9,14 +9,19 @@ Where they are defined, most certain first:
 1. through the file's imports (`imports.scm`): `from .store import Store`, `import {x} from
    "./y"`, `use crate::store::Store`, `store.New()` with `import ".../store"`; a module used
    near the cursor (`util.` / `store.`) or imported whole (`#include`, `source`) is shown as an
-   outline of what it defines;
-2. in the same folder (a Go or Java package sees its folder without imports), in modules
-   imported whole;
-3. anywhere in the workspace index, when few files define the name;
-4. elsewhere in the current file, outside the window the model already sees.
+   outline of what it defines; a name re-exported by the module it is imported from is looked
+   up in the few files that define it;
+2. this file, when it defines the name (that definition is the one the code means), unless
+   the window already shows it;
+3. the same folder: in scope for Go, Java and C# packages (whose other types are also offered,
+   lightly); elsewhere only when exactly one file of the folder defines the name;
+4. anywhere in the workspace index, when at most `MAX_AMBIGUOUS` files define the name.
 
-Text is found by regular expression on the live bytes (the tree may have pending edits), so
-what the user just typed counts. Rendered snippets are cached per definition.
+Resolutions are memoized per file, imports and index generation, and rendered snippets are
+cached, so typing along a line costs little more than reading the names around the cursor.
+
+Names are found by regular expression on the live bytes (the tree may have pending edits),
+so what the user just typed counts.
 """
 
 from __future__ import annotations
@@ -78,7 +83,11 @@ RENDER_CACHE = 2048
 MEMO_SIZE = 8192
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
-_MEMBER = re.compile(rb"([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*([A-Za-z_$][\w$]*)")
+_TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
+_MEMBER = re.compile(
+    rb"(?<![\w$])([A-Za-z_$][\w$]*+)[ \t]*+(?:\?\.|\.|::|->)[ \t]*+([A-Za-z_$][\w$]*+)"
+)
+"""`owner.member`, `owner::member`, `owner->member` (possessive: no backtracking)."""
 _PARTIAL = re.compile(r"(?:([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*)?([A-Za-z_$][\w$]*)$")
 _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:import|from|use|#[ \t]*include|using|require|source)\b|require\(", re.MULTILINE
@@ -148,6 +157,8 @@ class DefinitionSource:
         self._resolved: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
         self._rendered: OrderedDict[tuple[str, int], tuple[FileSymbols, str, int]] = OrderedDict()
         self._memo: OrderedDict[tuple[str, int, str, str], _Found] = OrderedDict()
+        self._own: tuple[FileSymbols, frozenset[str]] | None = None
+        self._window_counts = _WindowCounts()
         self._generation = -1
 
     # -- document hooks (ContextEngine fans them out) ------------------------------------
@@ -185,7 +196,7 @@ class DefinitionSource:
             self.index.file(doc.path),
             frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
         )
-        weights, pairs = _near_names(doc, window)
+        weights, pairs = _near_names(doc, window, self._window_counts)
         bound = {local: max(weights.pop(local, 0.0), IMPORTED_WEIGHT) for local in imports.bindings}
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
         for name, weight in [*sorted(bound.items())[:MAX_BOUND], *ranked]:
@@ -203,6 +214,12 @@ class DefinitionSource:
             self._siblings(req)
         best = sorted(req.found.values(), key=lambda c: (-c.score, c.symbols.path, c.line))
         return [self._snippet(c) for c in best[:MAX_SNIPPETS]]
+
+    def _names_of(self, fs: FileSymbols) -> frozenset[str]:
+        """The names a file defines, as a set (kept for the last file asked about)."""
+        if self._own is None or self._own[0] is not fs:
+            self._own = (fs, frozenset(fs.names))
+        return self._own[1]
 
     def _snippet(self, c: _Candidate) -> Snippet:
         key = (c.symbols.path, c.line)
@@ -255,7 +272,7 @@ class DefinitionSource:
                     if module is not None and len(module):
                         out.append((module, None, share, not binding.name))
             return
-        if req.own is not None and req.own.indices(name):
+        if req.own is not None and name in self._names_of(req.own):
             for d in _named(req.own, name):  # defined in this file: the one the code means
                 if d.kind not in MEMBER_KINDS:
                     out.append((req.own, d, SAME_FILE_CONFIDENCE, False))
@@ -422,8 +439,32 @@ class DefinitionSource:
         return merged, hash((key[1], tuple(near.bindings.items()), near.wildcards))
 
 
+class _WindowCounts:
+    """Identifier and pair counts of the window outside the lines near the cursor, kept while
+    that text is unchanged (typing at the cursor does not change it)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[str, int] | None = None
+        self._value: tuple[Counter[bytes], Counter[tuple[bytes, bytes]]] = (Counter(), Counter())
+
+    def __call__(
+        self, doc: Document, ranges: list[tuple[int, int]]
+    ) -> tuple[Counter[bytes], Counter[tuple[bytes, bytes]]]:
+        data = doc.data
+        key = (doc.uri, hash(tuple(data[a:b] for a, b in ranges)))
+        if key != self._key:
+            words: Counter[bytes] = Counter()
+            pairs: Counter[tuple[bytes, bytes]] = Counter()
+            for a, b in ranges:
+                if a < b:
+                    words.update(_IDENT.findall(data, a, b))
+                    pairs.update(_MEMBER.findall(data, a, b))
+            self._key, self._value = key, (words, pairs)
+        return self._value
+
+
 def _near_names(
-    doc: Document, window: Window
+    doc: Document, window: Window, window_counts: _WindowCounts
 ) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     """Identifier -> weight, and (owner, member) -> weight, around the cursor."""
     row = window.row
@@ -432,22 +473,35 @@ def _near_names(
     data = doc.data
     totals: dict[bytes, float] = {}
     pairs: dict[tuple[bytes, bytes], float] = {}
-    for r in range(first, last + 1):
-        start, end = doc.line_start(r), doc.line_end(r)
-        if r == row:
-            _count(data, window.cursor_byte, end, 0.8, totals, pairs)  # after the cursor
-            end = window.cursor_byte
-        _count(data, start, end, 1.0 / (1.0 + 0.25 * abs(row - r)), totals, pairs)
+    # one pass over the lines around the cursor; b"\n" tokens count the rows
+    r = first
+    w = 1.0 / (1.0 + 0.25 * (row - r))
+    for token in _TOKEN_OR_NEWLINE.findall(data, doc.line_start(first), window.cursor_byte):
+        if token == b"\n":
+            r += 1
+            w = 1.0 / (1.0 + 0.25 * (row - r))
+        else:
+            totals[token] = totals.get(token, 0.0) + w
+    below = _TOKEN_OR_NEWLINE.findall(data, window.cursor_byte, doc.line_end(last))
+    r, w = row, 0.8  # the rest of the cursor line, then the lines below
+    for token in below:
+        if token == b"\n":
+            r += 1
+            w = 1.0 / (1.0 + 0.25 * (r - row))
+        else:
+            totals[token] = totals.get(token, 0.0) + w
+    near = data[doc.line_start(first) : doc.line_end(last)]
+    if b"." in near or b":" in near or b">" in near:
+        for pair in _MEMBER.findall(near):
+            pairs[pair] = pairs.get(pair, 0.0) + 0.5
     rest = [(doc.line_start(window.first_row), doc.line_start(first))]
     if last < window.last_row:
         rest.append((doc.line_end(last), doc.line_end(window.last_row)))
-    for start, end in rest:  # the rest of the window: lightly, by frequency
-        if start >= end:
-            continue
-        for word, n in Counter(_IDENT.findall(data, start, end)).items():
-            totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
-        for pair, n in Counter(_MEMBER.findall(data, start, end)).items():
-            pairs[pair] = pairs.get(pair, 0.0) + WINDOW_WEIGHT * n
+    counted_words, counted_pairs = window_counts(doc, rest)  # the rest of the window: lightly
+    for word, n in counted_words.items():
+        totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
+    for pair, n in counted_pairs.items():
+        pairs[pair] = pairs.get(pair, 0.0) + WINDOW_WEIGHT * n
     weights: dict[str, float] = {}
     for word, total in totals.items():
         name = word.decode("ascii")
@@ -459,24 +513,6 @@ def _near_names(
         if len(member) > 1 and member not in STOP:
             members[(a.decode("ascii"), member)] = 1.0 - math.exp(-total)
     return weights, members
-
-
-def _count(
-    data: bytes,
-    start: int,
-    end: int,
-    w: float,
-    totals: dict[bytes, float],
-    pairs: dict[tuple[bytes, bytes], float],
-) -> None:
-    if end <= start:
-        return
-    for word in _IDENT.findall(data, start, end):
-        totals[word] = totals.get(word, 0.0) + w
-    line = data[start:end]
-    if b"." in line or b":" in line or b">" in line:
-        for pair in _MEMBER.findall(line):
-            pairs[pair] = pairs.get(pair, 0.0) + w
 
 
 def _named(fs: FileSymbols, name: str) -> list[Definition]:

@@ -20,6 +20,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from types import MappingProxyType
 
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document, TextChange
@@ -52,7 +53,10 @@ STOP = frozenset(
         "yield lambda pass break continue match case switch default"
     ).split()
 )
-FAMILIES = {"typescript": "ecma", "javascript": "ecma", "tsx": "ecma", "c": "c", "cpp": "c"}
+FAMILIES: Mapping[str, str] = MappingProxyType(
+    {"typescript": "ecma", "javascript": "ecma", "tsx": "ecma", "c": "c", "cpp": "c"}
+)
+"""Languages whose files are neighbours of each other."""
 
 
 @dataclass(slots=True)

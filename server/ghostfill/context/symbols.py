@@ -1,25 +1,30 @@
 """The workspace symbol index: every definition `tags.scm` finds, per file, by name.
 
 Fed in the background. `observe(path, text, language)` (the WorkspaceIndexer's consumer
-protocol, also called for open documents on open and save) only queues the file; one worker
-thread parses it and swaps the file's entries in under a lock, so a re-observed file replaces
-its old definitions and a lookup never sees half a file.
+protocol, also called for open documents on open and save) only queues the file; a worker
+thread extracts it and swaps the file's entries in under a lock, so a re-observed file
+replaces its old definitions and a lookup never sees half a file.
 
-Why a thread that pauses: tree_sitter holds the GIL for a whole parse and a whole query, so
-a worker that parsed freely would stall the event loop for as long as each parse (measured on
-the stdlib: ~10 ms for a 120 KB file, p99 100 ms while indexing). The worker feeds the parser
-8 KB at a time and runs queries over 16 KB slices, calling a `Pacer` in between that sleeps
-briefly once it has held the interpreter for about a millisecond.
+Where the parsing happens: tree_sitter holds the GIL for a whole parse and a whole query, so
+parsing in a thread of the server stalls its event loop for as long as each parse (measured
+on the stdlib: ~10 ms for a 120 KB file; p99 100 ms while a thread parses continuously). And
+its chunked-input form, which would let a thread pause, leaks every chunk (tree_sitter
+0.26.1). So a backlog (the initial index, a branch switch) is extracted in batches by one
+child process (`extract_batch`), and the server only unpickles the results; single files
+(a save, an open document) are extracted in the worker thread, pausing between query slices.
+Without a child process (it cannot start) everything is extracted in the thread.
 
 Memory is bounded: a definition keeps its name, kind, rows and a short header (the signature,
 or the whole text of a definition of a few lines), at most `MAX_DEFINITIONS_PER_FILE` per file
-and `max_definitions` in all; queued texts above `max_pending_bytes` are re-read from disk
-by the worker instead of being held.
+and `max_definitions` in all; queued texts above `max_pending_bytes` are read from disk by
+the extractor instead of being held.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import multiprocessing
 import os
 import re
 import sys
@@ -28,10 +33,12 @@ import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammar, Grammars, parse_once
 
 log = logging.getLogger(__name__)
@@ -52,8 +59,8 @@ KINDS = (
 CONTAINERS = frozenset({"class", "interface", "enum", "module"})
 """Kinds shown as a skeleton: their header plus the headers of their members."""
 
-SHORT_LINES = 6
-SHORT_CHARS = 360
+SHORT_LINES = 4
+SHORT_CHARS = 240
 """A definition this small is kept whole (constants, type aliases, small helpers)."""
 MAX_HEADER_LINES = 4
 MAX_HEADER_CHARS = 240
@@ -105,7 +112,7 @@ class FileSymbols:
     def of(cls, path: str, language: str, definitions: Iterable[Definition]) -> FileSymbols:
         names: list[str] = []
         kinds = bytearray()
-        rows: array[int] = array("l")
+        rows: array[int] = array("i")
         texts = bytearray()
         for d in definitions:
             names.append(sys.intern(d.name))
@@ -294,7 +301,7 @@ DETACHED_LANGUAGES = frozenset({"rust", "go", "cpp", "c"})
 DETACHED_BLOCKS: Mapping[str, tuple[str, str]] = MappingProxyType({"rust": ("impl {name} {{", "}")})
 """How a language groups methods written apart from their type (shown around them)."""
 
-_KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+_KIND_INDEX: Mapping[str, int] = MappingProxyType({k: i for i, k in enumerate(KINDS)})
 
 
 def _outline_rank(d: Definition) -> int:
@@ -345,7 +352,7 @@ def extract(
     grammar: Grammar, path: str, data: bytes, pause: Callable[[], None] | None = None
 ) -> FileSymbols:
     """Every definition `tags.scm` finds in `data`. Pure: safe to run in any thread."""
-    tree = parse_once(grammar, data, pause)
+    tree = parse_once(grammar, data)
     seen: set[tuple[int, int]] = set()
     found: list[Definition] = []
     for start in range(0, max(len(data), 1), QUERY_SLICE):
@@ -426,8 +433,53 @@ def _signature_length(lines: list[str]) -> int:
     return min(len(lines), MAX_HEADER_LINES) or 1
 
 
-Job = tuple[str | None, str]
-"""(text or None to re-read from disk, language); language "" means forget the file."""
+Job = tuple[str, str | None, str]
+"""(path, text or None to read it from disk, language); language "" means forget the file."""
+
+BATCH_FILES = 64
+BATCH_BYTES = 2 * 1024 * 1024
+BACKLOG = 16
+"""From this many queued files on, batches go to the child process."""
+CHILD_IDLE_S = 30.0
+"""The child process exits after this long without work (it holds ~40 MB)."""
+
+
+def extract_batch(root: str, jobs: list[Job]) -> list[FileSymbols | None]:
+    """Extract every job's definitions (the child process's work; any process may call it)."""
+    grammars = _grammars(root)
+    out: list[FileSymbols | None] = []
+    for path, text, language in jobs:
+        out.append(_extract_job(grammars, path, text, language))
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _grammars(root: str) -> Grammars:
+    """One set of loaded grammars per process and grammar folder (a memo, not shared state)."""
+    return Grammars(LanguageRegistry(Path(root)))
+
+
+def _extract_job(
+    grammars: Grammars,
+    path: str,
+    text: str | None,
+    language: str,
+    pause: Callable[[], None] | None = None,
+) -> FileSymbols | None:
+    grammar = grammars.by_name(language)
+    if grammar is None or grammar.query("tags") is None:
+        return None
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    return extract(grammar, path, text.encode("utf-8", errors="surrogatepass"), pause)
+
+
+def _child_init() -> None:
+    """In the child: stdout is the language server's protocol channel; never write to it."""
+    os.dup2(2, 1)
 
 
 class SymbolIndex:
@@ -437,16 +489,20 @@ class SymbolIndex:
         self,
         grammars: Grammars,
         *,
-        max_definitions: int = 400_000,
+        max_definitions: int = 300_000,
         max_pending_bytes: int = 16 * 1024 * 1024,
+        processes: bool = True,
         pacer: Callable[[], Callable[[], None]] = Pacer,
     ) -> None:
         self.grammars = grammars
         self.max_definitions = max_definitions
         self.max_pending_bytes = max_pending_bytes
+        self.processes = processes
+        """Extract backlogs in a child process (False: always in the worker thread)."""
         self._pacer = pacer
         self._files: dict[str, FileSymbols] = {}
-        self._by_name: dict[str, list[FileSymbols]] = {}
+        self._by_name: dict[str, FileSymbols | list[FileSymbols]] = {}
+        """name -> the file defining it, or the files (most names have one: no list for them)."""
         self._by_dir: dict[str, dict[str, None]] = {}
         self._by_stem: dict[str, dict[str, None]] = {}
         self._folders: dict[str, dict[str, None]] = {}
@@ -454,32 +510,30 @@ class SymbolIndex:
         """Bumped on every change, so callers can cache what they derive from the index."""
         self._count = 0
         self._lock = threading.Condition()
-        self._queue: OrderedDict[str, Job] = OrderedDict()
+        self._queue: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
         self._pending_bytes = 0
         self._busy = False
         self._closed = False
         self._worker: threading.Thread | None = None
         self.extract_s = 0.0
+        """Seconds spent extracting (in the thread, or waiting for the child)."""
         self.skipped = 0
 
     # -- the WorkspaceIndexer's consumer protocol -------------------------------------------
 
     def observe(self, path: str, text: str, language: str) -> None:
-        """Queue `path` for (re-)indexing; returns at once."""
-        self._enqueue(path, (text, language))
+        """Queue `path` for (re-)indexing; returns at once (any thread)."""
+        self._enqueue(path, text, language)
 
     def forget(self, path: str) -> None:
-        self._enqueue(path, (None, ""))
+        self._enqueue(path, None, "")
 
     # -- synchronous pieces (the worker uses them; tests and benches may too) --------------
 
     def extract(
         self, path: str, text: str, language: str, pause: Callable[[], None] | None = None
     ) -> FileSymbols | None:
-        grammar = self.grammars.by_name(language)
-        if grammar is None or grammar.query("tags") is None:
-            return None
-        return extract(grammar, path, text.encode("utf-8", errors="surrogatepass"), pause)
+        return _extract_job(self.grammars, path, text, language, pause)
 
     def add(self, symbols: FileSymbols) -> None:
         """Replace the entries of `symbols.path` with these."""
@@ -493,8 +547,15 @@ class SymbolIndex:
             path = symbols.path
             self._files[path] = symbols
             self._count += len(symbols)
+            by_name = self._by_name
             for name in set(symbols.names):
-                self._by_name.setdefault(name, []).append(symbols)
+                entry = by_name.get(name)
+                if entry is None:
+                    by_name[name] = symbols
+                elif isinstance(entry, list):
+                    entry.append(symbols)
+                else:
+                    by_name[name] = [entry, symbols]
             folder, stem = _folder_and_stem(path)
             self._by_dir.setdefault(folder, {})[path] = None
             self._by_stem.setdefault(stem, {})[path] = None
@@ -510,19 +571,22 @@ class SymbolIndex:
         if old is None:
             return
         self._count -= len(old)
+        by_name = self._by_name
         for name in set(old.names):
-            files = self._by_name.get(name)
-            if files is not None:
-                files.remove(old)
-                if not files:
-                    del self._by_name[name]
+            entry = by_name.get(name)
+            if entry is old:
+                del by_name[name]
+            elif isinstance(entry, list):
+                entry.remove(old)
+                if len(entry) == 1:
+                    by_name[name] = entry[0]
         self.generation += 1
         folder, stem = _folder_and_stem(path)
         for table, key in ((self._by_dir, folder), (self._by_stem, stem)):
-            entry = table.get(key)
-            if entry is not None:
-                entry.pop(path, None)
-                if not entry:
+            paths = table.get(key)
+            if paths is not None:
+                paths.pop(path, None)
+                if not paths:
                     del table[key]
         if folder not in self._by_dir:
             named = self._folders.get(os.path.basename(folder))
@@ -539,12 +603,17 @@ class SymbolIndex:
     def defining(self, name: str, limit: int = 16) -> list[FileSymbols]:
         """Files that define `name`, at most `limit` of them (in indexing order)."""
         with self._lock:
-            return self._by_name.get(name, [])[:limit]
+            entry = self._by_name.get(name)
+            if entry is None:
+                return []
+            return entry[:limit] if isinstance(entry, list) else [entry]
 
     def count(self, name: str) -> int:
         """How many files define `name`."""
-        files = self._by_name.get(name)
-        return len(files) if files else 0
+        entry = self._by_name.get(name)
+        if entry is None:
+            return 0
+        return len(entry) if isinstance(entry, list) else 1
 
     def in_folder(self, folder: str) -> list[str]:
         with self._lock:
@@ -580,8 +649,10 @@ class SymbolIndex:
                 total += sum(
                     sys.getsizeof(x) for x in (fs, fs.path, fs.names, fs.kinds, fs.rows, fs.texts)
                 )
-            for name, files in self._by_name.items():
-                total += sys.getsizeof(name) + sys.getsizeof(files)
+            for name, entry in self._by_name.items():
+                total += sys.getsizeof(name)
+                if isinstance(entry, list):
+                    total += sys.getsizeof(entry)
             for table in (self._by_dir, self._by_stem, self._folders):
                 total += sys.getsizeof(table) + sum(sys.getsizeof(v) for v in table.values())
             return total
@@ -612,10 +683,9 @@ class SymbolIndex:
             self._queue.clear()
             self._lock.notify_all()
         if self._worker is not None:
-            self._worker.join(timeout=2)
+            self._worker.join(timeout=5)
 
-    def _enqueue(self, path: str, job: Job) -> None:
-        text, language = job
+    def _enqueue(self, path: str, text: str | None, language: str) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -623,10 +693,10 @@ class SymbolIndex:
             if old is not None and old[0] is not None:
                 self._pending_bytes -= len(old[0])
             if text is not None and self._pending_bytes + len(text) > self.max_pending_bytes:
-                job = (None, language)  # read it from disk when its turn comes
+                text = None  # read it from disk when its turn comes
             elif text is not None:
                 self._pending_bytes += len(text)
-            self._queue[path] = job
+            self._queue[path] = (text, language)
             self._lock.notify_all()
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
@@ -634,46 +704,96 @@ class SymbolIndex:
                 )
                 self._worker.start()
 
+    def _take(self, most: int) -> list[Job]:
+        """Up to `most` queued jobs (and BATCH_BYTES of text), oldest first; under the lock."""
+        jobs: list[Job] = []
+        size = 0
+        while self._queue and len(jobs) < most and size < BATCH_BYTES:
+            path, (text, language) = self._queue.popitem(last=False)
+            if text is not None:
+                self._pending_bytes -= len(text)
+                size += len(text)
+            jobs.append((path, text, language))
+        return jobs
+
     def _run(self) -> None:
         pause = self._pacer()
-        while True:
-            with self._lock:
-                while not self._queue and not self._closed:
-                    self._lock.wait()
-                if self._closed:
-                    return
-                path, (text, language) = self._queue.popitem(last=False)
-                if text is not None:
-                    self._pending_bytes -= len(text)
-                self._busy = True
-            try:
-                self._process(path, text, language, pause)
-            except Exception:  # one bad file must not stop the index
-                log.exception("indexing %s failed", path)
-            finally:
+        child: ProcessPoolExecutor | None = None
+        try:
+            while True:
                 with self._lock:
-                    self._busy = False
-                    self._lock.notify_all()
+                    if not self._queue and not self._closed:
+                        self._lock.wait(CHILD_IDLE_S if child is not None else None)
+                    if self._closed:
+                        return
+                    if not self._queue:
+                        idle, child = child, None
+                        if idle is not None:
+                            idle.shutdown(wait=False)
+                        continue
+                    backlog = self.processes and len(self._queue) >= BACKLOG
+                    jobs = self._take(BATCH_FILES if backlog or child is not None else 1)
+                    self._busy = True
+                try:
+                    if backlog or (child is not None and len(jobs) > 1):
+                        child = child or self._start_child()
+                    if child is not None and len(jobs) > 1:
+                        try:
+                            self._process(jobs, child, pause)
+                        except Exception as exc:  # the process died, or could not start
+                            log.warning("symbol index: extracting here instead (%r)", exc)
+                            child.shutdown(wait=False, cancel_futures=True)
+                            child, self.processes = None, False
+                            self._process(jobs, None, pause)
+                    else:
+                        self._process(jobs, None, pause)
+                except Exception:  # one bad batch must not stop the index
+                    log.exception("indexing %d file(s) failed", len(jobs))
+                finally:
+                    with self._lock:
+                        self._busy = False
+                        self._lock.notify_all()
+        finally:
+            if child is not None:
+                child.shutdown(wait=False, cancel_futures=True)
+
+    def _start_child(self) -> ProcessPoolExecutor | None:
+        try:
+            return ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_child_init,
+                max_tasks_per_child=256,
+            )
+        except (OSError, ValueError) as exc:
+            log.warning("symbol index: no extraction process (%s); extracting here", exc)
+            self.processes = False
+            return None
 
     def _process(
-        self, path: str, text: str | None, language: str, pause: Callable[[], None]
+        self, jobs: list[Job], child: ProcessPoolExecutor | None, pause: Callable[[], None]
     ) -> None:
-        if not language:
-            self.remove(path)
-            return
-        if text is None:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                self.remove(path)
-                return
         started = time.perf_counter()
-        symbols = self.extract(path, text, language, pause)
-        self.extract_s += time.perf_counter() - started
-        if symbols is None:
-            self.remove(path)
+        work = [job for job in jobs if job[2]]
+        if child is not None and work:
+            results = child.submit(extract_batch, str(self.grammars.registry.root), work).result()
         else:
-            self.add(symbols)
+            results = [_extract_job(self.grammars, *job, pause) for job in work]
+            pause()
+        self.extract_s += time.perf_counter() - started
+        found = dict(zip((job[0] for job in work), results, strict=True))
+        for path, _, _ in jobs:
+            symbols = found.get(path)
+            if symbols is None:
+                self.remove(path)
+            else:
+                self.add(_interned(symbols))
+
+
+def _interned(fs: FileSymbols) -> FileSymbols:
+    """Names from another process are fresh strings: share them with the rest of the index."""
+    names = tuple(sys.intern(n) for n in fs.names)
+    return FileSymbols(fs.path, fs.language, names, fs.kinds, fs.rows, fs.texts)
 
 
 INDEX_STEMS = frozenset({"__init__", "index", "mod"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
@@ -122,12 +122,10 @@ class Grammars:
 class SyntaxTree:
     """One document's tree, edited in place and re-parsed incrementally on demand."""
 
-    def __init__(
-        self, grammar: Grammar, data: bytes, pause: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, grammar: Grammar, data: bytes) -> None:
         self.grammar = grammar
         self._parser = grammar.parser()
-        self._tree: Tree = self._parser.parse(data if pause is None else _paced(data, pause))
+        self._tree: Tree = self._parser.parse(data)
         self._dirty = False
         self.reparses = 0
 
@@ -253,24 +251,10 @@ def _walk_errors(node: Node) -> Iterable[Node]:
             yield from _walk_errors(child)
 
 
-def parse_once(
-    grammar: Grammar, data: bytes, pause: Callable[[], None] | None = None
-) -> SyntaxTree:
+def parse_once(grammar: Grammar, data: bytes) -> SyntaxTree:
     """A throwaway tree for text that is not an open document (syntax gate, indexing).
 
-    tree_sitter holds the GIL for a whole parse (measured: a background thread parsing a
-    120 KB file stalls the event loop ~10 ms, p99 100 ms under load). With `pause`, the text
-    is fed in chunks and `pause()` runs between them, so a worker thread can let others in.
+    Always from bytes: tree_sitter 0.26.1 leaks every chunk a read callback returns (~190 KB
+    per 120 KB file), so the callback form of `Parser.parse` is not used anywhere.
     """
-    return SyntaxTree(grammar, data, pause)
-
-
-PARSE_CHUNK = 8192
-
-
-def _paced(data: bytes, pause: Callable[[], None]) -> Callable[[int, Point], bytes]:
-    def read(offset: int, _point: Point) -> bytes:
-        pause()
-        return data[offset : offset + PARSE_CHUNK]
-
-    return read
+    return SyntaxTree(grammar, data)

@@ -57,6 +57,8 @@ MAX_CONTEXTS = 300_000
 BOOSTS = (1.0, 0.0, 1.0, 0.0, 1.0)
 """Mixture weight multipliers: workspace, workspace heads, file, file heads, cache."""
 WORKSPACE_HEADS = False
+PARTIAL_LINES = True
+"""Offer the confident start of a line when no whole line is confident enough."""
 STRUCTURE = 1.0
 """Weight (exponent) of the statement-structure model in decoding; 0 turns it off."""
 PRUNE_TO = 0.6
@@ -203,8 +205,13 @@ class OfflineEngine:
         decoder = Decoder(
             nested,
             self._overlay.text,
-            DecodeOptions(min_confidence=settings.minConfidence, structure=STRUCTURE),
+            DecodeOptions(
+                min_confidence=settings.minConfidence,
+                structure=STRUCTURE,
+                partial_lines=PARTIAL_LINES,
+            ),
             group.structure if group else None,
+            self._vocab.known,
         )
         spacing = group.spacing if group else Spacing(family)
         if block:
@@ -283,7 +290,7 @@ class OfflineEngine:
         confidence = 1.0
         for _ in range(max_lines):
             decoded = decoder.line(history, allow_structure=bool(lines))
-            if decoded is None or not decoded.tokens:
+            if decoded is None or not decoded.tokens or not decoded.complete:
                 break
             shift = sum(
                 1 if t == INDENT_ID else -1 if t == DEDENT_ID else 0 for t in decoded.tokens

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ghostfill.engine.nested import Mixture, NestedModel
+from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import BOS_ID, DEDENT_ID, INDENT_ID, NEWLINE_ID, NL_ID, STRING_ID
 
 _LINE_END_IDS = frozenset({NEWLINE_ID, NL_ID})
 _NEVER = frozenset({BOS_ID, STRING_ID, INDENT_ID, DEDENT_ID})
+_INDENTS = frozenset({INDENT_ID, DEDENT_ID})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class DecodeOptions:
     """Successors taken from each model's two longest contexts per step."""
     structure: float = 1.0
     """Exponent of the statement-structure ratio (0 turns it off)."""
+    partial_lines: bool = True
+    """When no whole line is confident enough, offer the confident start of one."""
 
 
 class Decoder:
@@ -52,26 +55,13 @@ class Decoder:
         text: Callable[[int], str],
         options: DecodeOptions,
         structure: StructureModel | None = None,
+        lookup: Callable[[str], int | None] | None = None,
     ) -> None:
         self._nested = nested
         self._text = text
         self._options = options
         self._structure = structure if options.structure else None
-
-    def _scores(self, history: list[int], mix: Mixture, cands: list[int]) -> list[float]:
-        """Mixed probabilities of `cands`, re-weighted by statement structure (mass kept)."""
-        probs = [mix.prob(w) for w in cands]
-        structure = self._structure
-        if structure is None:
-            return probs
-        key = structure.state(history)
-        alpha = self._options.structure
-        adjusted = [p * structure.ratio(key, w) ** alpha for p, w in zip(probs, cands, strict=True)]
-        total = sum(adjusted)
-        if total <= 0.0:
-            return probs
-        scale = sum(probs) / total
-        return [p * scale for p in adjusted]
+        self._lookup = lookup
 
     def complete_partial(
         self, history: Sequence[int], partial: str, extra: Sequence[int]
@@ -106,9 +96,11 @@ class Decoder:
     ) -> Decoded | None:
         """The most probable rest of the line above the threshold, or None.
 
-        `start` seeds the beams with completions of a half-typed token; `stop` is the id of
-        the first token already after the cursor (reaching it ends the line); with
-        `allow_structure`, INDENT/DEDENT may lead the line (block decoding).
+        A whole line (ending in a line break, or at `stop`, the id of the first token already
+        after the cursor) is preferred; failing that, with `partial_lines`, the longest start
+        of one whose probability stays above the threshold (`complete` False). `start` seeds
+        the beams with completions of a half-typed token; with `allow_structure`, INDENT/DEDENT
+        may lead the line (block decoding).
         """
         opts = self._options
         floor = opts.min_confidence
@@ -120,42 +112,75 @@ class Decoder:
         else:
             beams = [(1.0, ())]
         finished: list[tuple[float, tuple[int, ...]]] = []
+        partial = max(beams) if start else None
         base = list(history)
         for _ in range(opts.max_tokens):
             grown: list[tuple[float, tuple[int, ...]]] = []
             for prob, gen in beams:
                 history = base + list(gen)
-                mix = self._nested.mixture(history)
-                if not mix.views:
-                    continue
-                cands = mix.candidates(opts.candidates)
-                if NEWLINE_ID not in cands:
-                    cands.append(NEWLINE_ID)
-                if stop is not None and stop not in cands:
-                    cands.append(stop)
-                structural = allow_structure and all(t in (INDENT_ID, DEDENT_ID) for t in gen)
-                cands = [
-                    w
-                    for w in cands
-                    if w not in _NEVER or (structural and w in (INDENT_ID, DEDENT_ID))
-                ]
-                for w, q in zip(cands, self._scores(history, mix, cands), strict=True):
-                    p = prob * q
-                    if p < floor:
-                        continue
-                    if w in _LINE_END_IDS:
-                        finished.append((p, gen))
-                    elif w == stop:
-                        finished.append((p, gen))
-                    else:
-                        grown.append((p, (*gen, w)))
+                self._expand(history, prob, gen, stop, allow_structure, finished, grown)
             if not grown:
                 break
             grown.sort(reverse=True)
             beams = grown[: opts.beam]
+            partial = beams[0]
             if finished and max(finished)[0] >= beams[0][0]:
                 break  # extending a line only lowers its probability
-        if not finished:
-            return None
-        prob, gen = max(finished)
-        return Decoded(gen, prob, True)
+        if finished:
+            prob, gen = max(finished)
+            return Decoded(gen, prob, True)
+        if opts.partial_lines and partial is not None and partial[1]:
+            return Decoded(partial[1], partial[0], False)
+        return None
+
+    def _expand(
+        self,
+        history: list[int],
+        prob: float,
+        gen: tuple[int, ...],
+        stop: int | None,
+        allow_structure: bool,
+        finished: list[tuple[float, tuple[int, ...]]],
+        grown: list[tuple[float, tuple[int, ...]]],
+    ) -> None:
+        """Score the next tokens after one beam; file line ends in `finished`, rest in `grown`."""
+        opts = self._options
+        mix = self._nested.mixture(history)
+        if not mix.views:
+            return
+        cands = mix.candidates(opts.candidates)
+        if NEWLINE_ID not in cands:
+            cands.append(NEWLINE_ID)
+        structure = self._structure
+        key = structure.state(history) if structure is not None else None
+        if structure is not None and key is not None and self._lookup is not None:
+            for literal in structure.likely(key):
+                w = self._lookup(literal)
+                if w is not None and w not in cands:
+                    cands.append(w)
+        if stop is not None and stop not in cands:
+            cands.append(stop)
+        structural = allow_structure and all(t in (INDENT_ID, DEDENT_ID) for t in gen)
+        cands = [w for w in cands if w not in _NEVER or (structural and w in _INDENTS)]
+        probs = [mix.prob(w) for w in cands]
+        if structure is not None and key is not None:
+            probs = _reweigh(probs, [structure.ratio(key, w) ** opts.structure for w in cands])
+        floor = opts.min_confidence
+        for w, q in zip(cands, probs, strict=True):
+            p = prob * q
+            if p < floor:
+                continue
+            if w in _LINE_END_IDS or w == stop:
+                finished.append((p, gen))
+            else:
+                grown.append((p, (*gen, w)))
+
+
+def _reweigh(probs: list[float], ratios: list[float]) -> list[float]:
+    """Multiply by `ratios`, then rescale so the candidates keep their total mass."""
+    adjusted = [p * r for p, r in zip(probs, ratios, strict=True)]
+    total = sum(adjusted)
+    if total <= 0.0:
+        return probs
+    scale = sum(probs) / total
+    return [p * scale for p in adjusted]

@@ -19,6 +19,7 @@ from ghostfill.engine.vocab import BOS_ID, DEDENT_ID, INDENT_ID, NEWLINE_ID, Ove
 
 _BREAKS = frozenset({BOS_ID, NEWLINE_ID, INDENT_ID, DEDENT_ID})
 _START = "^"
+_CLASSES = frozenset({"ID", "NUM", "STR", _START})
 SHRINK = 4.0
 """Pseudo-counts pulling a sparse context's ratio towards 1."""
 
@@ -101,6 +102,14 @@ class StructureModel:
         if history and history[-1] in _BREAKS:
             head = _START
         return (head, depth > 0, prev)
+
+    def likely(self, key: Key, limit: int = 4) -> list[str]:
+        """The most frequent literal tokens (keywords, operators, punctuation) in `key`."""
+        full = self.full.get(key)
+        if not full:
+            return []
+        ranked = sorted(full.items(), key=lambda kv: -kv[1])
+        return [k for k, c in ranked if k and c > 0 and k not in _CLASSES][:limit]
 
     def ratio(self, key: Key, token: int) -> float:
         """P(class | head, brackets, prev) / P(class | brackets, prev), shrunk towards 1."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from ghostfill.context.symbols import (
+    BACKLOG,
     Definition,
     FileSymbols,
     Pacer,
     SymbolIndex,
     extract,
+    extract_batch,
 )
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
@@ -285,3 +288,36 @@ def test_close_stops_the_worker(grammars: Grammars) -> None:
     idx.close()
     idx.observe("/w/b.py", "def b(): pass\n", "python")  # ignored after close
     assert idx.count("b") == 0
+
+
+def test_a_backlog_is_extracted_in_a_child_process(grammars: Grammars) -> None:
+    idx = SymbolIndex(grammars)
+    try:
+        for n in range(BACKLOG + 4):
+            idx.observe(f"/w/m{n}.py", f"def f{n}():\n    pass\n", "python")
+        assert idx.wait_idle(60)
+        assert all(idx.count(f"f{n}") == 1 for n in range(BACKLOG + 4))
+        assert idx.processes  # the child worked: no fallback
+        (fs,) = idx.defining("f3")
+        assert fs.names[0] is sys.intern("f3")  # names shared with the parent's
+    finally:
+        idx.close()
+
+
+def test_without_a_child_process_the_thread_does_the_work(grammars: Grammars) -> None:
+    idx = SymbolIndex(grammars, processes=False)
+    try:
+        for n in range(BACKLOG + 4):
+            idx.observe(f"/w/m{n}.py", f"def g{n}():\n    pass\n", "python")
+        assert idx.wait_idle(30)
+        assert idx.count("g0") == 1 and idx.count(f"g{BACKLOG + 3}") == 1
+    finally:
+        idx.close()
+
+
+def test_extract_batch_reads_missing_texts_from_disk(tmp_path: Path) -> None:
+    on_disk = tmp_path / "a.py"
+    on_disk.write_text("class OnDisk:\n    pass\n")
+    root = str(LanguageRegistry().root)
+    got = extract_batch(root, [(str(on_disk), None, "python"), ("/nope.py", None, "python")])
+    assert got[0] is not None and got[0].names == ("OnDisk",) and got[1] is None
