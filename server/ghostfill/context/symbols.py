@@ -59,8 +59,8 @@ KINDS = (
 CONTAINERS = frozenset({"class", "interface", "enum", "module"})
 """Kinds shown as a skeleton: their header plus the headers of their members."""
 
-SHORT_LINES = 4
-SHORT_CHARS = 240
+SHORT_LINES = 6
+SHORT_CHARS = 360
 """A definition this small is kept whole (constants, type aliases, small helpers)."""
 MAX_HEADER_LINES = 4
 MAX_HEADER_CHARS = 240
