@@ -12,14 +12,15 @@ level (a function, class, type, constant or macro; at most two files define the 
 and this file does not define. The line is emptied to its indentation, the cursor put there,
 the rest of the file kept after it (as when inserting a line), and the context gathered with
 every source: definitions, neighbours from `--open` other random files of the same language,
-recent edits. Recall: cuts whose snippets hold the definition (a snippet of the defining file
+recent edits (none: cuts are independent, so no edit carries over from one to the next). Recall: cuts whose snippets hold the definition (a snippet of the defining file
 containing the definition's first line), over all cuts and split by whether the file imports
 the name (or the module it is reached through, `module.name`). Budget share: tokens of snippets over the
 budget. Gather time: `ContextEngine.gather`, the whole request-path context stage.
 
 The 5,000-line figure: the largest file of the tree's main language, repeated or cut to 5,000
-lines, opened as a document; at random positions one character is typed (an incremental edit,
-recorded by the hooks as the server records didChange) and the context gathered.
+lines, opened as a document; at random lines a new line is started (Enter) and ten characters
+typed, each an incremental edit recorded by the hooks as the server records didChange, and the
+context gathered after every keystroke (the first after Enter is also reported alone).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ from ghostfill.settings import DEFAULT_EXCLUDES, ContextSettings, Settings
 
 _IMPORT_LINE = re.compile(r"^\s*(import|from|use|package|#\s*include|using|require)\b")
 BIG_LINES = 5000
+BURST = 10
+"""Keystrokes typed at each random place of the 5,000-line file (after an Enter)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -374,8 +377,7 @@ def _evaluate(
         ctx = engine.gather(doc, position, settings)
         cold.append((time.perf_counter() - started) * 1000)
         typed = TextChange("x", position, position)  # one keystroke, then the next request
-        store.change(doc.uri, 2, [typed])
-        engine.changed(doc, [typed])
+        store.change(doc.uri, 2, [typed])  # (not recorded as an edit: cuts are independent)
         after = Position(position.line, position.character + 1)
         started, cpu = time.perf_counter(), time.thread_time()
         engine.gather(doc, after, settings)
@@ -445,21 +447,32 @@ def _big_file(
             engine.opened(store.open(Path(other).as_uri(), text, 1))
     times: list[float] = []
     cpu_times: list[float] = []
-    for n in range(keystrokes):
-        row = rng.randrange(BIG_LINES)
-        col = len(doc.line(row))
-        change = TextChange("x", Position(row, col), Position(row, col))
-        store.change(doc.uri, n + 2, [change])
-        engine.changed(doc, [change])
-        started, cpu = time.perf_counter(), time.thread_time()
-        engine.gather(doc, Position(row, col + 1), settings)
-        times.append((time.perf_counter() - started) * 1000)
-        cpu_times.append((time.thread_time() - cpu) * 1000)
+    moved: list[float] = []
+    version = 2
+    for _ in range(max(keystrokes // BURST, 1)):  # a new place, then typing there
+        row = rng.randrange(BIG_LINES - 1)
+        enter = Position(row, len(doc.line(row)))
+        store.change(doc.uri, version, [TextChange("\n    ", enter, enter)])
+        engine.changed(doc, [TextChange("\n    ", enter, enter)])
+        row += 1
+        for n in range(BURST):
+            col = len(doc.line(row))
+            change = TextChange("xy"[n % 2], Position(row, col), Position(row, col))
+            version += 1
+            store.change(doc.uri, version, [change])
+            engine.changed(doc, [change])
+            started, cpu = time.perf_counter(), time.thread_time()
+            engine.gather(doc, Position(row, col + 1), settings)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.thread_time() - cpu) * 1000)
+            if n == 0:
+                moved.append(times[-1])
     return {
         "path": path,
         "lines": BIG_LINES,
         "gather_ms": _percentiles(times),
         "gather_cpu_ms": _percentiles(cpu_times),
+        "gather_new_place_ms": _percentiles(moved),
     }
 
 
@@ -504,3 +517,4 @@ def _print(f: dict[str, object]) -> None:
     print(f"  first         {ms(f['gather_first_ms'])}  (first request on a newly opened file)")
     print(f"5,000 lines     {ms(big['gather_ms'])}  ({big['path']})")
     print(f"  cpu           {ms(big['gather_cpu_ms'])}")
+    print(f"  new place     {ms(big['gather_new_place_ms'])}  (first keystroke after Enter)")

@@ -58,8 +58,7 @@ MAX_NAMES = 40
 MAX_BOUND = 64
 MIN_WEIGHT = 0.05
 MAX_PER_NAME = 2
-MAX_SCAN = 512
-"""Files defining a name scanned for the current folder or an included module."""
+FOLDER_CACHE = 16
 MAX_AMBIGUOUS = 6
 """A name defined in more files than this is looked up only through imports and folders."""
 MAX_SNIPPETS = 32
@@ -79,10 +78,17 @@ SIBLING_WEIGHT = 0.12
 """Go and Java see their package's other files without imports: their types, lightly."""
 MAX_SIBLINGS = 8
 SIBLING_KINDS = frozenset({"class", "interface", "enum", "type"})
+MAX_FILE_MEMBERS = 24
+MAX_MEMBER_USES = 128
+MEMBER_SKIP_LINES = 5
+"""Uses of one module's members counted per file (enough to know which it uses most)."""
+FILE_MEMBER_WEIGHT = 0.25
+MAX_SCAN_BYTES = 1024 * 1024
 RENDER_CACHE = 2048
 MEMO_SIZE = 8192
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 _TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
 _MEMBER = re.compile(
     rb"(?<![\w$])([A-Za-z_$][\w$]*+)[ \t]*+(?:\?\.|\.|::|->)[ \t]*+([A-Za-z_$][\w$]*+)"
@@ -159,6 +165,9 @@ class DefinitionSource:
         self._memo: OrderedDict[tuple[str, int, str, str], _Found] = OrderedDict()
         self._own: tuple[FileSymbols, frozenset[str]] | None = None
         self._window_counts = _WindowCounts()
+        self._folders: OrderedDict[str, tuple[int, dict[str, list[FileSymbols]]]] = OrderedDict()
+        self._members: tuple[tuple[str, int, int, tuple[str, ...]], Counter[tuple[str, str]]] | None
+        self._members = None
         self._generation = -1
 
     # -- document hooks (ContextEngine fans them out) ------------------------------------
@@ -197,6 +206,9 @@ class DefinitionSource:
             frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
         )
         weights, pairs = _near_names(doc, window, self._window_counts)
+        modules = sorted(local for local, b in imports.bindings.items() if not b.name)
+        for pair, n in self._file_members(doc, window, modules).most_common(MAX_FILE_MEMBERS):
+            pairs[pair] = max(pairs.get(pair, 0.0), 1.0 - math.exp(-FILE_MEMBER_WEIGHT * n))
         bound = {local: max(weights.pop(local, 0.0), IMPORTED_WEIGHT) for local in imports.bindings}
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
         for name, weight in [*sorted(bound.items())[:MAX_BOUND], *ranked]:
@@ -214,6 +226,55 @@ class DefinitionSource:
             self._siblings(req)
         best = sorted(req.found.values(), key=lambda c: (-c.score, c.symbols.path, c.line))
         return [self._snippet(c) for c in best[:MAX_SNIPPETS]]
+
+    def _file_members(
+        self, doc: Document, window: Window, modules: list[str]
+    ) -> Counter[tuple[str, str]]:
+        """How often the file uses each `module.member` of its namespace imports (`util.x`
+        with `import * as util`, `codecs.lookup` with `import codecs`): the members the code
+        reaches for are the likely next ones. The lines around the cursor are left out (the
+        near names count them), so typing there, Enter included, reuses the counts; moving
+        elsewhere pays once (~1 ms for a 160 KB file)."""
+        if not modules or len(doc.data) > MAX_SCAN_BYTES:
+            return Counter()
+        data = doc.data
+        start = doc.line_start(max(0, window.row - MEMBER_SKIP_LINES))
+        end = doc.line_end(min(doc.line_count - 1, window.row + MEMBER_SKIP_LINES))
+        key = (doc.uri, hash(data[:start]), hash(data[end:]), tuple(modules))
+        if self._members is not None and self._members[0] == key:
+            return self._members[1]
+        found: Counter[tuple[str, str]] = Counter()
+        for module in modules:
+            needle = module.encode() + b"."
+            seen = 0
+            for lo, hi in ((0, start), (end, len(data))):
+                i = data.find(needle, lo, hi)
+                while i >= 0 and seen < MAX_MEMBER_USES:
+                    m = _IDENT.match(data, i + len(needle))
+                    if m is not None and (i == 0 or data[i - 1] not in _WORD_BYTES):
+                        found[(module, m.group().decode("ascii"))] += 1
+                        seen += 1
+                    i = data.find(needle, i + len(needle), hi)
+        self._members = (key, found)
+        return found
+
+    def _folder_names(self, folder: str) -> dict[str, list[FileSymbols]]:
+        """name -> the files of `folder` defining it; rebuilt only when the folder changes."""
+        version = self.index.folder_version(folder)
+        hit = self._folders.get(folder)
+        if hit is not None and hit[0] == version:
+            self._folders.move_to_end(folder)
+            return hit[1]
+        table: dict[str, list[FileSymbols]] = {}
+        for path in sorted(self.index.in_folder(folder)):
+            fs = self.index.file(path)
+            if fs is not None:
+                for name in dict.fromkeys(fs.names):
+                    table.setdefault(name, []).append(fs)
+        self._folders[folder] = (version, table)
+        if len(self._folders) > FOLDER_CACHE:
+            self._folders.popitem(last=False)
+        return table
 
     def _names_of(self, fs: FileSymbols) -> frozenset[str]:
         """The names a file defines, as a set (kept for the last file asked about)."""
@@ -277,15 +338,15 @@ class DefinitionSource:
                 if d.kind not in MEMBER_KINDS:
                     out.append((req.own, d, SAME_FILE_CONFIDENCE, False))
             return
-        defining = self.index.defining(name, MAX_SCAN)
-        included = [fs for fs in defining if fs.path in req.included]
-        prefix = req.folder + os.sep
+        included = [
+            fs
+            for path in sorted(req.included)
+            if (fs := self.index.file(path)) is not None and fs.indices(name)
+        ]
         package = [
             fs
-            for fs in defining
-            if fs.path.startswith(prefix)
-            and fs.path.find(os.sep, len(prefix)) < 0
-            and fs.path not in req.included
+            for fs in self._folder_names(req.folder).get(name, ())
+            if fs.path != req.doc.path and fs.path not in req.included
         ]
         if req.rule.same_package:
             confidence = PACKAGE_CONFIDENCE

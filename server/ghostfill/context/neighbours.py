@@ -115,8 +115,7 @@ class NeighbourSource:
     def changed(self, doc: Document, changes: Sequence[TextChange]) -> None:
         entry = self._open.get(doc.uri)
         if entry is None:
-            self.opened(doc)
-            entry = self._open[doc.uri]
+            return  # never opened here (the privacy filter kept it out): not a neighbour
         self._open.move_to_end(doc.uri)
         for change in changes:
             if change.start is not None:

@@ -506,6 +506,7 @@ class SymbolIndex:
         self._by_dir: dict[str, dict[str, None]] = {}
         self._by_stem: dict[str, dict[str, None]] = {}
         self._folders: dict[str, dict[str, None]] = {}
+        self._folder_versions: dict[str, int] = {}
         self.generation = 0
         """Bumped on every change, so callers can cache what they derive from the index."""
         self._count = 0
@@ -560,6 +561,7 @@ class SymbolIndex:
             self._by_dir.setdefault(folder, {})[path] = None
             self._by_stem.setdefault(stem, {})[path] = None
             self._folders.setdefault(os.path.basename(folder), {})[folder] = None
+            self._folder_versions[folder] = self._folder_versions.get(folder, 0) + 1
             self.generation += 1
 
     def remove(self, path: str) -> None:
@@ -582,6 +584,7 @@ class SymbolIndex:
                     by_name[name] = entry[0]
         self.generation += 1
         folder, stem = _folder_and_stem(path)
+        self._folder_versions[folder] = self._folder_versions.get(folder, 0) + 1
         for table, key in ((self._by_dir, folder), (self._by_stem, stem)):
             paths = table.get(key)
             if paths is not None:
@@ -618,6 +621,10 @@ class SymbolIndex:
     def in_folder(self, folder: str) -> list[str]:
         with self._lock:
             return list(self._by_dir.get(folder, ()))
+
+    def folder_version(self, folder: str) -> int:
+        """Changes whenever a file of `folder` is added, replaced or removed."""
+        return self._folder_versions.get(folder, 0)
 
     def with_stem(self, stem: str) -> list[str]:
         """Indexed files named `stem.*`, or index files (`__init__`, `index`, `mod`) of a

@@ -2,90 +2,46 @@
 
 A nested cache model in the manner of Hellendoorn & Devanbu (FSE 2017) and SLP-Core:
 
-- a workspace model per language group, counted from every indexed file (`observe`), pruned to
-  `max_contexts` so memory stays bounded;
+- a workspace model per language group (`index.WorkspaceIndex`), counted from every indexed
+  file, pruned to `max_contexts` so memory stays bounded;
 - a local model of the current file around the cursor (`cache.LocalModels`);
-- a cache model of the last few hundred tokens typed;
+- a cache model of the last few hundred tokens before the cursor;
 
-mixed by confidence (`nested.Mixture`) and searched by `decoder.Decoder` for the rest of the
-line, or a short block after an opener. Tokens come from `lexer` and go back to text through
-`render` with spacing learned from the workspace.
+mixed by confidence (`nested.Mixture`), re-weighted by statement structure (`structure`) and
+searched by `decoder.Decoder`; `complete` turns the tokens into the inserted text with the
+spacing `render` learned from the workspace. Tokens come from `lexer`.
 
 Threading: `observe`/`forget` run on the indexer's worker thread and are serialised by a lock;
 `suggest` runs on the event loop, never takes that lock and never writes shared state (tokens
-the workspace has not seen get ids from a private overlay). It relies on single dict operations
-being atomic, as they are in CPython with the GIL.
+the workspace has not seen get ids from a private overlay). It relies on single dict and array
+operations being atomic, as they are in CPython with the GIL.
 """
 
 from __future__ import annotations
 
-import array
-import threading
 import time
-import zlib
-from dataclasses import dataclass
 
-from ghostfill.engine.cache import HEAD_ORDER, LocalModels, cache_model
-from ghostfill.engine.decoder import Decoded, DecodeOptions, Decoder
-from ghostfill.engine.lexer import (
-    DEDENT,
-    INDENT,
-    NEWLINE,
-    SPECIAL,
-    CursorTokens,
-    Family,
-    family_for,
-    lex,
-    lex_cursor,
-    model_group,
-    resume_point,
-)
+from ghostfill.engine.cache import LocalModels, cache_model
+from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
+from ghostfill.engine.decoder import DecodeOptions, Decoder
+from ghostfill.engine.index import WorkspaceIndex
+from ghostfill.engine.lexer import Family, family_for, lex_cursor, resume_point
 from ghostfill.engine.nested import NestedModel
-from ghostfill.engine.ngram import HeadModel, NGramModel
-from ghostfill.engine.structure import StructureModel
-from ghostfill.engine.render import Spacing, bracket_depth, render
-from ghostfill.engine.vocab import DEDENT_ID, INDENT_ID, NEWLINE_ID, Overlay, Vocabulary
+from ghostfill.engine.render import Spacing
+from ghostfill.engine.vocab import Overlay, Vocabulary
 from ghostfill.model import Completion, CompletionContext
 from ghostfill.settings import OfflineSettings
 
 __all__ = ["OfflineEngine"]
 
-ORDER = 6
+ORDER = 8
+"""n-gram order of the file and cache models (long contexts pay off within one file)."""
 WORKSPACE_ORDER = 6
+"""n-gram order of the workspace models."""
 MAX_CONTEXTS = 300_000
 """Workspace contexts kept over all languages (≈110 bytes each) before the rarest are pruned."""
-BOOSTS = (1.0, 0.0, 1.0, 0.0, 1.0)
-"""Mixture weight multipliers: workspace, workspace heads, file, file heads, cache."""
-WORKSPACE_HEADS = False
-PARTIAL_LINES = True
-"""Offer the confident start of a line when no whole line is confident enough."""
-STRUCTURE = 1.0
-"""Weight (exponent) of the statement-structure model in decoding; 0 turns it off."""
-PRUNE_TO = 0.6
-"""Share of `MAX_CONTEXTS` left after pruning (headroom, so pruning stays infrequent)."""
 TAIL_CHARS = 3000
-"""Characters before the cursor that are lexed for the history and the cache model."""
-SPACING_SAMPLE = 400_000
-"""Raw tokens per language group that spacing is learned from (plenty; it saturates fast)."""
-
-
-@dataclass(slots=True)
-class _Group:
-    model: NGramModel
-    heads: HeadModel | None
-    structure: StructureModel
-    spacing: Spacing
-    learned: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _File:
-    group: str
-    packed: bytes
-    """zlib of the file's token ids (array 'I'), so a change can subtract the old counts."""
-
-    def ids(self) -> array.array[int]:
-        return array.array("I", zlib.decompress(self.packed))
+"""Characters before the cursor lexed for the history and the cache model."""
 
 
 class OfflineEngine:
@@ -101,85 +57,52 @@ class OfflineEngine:
     ) -> None:
         self._settings = settings
         self._order = order
-        self._workspace_order = workspace_order
-        self._max_contexts = max_contexts
         self._vocab = Vocabulary()
         self._overlay = Overlay(self._vocab)
-        self._groups: dict[str, _Group] = {}
-        self._files: dict[str, _File] = {}
-        self._tokens = 0
+        self._index = WorkspaceIndex(self._vocab, self._overlay, workspace_order, max_contexts)
         self._locals = LocalModels(self._overlay, order)
-        self._lock = threading.Lock()
 
     def configure(self, settings: OfflineSettings) -> None:
-        """Apply changed settings; the threshold takes effect on the next suggestion."""
-        self._settings = settings
+        """Apply changed settings; they take effect on the next suggestion.
 
-    # ---- learning (indexer thread) --------------------------------------------------------
+        `enable` only gates `suggest`: the workspace models keep learning, so turning the
+        engine back on needs no re-indexing.
+        """
+        self._settings = settings
 
     def observe(self, path: str, text: str, language: str) -> None:
         """Add a file's counts, replacing what an earlier version of it contributed."""
-        family = family_for(language)
-        group_name = model_group(language)
-        tokens = lex(text, family)
-        with self._lock:
-            self._drop(path)
-            ids = self._vocab.ids(tokens)
-            group = self._groups.get(group_name)
-            if group is None:
-                heads = HeadModel(HEAD_ORDER) if WORKSPACE_HEADS else None
-                group = self._groups[group_name] = _Group(
-                    NGramModel(self._workspace_order),
-                    heads,
-                    StructureModel(family, self._overlay.text),
-                    Spacing(family),
-                )
-            group.model.add(ids)
-            if group.heads is not None:
-                group.heads.add(ids)
-            group.structure.add(ids)
-            if group.learned < SPACING_SAMPLE:
-                group.learned += 4000
-                group.spacing.observe(text, limit=4000)
-            packed = zlib.compress(array.array("I", ids).tobytes(), 1)
-            self._files[path] = _File(group_name, packed)
-            self._tokens += len(ids)
-            self._prune()
+        self._index.observe(path, text, language)
 
     def forget(self, path: str) -> None:
         """Remove a deleted (or newly excluded) file's counts."""
-        with self._lock:
-            self._drop(path)
-
-    def _drop(self, path: str) -> None:
-        old = self._files.pop(path, None)
-        if old is None:
-            return
-        ids = old.ids()
-        group = self._groups[old.group]
-        group.model.remove(ids)
-        if group.heads is not None:
-            group.heads.remove(ids)
-        group.structure.remove(ids)
-        self._tokens -= len(ids)
-
-    def _prune(self) -> None:
-        models = [m for g in self._groups.values() for m in (g.model, g.heads) if m is not None]
-        total = sum(m.contexts for m in models)
-        if total <= self._max_contexts:
-            return
-        share = PRUNE_TO * self._max_contexts / total
-        for model in models:
-            model.prune(int(model.contexts * share))
-
-    # ---- suggesting (event loop) ----------------------------------------------------------
+        self._index.forget(path)
 
     def suggest(self, ctx: CompletionContext, *, max_lines: int = 1) -> Completion | None:
-        """The rest of the line (or a short block) after the cursor, or None when unsure."""
+        """The rest of the line (or a short block) after the cursor, or None when unsure.
+
+        A block (up to `max_lines` lines) is offered only on an empty line right below a
+        block opener; elsewhere the rest of the line, or its confident start.
+        """
         settings = self._settings
         if not settings.enable:
             return None
         started = time.perf_counter()
+        found = self._suggest(ctx, max_lines, settings.minConfidence)
+        if found is None or not found.text.strip():
+            return None
+        notes = [f"confidence={found.confidence:.2f}"]
+        if not found.whole:
+            notes.append("partial-line")
+        return Completion(
+            text=found.text,
+            source="offline",
+            backend="offline",
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            notes=tuple(notes),
+        )
+
+    def _suggest(self, ctx: CompletionContext, max_lines: int, floor: float) -> Suggestion | None:
         family = family_for(ctx.language)
         tail = _tail(ctx.prefix, family)
         if tail is None:
@@ -187,153 +110,41 @@ class OfflineEngine:
         cursor = lex_cursor(tail[0], family, at_file_start=tail[1])
         if cursor is None:
             return None
-        block = max_lines > 1 and not cursor.partial and _in_empty_body(ctx, cursor, family)
         local = self._locals.get(
             ctx.path, family, ctx.prefix, ctx.suffix, ctx.line_prefix, ctx.line_suffix
         )
         history = self._overlay.ids(cursor.tokens)
-        group = self._groups.get(model_group(ctx.language))
+        group = self._index.group(ctx.language)
         nested = NestedModel(
-            [
-                (group.model if group else None, BOOSTS[0]),
-                (group.heads if group else None, BOOSTS[1]),
-                (local.model, BOOSTS[2]),
-                (local.heads, BOOSTS[3]),
-                (cache_model(history, self._order), BOOSTS[4]),
-            ]
+            [group.model if group else None, local.model, cache_model(history, self._order)]
         )
         decoder = Decoder(
             nested,
             self._overlay.text,
-            DecodeOptions(
-                min_confidence=settings.minConfidence,
-                structure=STRUCTURE,
-                partial_lines=PARTIAL_LINES,
-            ),
+            DecodeOptions(min_confidence=floor),
             group.structure if group else None,
             self._vocab.known,
         )
         spacing = group.spacing if group else Spacing(family)
-        if block:
-            text, confidence = self._block(decoder, history, ctx, spacing, max_lines)
-        else:
-            text, confidence = self._line(
-                decoder, history, cursor, ctx, spacing, local.words_with_prefix
-            )
-        if not text or not text.strip():
-            return None
-        elapsed = (time.perf_counter() - started) * 1000
-        return Completion(
-            text=text,
-            source="offline",
-            backend="offline",
-            elapsed_ms=elapsed,
-            notes=(f"confidence={confidence:.2f}",),
+        text_of = self._overlay.text
+        if max_lines > 1 and not cursor.partial and in_empty_body(ctx, cursor, family):
+            return complete_block(decoder, history, ctx, spacing, text_of, max_lines)
+        partial_ids = (
+            self._overlay.ids(local.words_with_prefix(cursor.partial)) if cursor.partial else []
         )
-
-    def _line(
-        self,
-        decoder: Decoder,
-        history: list[int],
-        cursor: CursorTokens,
-        ctx: CompletionContext,
-        spacing: Spacing,
-        words: object,
-    ) -> tuple[str, float]:
-        text_of = self._overlay.text
-        start: list[tuple[float, int]] = []
-        if cursor.partial:
-            assert callable(words)
-            extra = self._overlay.ids(words(cursor.partial))
-            start = decoder.complete_partial(history, cursor.partial, extra)
-            if not start:
-                return "", 0.0
-        stop = self._stop_id(ctx.line_suffix, family_for(ctx.language))
-        decoded = decoder.line(history, start=start, stop=stop)
-        if decoded is None or not decoded.tokens:
-            return "", 0.0
-        texts = [text_of(t) for t in decoded.tokens]
-        family = spacing.family
-        before = cursor.tokens[-2:]
-        if cursor.partial:
-            head = texts[0][len(cursor.partial) :]
-            if cursor.in_string:
-                quote = texts[0][-1]
-                if ctx.line_suffix.startswith(quote):
-                    return head[:-1], decoded.probability
-            depth = bracket_depth([*cursor.tokens, texts[0]], family)
-            text = head + render(texts[1:], [*before, texts[0]], spacing, depth=depth)
-        else:
-            depth = bracket_depth(cursor.tokens, family)
-            text = render(texts, before, spacing, depth=depth)
-            if ctx.line_prefix and ctx.line_prefix[-1] in " \t":
-                text = text.lstrip(" \t")
-        return _trim_suffix(text, ctx.line_suffix), decoded.probability
-
-    def _block(
-        self,
-        decoder: Decoder,
-        history: list[int],
-        ctx: CompletionContext,
-        spacing: Spacing,
-        max_lines: int,
-    ) -> tuple[str, float]:
-        history = list(history)
-        while history and history[-1] in (INDENT_ID, DEDENT_ID):
-            history.pop()
-        history.append(INDENT_ID)
-        opener_indent = _opener_indent(ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)])
-        unit = _indent_unit(ctx.line_prefix, opener_indent)
-        body = opener_indent + unit
-        lines: list[Decoded] = []
-        depth = 0
-        confidence = 1.0
-        for _ in range(max_lines):
-            decoded = decoder.line(history, allow_structure=bool(lines))
-            if decoded is None or not decoded.tokens or not decoded.complete:
-                break
-            shift = sum(
-                1 if t == INDENT_ID else -1 if t == DEDENT_ID else 0 for t in decoded.tokens
-            )
-            if depth + shift < 0 or (lines and decoded.tokens == lines[-1].tokens):
-                break
-            depth += shift
-            lines.append(decoded)
-            confidence = min(confidence, decoded.probability)
-            history.extend(decoded.tokens)
-            history.append(NEWLINE_ID)
-        if not lines:
-            return "", 0.0
-        text_of = self._overlay.text
-        tokens: list[str] = []
-        for i, line in enumerate(lines):
-            if i:
-                tokens.append(NEWLINE)
-            tokens.extend(text_of(t) for t in line.tokens)
-        first_prefix = body[len(ctx.line_prefix) :] if body.startswith(ctx.line_prefix) else ""
-        return first_prefix + render(tokens, [], spacing, indent_unit=unit, indent=body), confidence
+        stop = self._stop_id(ctx.line_suffix, family)
+        return complete_line(decoder, history, cursor, ctx, spacing, text_of, partial_ids, stop)
 
     def _stop_id(self, line_suffix: str, family: Family) -> int | None:
+        """Id of the first token after the cursor: reaching it ends the suggestion."""
         if not line_suffix.strip():
             return None
         raws = [t for t in family.findall(line_suffix) if t[0] != "\n"]
-        if not raws:
-            return None
-        return self._vocab.known(raws[0])
-
-    # ---- figures --------------------------------------------------------------------------
+        return self._vocab.known(raws[0]) if raws else None
 
     def stats(self) -> dict[str, int]:
-        """Counts for logs and the benchmark: files, tokens, contexts, vocabulary."""
-        return {
-            "files": len(self._files),
-            "tokens": self._tokens,
-            "contexts": sum(
-                m.contexts for g in self._groups.values() for m in (g.model, g.heads) if m
-            ),
-            "vocabulary": len(self._vocab),
-            "languages": len(self._groups),
-        }
+        """Figures for logs and the benchmark: files, tokens, contexts, vocabulary, ..."""
+        return self._index.stats()
 
 
 def _tail(prefix: str, family: Family) -> tuple[str, bool] | None:
@@ -345,36 +156,3 @@ def _tail(prefix: str, family: Family) -> tuple[str, bool] | None:
     if start >= len(prefix):
         return None
     return prefix[start:], False
-
-
-def _in_empty_body(ctx: CompletionContext, cursor: CursorTokens, family: Family) -> bool:
-    """The cursor is alone on its line, right below a line ending with a block opener."""
-    if ctx.line_prefix.strip() or ctx.line_suffix.strip():
-        return False
-    tokens = cursor.tokens
-    i = len(tokens) - 1
-    while i >= 0 and tokens[i] in (NEWLINE, INDENT, DEDENT):
-        i -= 1
-    return i >= 0 and tokens[i] not in SPECIAL and tokens[i] in family.openers
-
-
-def _opener_indent(before_line: str) -> str:
-    lines = before_line.rstrip("\n").rsplit("\n", 8)
-    for line in reversed(lines):
-        if line.strip():
-            return line[: len(line) - len(line.lstrip())]
-    return ""
-
-
-def _indent_unit(line_prefix: str, opener_indent: str) -> str:
-    if len(line_prefix) > len(opener_indent) and line_prefix.startswith(opener_indent):
-        return line_prefix[len(opener_indent) :]
-    return "\t" if opener_indent.startswith("\t") else "    "
-
-
-def _trim_suffix(text: str, line_suffix: str) -> str:
-    """Never repeat what is already after the cursor."""
-    after = line_suffix.strip()
-    if after and text.rstrip().endswith(after):
-        return text.rstrip()[: -len(after)].rstrip()
-    return text

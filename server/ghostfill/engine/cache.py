@@ -18,17 +18,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ghostfill.engine.lexer import SPECIAL, Family, lex, resume_point
-from ghostfill.engine.ngram import HeadModel, NGramModel
+from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.vocab import Overlay
 
-LOCAL_BEFORE = 12000
+LOCAL_BEFORE = 8000
 """Characters of the file before the cursor line that the local model counts."""
-LOCAL_AFTER = 4000
+LOCAL_AFTER = 3000
 """Characters after the cursor line that the local model counts."""
 CACHE_TOKENS = 400
 """Tokens before the cursor that the cache model counts."""
-HEAD_ORDER = 0
-"""Levels of the statement-head model: (head), (head, t-1), (head, t-2, t-1)."""
 REBUILD_DRIFT = 2000
 """Rebuild the local model once the text moved this many characters from its snapshot."""
 
@@ -36,7 +34,6 @@ REBUILD_DRIFT = 2000
 @dataclass(slots=True)
 class LocalModel:
     model: NGramModel
-    heads: HeadModel | None
     words: list[str]
     """Sorted distinct token texts of the window: completions for a half-typed token."""
     text: str
@@ -123,12 +120,8 @@ class LocalModels:
         ids = self._overlay.ids(tokens)
         model = NGramModel(self._order)
         model.add(ids)
-        heads = None
-        if HEAD_ORDER > 1:
-            heads = HeadModel(HEAD_ORDER)
-            heads.add(ids)
         words = sorted({t for t in tokens if t not in SPECIAL})
-        return LocalModel(model, heads, words, text, (start, end))
+        return LocalModel(model, words, text, (start, end))
 
 
 def cache_model(history: list[int], order: int) -> NGramModel:

@@ -2,16 +2,16 @@
 
 Each n-gram model reports, for the current history, a probability per token and a confidence
 1 - 2^-hits (hits = orders whose context it has seen). Models are weighted by 1 / (1 - conf),
-capped at 1000, times a per-model boost, so a model that has seen a longer context dominates:
-the file model wins on its own idioms, the cache on what was just typed, the workspace model
-on common code.
+capped at 1000, so a model that has seen a longer context dominates: the file model wins on
+its own idioms, the cache on what was just typed, the workspace model on common code. (Extra
+per-model weights and a statement-head n-gram were tried and measured; neither helped.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ghostfill.engine.ngram import NGramModel, View
+from ghostfill.engine.ngram import NGramModel, View, context_keys
 
 _MAX_WEIGHT = 1000.0
 
@@ -21,14 +21,9 @@ class Mixture:
 
     __slots__ = ("views", "weights")
 
-    def __init__(self, views: Sequence[View], boosts: Sequence[float]) -> None:
-        self.views: list[View] = []
-        self.weights: list[float] = []
-        for view, boost in zip(views, boosts, strict=True):
-            if not view.hits:
-                continue
-            self.views.append(view)
-            self.weights.append(boost * min(_MAX_WEIGHT, 1.0 / (1.0 - view.confidence)))
+    def __init__(self, views: Sequence[View]) -> None:
+        self.views = [v for v in views if v.hits]
+        self.weights = [min(_MAX_WEIGHT, 1.0 / (1.0 - v.confidence)) for v in self.views]
 
     def prob(self, token: int) -> float:
         num = 0.0
@@ -56,23 +51,14 @@ class Mixture:
 
 
 class NestedModel:
-    """The models consulted for one suggestion, each with a weight boost."""
+    """The models consulted for one suggestion (empty ones left out)."""
 
-    __slots__ = ("boosts", "models", "order")
+    __slots__ = ("models", "order")
 
-    def __init__(self, parts: Sequence[tuple[NGramModel | None, float]]) -> None:
-        kept = [(m, b) for m, b in parts if m is not None and m.total]
-        self.models = [m for m, _ in kept]
-        self.boosts = [b for _, b in kept]
+    def __init__(self, models: Sequence[NGramModel | None]) -> None:
+        self.models = [m for m in models if m is not None and m.total]
         self.order = max((m.order for m in self.models), default=1)
 
     def mixture(self, history: Sequence[int]) -> Mixture:
-        keys: dict[tuple[type, int], list[int]] = {}
-        views = []
-        for model in self.models:
-            kind = (type(model), model.order)
-            found = keys.get(kind)
-            if found is None:
-                found = keys[kind] = model.keys(history)
-            views.append(model.view(found))
-        return Mixture(views, self.boosts)
+        keys = context_keys(history, self.order)  # shortest first: every model takes a prefix
+        return Mixture([m.view(keys) for m in self.models])

@@ -150,7 +150,9 @@ class NGramModel:
                 break
             if isinstance(value, int):
                 if value == WIDE:
-                    value = self.wide[k - 1][h]
+                    value = self.wide[k - 1].get(h)
+                    if value is None:  # removed by the indexing thread meanwhile
+                        break
                     total = value[TOTAL]
                     distinct = len(value) - 1
                 else:
@@ -165,12 +167,8 @@ class NGramModel:
             levels.append((value, total, total / (total + distinct), k, h))
         return View(self, levels)
 
-    def keys(self, history: Sequence[int]) -> list[int]:
-        """The context keys `view` wants for the position after `history`."""
-        return context_keys(history, self.order)
-
     def prob(self, history: Sequence[int], token: int) -> float:
-        return self.view(self.keys(history)).prob(token)
+        return self.view(context_keys(history, self.order)).prob(token)
 
     def top(self, k: int, h: int, value: array[int] | dict[int, int], limit: int) -> list[int]:
         """The `limit` most frequent successors of a multi-successor context (cached)."""
@@ -227,11 +225,14 @@ class View:
             elif isinstance(value, dict):
                 count = value.get(token, 0)
             elif token in value:
-                count = -value[value.index(token) + 1]
+                try:
+                    count = -value[value.index(token) + 1]
+                except (ValueError, IndexError):  # changed by the indexing thread meanwhile
+                    count = 0
             else:
                 count = 0
             mass += lam * (1.0 - mass)
-            prob += lam * (count / total - prob)
+            prob += lam * (min(count, total) / total - prob)
         return prob / mass
 
     def successors(self, limit: int, orders: int = 2) -> list[int]:
@@ -270,7 +271,10 @@ def _count(value: Value, token: int) -> int:
 
 
 def _add(
-    table: dict[int, Value], wide: dict[int, dict[int, int]], keys: Iterable[int], succs: Sequence[int]
+    table: dict[int, Value],
+    wide: dict[int, dict[int, int]],
+    keys: Iterable[int],
+    succs: Sequence[int],
 ) -> None:
     get = table.get
     for h, w in zip(keys, succs, strict=False):
@@ -306,7 +310,10 @@ def _add(
 
 
 def _sub(
-    table: dict[int, Value], wide: dict[int, dict[int, int]], keys: Iterable[int], succs: Sequence[int]
+    table: dict[int, Value],
+    wide: dict[int, dict[int, int]],
+    keys: Iterable[int],
+    succs: Sequence[int],
 ) -> None:
     get = table.get
     for h, w in zip(keys, succs, strict=False):
@@ -344,63 +351,3 @@ def _sub(
             del table[h]
         elif len(v) == 3 and -v[2] <= COUNT_MASK:
             table[h] = (v[1] << SHIFT) | -v[2]
-
-
-STATEMENT_BREAKS = frozenset({0, 1, 3, 4})
-"""BOS, NEWLINE, INDENT, DEDENT ids (see vocab): the next real token starts a statement."""
-START = -2
-"""The head of a position that starts a statement (its head is not known yet)."""
-
-
-def statement_heads(ids: Sequence[int]) -> list[int]:
-    """For every position, the first token of the statement it belongs to (START for firsts)."""
-    heads: list[int] = []
-    append = heads.append
-    head = START
-    fresh = True
-    breaks = STATEMENT_BREAKS
-    for t in ids:
-        append(START if fresh else head)
-        if t in breaks:
-            fresh = True
-        elif fresh:
-            head = t
-            fresh = False
-    return heads
-
-
-def head_of(history: Sequence[int]) -> int:
-    """The statement head for the position after `history`."""
-    for i in range(len(history) - 1, -1, -1):
-        if history[i] in STATEMENT_BREAKS:
-            return START if i == len(history) - 1 else history[i + 1]
-    return history[0] if history else START
-
-
-class HeadModel(NGramModel):
-    """An n-gram model whose contexts also hold the statement's first token.
-
-    Level k conditions on (head, last k-1 tokens): `def`/`return`/`if` at the start of a line
-    decide how it ends (`:` or not, `)` or `])`) long after a plain n-gram has forgotten them.
-    """
-
-    __slots__ = ()
-
-    def _grams(self, ids: Sequence[int]) -> Iterator[tuple[int, Iterable[int], Sequence[int]]]:
-        n = len(ids)
-        heads = statement_heads(ids)
-        for k in range(1, min(self.order, n + 1)):
-            m = k - 1
-            cols = [heads[m:], *[ids[j : n - m + j] for j in range(m)]]
-            keys = map(hash, zip(*cols, strict=True))
-            yield k, keys, ids[m:]
-
-    def keys(self, history: Sequence[int]) -> list[int]:
-        return head_keys(history, self.order)
-
-
-def head_keys(history: Sequence[int], order: int) -> list[int]:
-    """`HeadModel` keys for the position after `history` (shortest first)."""
-    n = len(history)
-    head = head_of(history)
-    return [hash((head, *history[n - m :])) for m in range(min(order - 1, n + 1))]

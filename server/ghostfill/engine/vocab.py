@@ -34,7 +34,7 @@ class Vocabulary:
     def __init__(self) -> None:
         self._ids = _Ids()
         for special in (BOS, NEWLINE, NL, INDENT, DEDENT, STRING):
-            self._ids[special]  # noqa: B018 - interning in a fixed order
+            self._ids[special]  # interned in this fixed order: see *_ID below
 
     def ids(self, tokens: Iterable[str]) -> list[int]:
         """Ids of `tokens`, adding unseen ones."""

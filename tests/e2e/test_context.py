@@ -1,0 +1,55 @@
+"""Cross-file context end to end: the prompt the real server sends holds the definition from
+another file of the workspace that the next line needs.
+
+The workspace has more files than the symbol index extracts in its own thread, so its child
+extraction process runs too, under a server whose stdout is the protocol channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pytest_lsp import LanguageClient
+
+from tests.e2e.conftest import backend_options, inline, open_doc, start
+from tests.fakes.openai_server import FakeProvider
+
+MODELS = '''\
+from dataclasses import dataclass
+
+
+@dataclass
+class Invoice:
+    customer: str
+    total_cents: int
+
+    def overdue(self, days: int) -> bool:
+        return days > 30
+'''
+
+MAIN = "from billing.models import Invoice\n\n\ndef bill(customer, cents):\n    \n"
+
+
+async def test_the_prompt_holds_an_imported_definition(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    package = workspace / "billing"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(MODELS)
+    for n in range(30):  # a backlog: extracted by the child process
+        (package / f"helper_{n}.py").write_text(f"def helper_{n}(x):\n    return x + {n}\n")
+    await start(client, workspace, backend_options(fake))
+    prompt = ""
+    for n in range(100):  # the index fills in the background; a new file each time, so the
+        uri = open_doc(client, package / f"service_{n}.py", MAIN)  # answer is not cached
+        await inline(client, uri, 4, 4)
+        prompt = fake.completion_requests()[-1].body["messages"][-1]["content"]
+        if "class Invoice:" in prompt:
+            break
+        await asyncio.sleep(0.1)
+    assert "class Invoice:" in prompt
+    assert "def overdue(self, days: int) -> bool:" in prompt
+    assert "models.py" in prompt
+    assert "helper_" not in prompt  # nothing the next line has no use for
