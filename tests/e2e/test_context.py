@@ -15,7 +15,7 @@ from pytest_lsp import LanguageClient
 from tests.e2e.conftest import backend_options, inline, open_doc, start
 from tests.fakes.openai_server import FakeProvider
 
-MODELS = '''\
+MODELS = """\
 from dataclasses import dataclass
 
 
@@ -26,7 +26,7 @@ class Invoice:
 
     def overdue(self, days: int) -> bool:
         return days > 30
-'''
+"""
 
 MAIN = "from billing.models import Invoice\n\n\ndef bill(customer, cents):\n    \n"
 

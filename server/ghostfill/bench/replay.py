@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--keystroke-ms",
         type=float,
         default=150.0,
-        help="mean time between keystrokes (uniform jitter 0.5x-1.5x)",
+        help="median time between keystrokes (log-normal, sigma 0.5: 10%% are under 0.53x)",
     )
     parser.add_argument(
         "--pause-ms", type=float, default=600.0, help="pause after each Enter (reading)"
@@ -96,6 +97,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=["adaptive", "0"],
         metavar="MODE",
         help="tabby-agent debounce runs: `adaptive` (its default) and/or fixed intervals in ms",
+    )
+    parser.add_argument(
+        "--wrong",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="share of replies that go wrong somewhere in their first line (0: a perfect oracle)",
     )
     parser.add_argument("--no-ghostfill", action="store_true", help="run only the peers")
     parser.add_argument("--repeat", type=int, default=1, help="run every configuration N times")
@@ -150,7 +158,7 @@ def plan_region(
     keys: list[Keystroke] = []
 
     def gap() -> float:
-        return float(args.keystroke_ms) * rng.uniform(0.5, 1.5) / 1000
+        return float(args.keystroke_ms) * rng.lognormvariate(0.0, 0.5) / 1000
 
     for line in region:
         indent = indentation(line)
@@ -219,11 +227,28 @@ def plan(args: Any) -> list[Region]:
 
 
 class Oracle:
-    """Knows the file being typed and where the replay's cursor is in it."""
+    """Knows the file being typed and where the replay's cursor is in it.
 
-    def __init__(self) -> None:
+    With `wrong` > 0 that share of replies (chosen by a hash of the prompt, so every run and
+    every client gets the same ones) is right only up to a random point of its first line,
+    then wrong: typing past that point needs a new request, as with a real model.
+    """
+
+    def __init__(self, wrong: float = 0.0, seed: int = 0) -> None:
         self.text = ""
         self.cursor = 0
+        self.wrong = wrong
+        self.seed = seed
+
+    def spoil(self, prefix: str, reply: str) -> str:
+        if self.wrong <= 0:
+            return reply
+        rng = random.Random(zlib.crc32(f"{self.seed}:{prefix[-TAIL:]}".encode()))
+        if rng.random() >= self.wrong:
+            return reply
+        line = reply.split("\n", 1)[0]
+        at = rng.randrange(len(line) + 1)
+        return reply[:at] + "wrong_guess" + reply[at:]
 
     def locate(self, prefix: str) -> int | None:
         """Offset in the file where `prefix` ends (the occurrence nearest the replay's cursor)."""
@@ -245,7 +270,7 @@ class Oracle:
         if at is None:
             return ""
         rest = self.text[at : at + ORACLE_MAX_CHARS]
-        return "\n".join(rest.split("\n")[:ORACLE_MAX_LINES])
+        return self.spoil(prefix, "\n".join(rest.split("\n")[:ORACLE_MAX_LINES]))
 
     def tabby_continuation(self, prefix: str) -> str:
         """What a Tabby server would return: up to 64 tokens, stopping at the next line that
@@ -259,7 +284,7 @@ class Oracle:
             if line[:1].strip() and line[:1] not in ")]}":
                 break
             kept.append(line)
-        return "\n".join(kept)
+        return self.spoil(prefix, "\n".join(kept))
 
     def fim_reply(self, body: dict[str, Any]) -> str:
         prompt = str(body.get("prompt", ""))
@@ -517,7 +542,7 @@ def workspace_copy(regions: Sequence[Region], root: Path) -> list[Region]:
 
 
 async def run_ghostfill(regions: Sequence[Region], args: Any, debounce: int | None) -> Run:
-    oracle = Oracle()
+    oracle = Oracle(args.wrong, args.seed)
     label = "ghostfill" + (f", debounce {debounce} ms" if debounce is not None else ", default")
     run = Run(label)
     reply = Recording(oracle.fim_reply)
@@ -563,7 +588,7 @@ async def run_tabby(regions: Sequence[Region], args: Any, debounce: str) -> Run:
     cli = tabby_cli()
     if cli is None or shutil.which("node") is None:
         raise SystemExit("tabby-agent not found: run scripts/install-bench-peers.sh")
-    oracle = Oracle()
+    oracle = Oracle(args.wrong, args.seed)
     run = Run(f"tabby-agent 1.5.0, debounce {debounce}" + ("" if debounce == "adaptive" else " ms"))
     reply = Recording(oracle.tabby_reply)
     with (
@@ -716,8 +741,9 @@ async def measure(args: Any) -> int:
     files = len({r.path for r in regions})
     print(
         f"replay: {files} files, {len(regions)} regions, {keys} keystrokes; "
-        f"backend ttft {args.ttft_ms:.0f} ms, {args.tokens_per_s:.0f} tokens/s; "
-        f"typing {args.keystroke_ms:.0f} ms/key, {args.pause_ms:.0f} ms pause after Enter; "
+        f"backend ttft {args.ttft_ms:.0f} ms, {args.tokens_per_s:.0f} tokens/s, "
+        f"{args.wrong:.0%} of replies wrong; "
+        f"typing {args.keystroke_ms:.0f} ms/key (median), {args.pause_ms:.0f} ms pause after Enter; "
         f"load {os.getloadavg()[0]:.2f}",
         flush=True,
     )

@@ -27,6 +27,8 @@ SHARES: Mapping[str, float] = MappingProxyType(
 HEADER_CHARS = 8
 """Per snippet: what the prompt adds around its text besides the path (separators, kind)."""
 MIN_TRIMMED_LINES = 3
+MIN_TOKENS = 12
+"""Less room than this holds no useful snippet: stop looking."""
 
 
 def cost(s: Snippet) -> int:
@@ -51,6 +53,12 @@ def within_budget(
     chosen: list[Snippet] = []
     ordered = sorted(snippets, key=lambda s: (-s.score, s.kind, s.path, s.start_line, s.text))
     for s in ordered:
+        if left < MIN_TOKENS:
+            break
+        allowed = min(left, int(budget_tokens * shares.get(s.kind, 1.0)) - spent.get(s.kind, 0))
+        size = cost(s)
+        if size > allowed and allowed < MIN_TOKENS:
+            continue  # this kind's share is used up: cheap to tell before anything else
         key = " ".join(s.text.split())
         if not key or key in seen:
             continue
@@ -67,20 +75,20 @@ def within_budget(
         lines = {line.strip() for line in s.text.split("\n")} - {""}
         if lines <= shown.get(s.path, set()):
             continue  # a member already shown in its class's skeleton
-        allowed = min(left, int(budget_tokens * shares.get(s.kind, 1.0)) - spent.get(s.kind, 0))
-        fitted = s if cost(s) <= allowed else _trim(s, allowed)
+        fitted = s if size <= allowed else _trim(s, allowed)
         if fitted is None:
             continue
         seen.add(key)
-        shown.setdefault(s.path, set()).update(line.strip() for line in fitted.text.split("\n"))
+        if fitted is not s:
+            size = cost(fitted)
+            lines = {line.strip() for line in fitted.text.split("\n")}
+        shown.setdefault(s.path, set()).update(lines)
         covered.setdefault(s.path, []).append(
             (fitted.start_line, fitted.start_line + fitted.text.count("\n"), verbatim)
         )
         chosen.append(fitted)
-        left -= cost(fitted)
-        spent[s.kind] = spent.get(s.kind, 0) + cost(fitted)
-        if left <= 0:
-            break
+        left -= size
+        spent[s.kind] = spent.get(s.kind, 0) + size
     return tuple(chosen)
 
 

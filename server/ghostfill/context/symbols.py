@@ -728,6 +728,7 @@ class SymbolIndex:
         child: ProcessPoolExecutor | None = None
         try:
             while True:
+                idle: ProcessPoolExecutor | None = None
                 with self._lock:
                     if not self._queue and not self._closed:
                         self._lock.wait(CHILD_IDLE_S if child is not None else None)
@@ -735,8 +736,11 @@ class SymbolIndex:
                         return
                     if not self._queue:
                         idle, child = child, None
-                        if idle is not None:
-                            idle.shutdown(wait=False)
+                if idle is not None:  # idle for CHILD_IDLE_S: let the process go (not locked)
+                    idle.shutdown(wait=True)
+                    continue
+                with self._lock:
+                    if not self._queue:
                         continue
                     backlog = self.processes and len(self._queue) >= BACKLOG
                     jobs = self._take(BATCH_FILES if backlog or child is not None else 1)
@@ -749,7 +753,7 @@ class SymbolIndex:
                             self._process(jobs, child, pause)
                         except Exception as exc:  # the process died, or could not start
                             log.warning("symbol index: extracting here instead (%r)", exc)
-                            child.shutdown(wait=False, cancel_futures=True)
+                            child.shutdown(wait=True, cancel_futures=True)
                             child, self.processes = None, False
                             self._process(jobs, None, pause)
                     else:
@@ -762,7 +766,7 @@ class SymbolIndex:
                         self._lock.notify_all()
         finally:
             if child is not None:
-                child.shutdown(wait=False, cancel_futures=True)
+                child.shutdown(wait=True, cancel_futures=True)
 
     def _start_child(self) -> ProcessPoolExecutor | None:
         try:

@@ -15,7 +15,7 @@ What is never read:
 - symbolic links, files above the size limit, files whose language is not registered, and
   files that are not UTF-8 text (binary).
 
-At most `max_files` files are indexed; the walk is breadth-first, so a limit keeps the
+At most `max_files` files are indexed; the walk is breadth-first, so the limit keeps the
 top-level code and drops the deepest folders.
 """
 
@@ -119,7 +119,11 @@ class WorkspaceIndexer:
         self.max_files = max_files
         self.max_file_bytes = max_file_bytes
         self._indexed: set[str] = set()
-        self._ignores: dict[str, GitIgnore] = {}
+        self._updated: set[str] = set()
+        """Paths an `update` has handled: a running `index` must not overwrite them."""
+        self._ignores: dict[str, GitIgnore] = {
+            os.path.abspath(root): GitIgnore(os.path.abspath(root)) for root in privacy.roots
+        }
 
     @property
     def indexed(self) -> frozenset[str]:
@@ -128,22 +132,25 @@ class WorkspaceIndexer:
     async def index(
         self, roots: Sequence[str], report: Callable[[int, int], None] | None = None
     ) -> int:
-        """Walk `roots` and feed every eligible file to the consumers; returns files indexed.
+        """Walk `roots` and feed eligible files to the consumers; returns files indexed.
 
-        `report(done, total)` is called after each batch (for LSP work-done progress).
+        `report(done, total)` is called as batches finish (for LSP work-done progress); it ends
+        with `done == total`.
         """
-        paths = await asyncio.to_thread(lambda: list(self.walk(roots)))
+        paths = await asyncio.to_thread(lambda: list(self.walk(roots, 4 * self.max_files)))
         total = len(paths)
-        done = 0
         indexed = 0
         if report is not None:
             report(0, total)
         for start in range(0, total, BATCH_FILES):
+            if len(self._indexed) >= self.max_files:
+                break
             batch = paths[start : start + BATCH_FILES]
             indexed += await asyncio.to_thread(self._feed, batch)
-            done += len(batch)
-            if report is not None:
-                report(done, total)
+            if report is not None and start + BATCH_FILES < total:
+                report(start + len(batch), total)
+        if report is not None:
+            report(total, total)
         return indexed
 
     async def update(self, path: str, text: str | None) -> None:
@@ -156,8 +163,10 @@ class WorkspaceIndexer:
 
     def _update(self, path: str, text: str | None) -> None:
         path = os.path.abspath(path)
+        self._updated.add(path)
         language = self._eligible(path)
-        if language is None or (text is None and not os.path.isfile(path)):
+        gone = text is None and (not os.path.isfile(path) or os.path.islink(path))
+        if language is None or gone:
             self._forget(path)
             return
         if text is None:
@@ -173,10 +182,14 @@ class WorkspaceIndexer:
         self._observe(path, text, language)
 
     def _forget(self, path: str) -> None:
-        if path in self._indexed:
-            self._indexed.discard(path)
-            for consumer in self.consumers:
+        if path not in self._indexed:
+            return
+        self._indexed.discard(path)
+        for consumer in self.consumers:
+            try:
                 consumer.forget(path)
+            except Exception:  # as in _observe: one consumer's bug must not stop the others
+                log.exception("forgetting %s failed in %s", path, type(consumer).__name__)
 
     def _eligible(self, path: str) -> str | None:
         """The language of `path` if it may be indexed (ignore rules, privacy, language)."""
@@ -196,8 +209,11 @@ class WorkspaceIndexer:
             if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
                 yield root, rules
 
-    def walk(self, roots: Sequence[str]) -> Iterator[tuple[str, str]]:
-        """(path, language) of every indexable file under `roots`, breadth-first, ≤ max_files."""
+    def walk(self, roots: Sequence[str], limit: int | None = None) -> Iterator[tuple[str, str]]:
+        """(path, language) of the files under `roots` that may be read, breadth-first.
+
+        Reading can still rule a file out (binary, not UTF-8); `limit` bounds the walk.
+        """
         found = 0
         for root in roots:
             root = os.path.abspath(root)
@@ -235,12 +251,16 @@ class WorkspaceIndexer:
                         continue
                     yield path, spec.name
                     found += 1
-                    if found >= self.max_files:
+                    if limit is not None and found >= limit:
                         return
 
     def _feed(self, batch: Sequence[tuple[str, str]]) -> int:
         fed = 0
         for path, language in batch:
+            if len(self._indexed) >= self.max_files and path not in self._indexed:
+                break
+            if path in self._updated:
+                continue  # an update already handled a newer version
             text = self._read(path)
             if text is None:
                 continue
@@ -282,6 +302,6 @@ def workspace_files(
     max_files: int,
     max_file_bytes: int,
 ) -> list[tuple[str, str]]:
-    """The files `WorkspaceIndexer` would index (for benchmarks and tools)."""
+    """The files `WorkspaceIndexer` would consider, at most `max_files` (for benchmarks)."""
     walker = WorkspaceIndexer(languages, (), privacy, max_files, max_file_bytes)
-    return list(walker.walk(roots))
+    return list(walker.walk(roots, max_files))

@@ -142,6 +142,10 @@ class OfflineEngine:
         raws = [t for t in family.findall(line_suffix) if t[0] != "\n"]
         return self._vocab.known(raws[0]) if raws else None
 
+    def knows(self, token: str) -> bool:
+        """Whether any observed file held `token` (privacy tests: secrets must never)."""
+        return self._vocab.known(token) is not None
+
     def stats(self) -> dict[str, int]:
         """Figures for logs and the benchmark: files, tokens, contexts, vocabulary, ..."""
         return self._index.stats()

@@ -17,7 +17,7 @@ import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ghostfill.engine.lexer import SPECIAL, Family, lex, resume_point
+from ghostfill.engine.lexer import DEDENT, INDENT, SPECIAL, Family, lex, resume_point
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.vocab import Overlay
 
@@ -116,11 +116,16 @@ class LocalModels:
         after = text[end:]
         if len(after) > LOCAL_AFTER:
             after = after[: after.rfind("\n", 0, LOCAL_AFTER) + 1]
-        tokens = lex(before + after, family, bos=at_start)
-        ids = self._overlay.ids(tokens)
+        # Counted as two streams: joined, they would teach that the line before the hole is
+        # followed by the line after it.
+        head = lex(before, family, bos=at_start)
+        while head and head[-1] in (INDENT, DEDENT):
+            head.pop()  # the hole's indentation is unknown
+        tail = lex(after, family, bos=False)
         model = NGramModel(self._order)
-        model.add(ids)
-        words = sorted({t for t in tokens if t not in SPECIAL})
+        model.add(self._overlay.ids(head))
+        model.add(self._overlay.ids(tail))
+        words = sorted({t for t in (*head, *tail) if t not in SPECIAL})
         return LocalModel(model, words, text, (start, end))
 
 

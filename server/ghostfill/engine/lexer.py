@@ -28,6 +28,8 @@ STRING = "\x01s"
 SPECIAL: frozenset[str] = frozenset({NEWLINE, NL, INDENT, DEDENT, BOS, STRING})
 LINE_ENDS: frozenset[str] = frozenset({NEWLINE, NL})
 
+_HEADER = re.compile(r"<[\w./+-]*[A-Za-z][\w./+-]*>")
+"""`#include <stdio.h>`: the header name is one string-like token."""
 MAX_STRING = 40
 """String literals longer than this (quotes included) are abstracted to STRING."""
 
@@ -120,6 +122,8 @@ class Family:
     """Characters besides letters and digits that belong to identifiers."""
     blocks: tuple[tuple[str, str], ...] = (("/*", "*/"),)
     """Delimiters of multi-line strings and comments, to resume lexing mid-file safely."""
+    member: frozenset[str] = frozenset({".", "->", "::", "?."})
+    """Operators written without spaces around them (member access)."""
 
     def findall(self, text: str) -> list[str]:
         return self.pattern.findall(text)
@@ -140,6 +144,7 @@ def _family(
     extra: Sequence[str] = (),
     word_chars: str = "_",
     blocks: Sequence[tuple[str, str]] = (("/*", "*/"),),
+    member: Iterable[str] = (".", "->", "::", "?."),
 ) -> Family:
     ordered_ops = sorted(ops, key=len, reverse=True)
     parts = [
@@ -164,6 +169,7 @@ def _family(
         openers=frozenset(openers),
         word_chars=word_chars,
         blocks=tuple(blocks),
+        member=frozenset(member),
     )
 
 
@@ -188,12 +194,18 @@ FAMILIES: dict[str, Family] = {
             brackets="([{",
             openers=(":",),
             blocks=(('"""', '"""'), ("'''", "'''")),
+            member=(".",),
         ),
         _family(
             "c",
             comments=_C_COMMENTS,
             comment_prefixes=("//", "/*"),
-            strings=(r'[@$]{0,2}"""[\s\S]*?(?:"""|\Z)', rf"[@$LuUR8]{{0,2}}{_DQ}", _SQ),
+            strings=(
+                r'[@$]{0,2}"""[\s\S]*?(?:"""|\Z)',
+                rf"[@$LuUR8]{{0,2}}{_DQ}",
+                _SQ,
+                r"(?<=#include )<[^>\n]*>|(?<=#include)<[^>\n]*>",
+            ),
             ops=_C_OPS,
             keywords=_C_KEYWORDS,
             quotes="\"'",
@@ -246,6 +258,7 @@ FAMILIES: dict[str, Family] = {
             ident=r"(?:@@?|\$)?[^\W\d]\w*(?:[?!](?!=))?",
             word_chars="_@$?!",
             blocks=(("=begin", "=end"),),
+            member=(".", "::", "&."),
         ),
         _family(
             "lua",
@@ -257,6 +270,7 @@ FAMILIES: dict[str, Family] = {
             quotes="\"']",
             openers=("{", "do", "then", ")"),
             blocks=(("[[", "]]"),),
+            member=(".", ":"),
         ),
         _family(
             "shell",
@@ -271,6 +285,7 @@ FAMILIES: dict[str, Family] = {
             ident=r"-{0,2}[^\W\d][\w.-]*\w|-{0,2}[^\W\d]",
             word_chars="_$.-",
             blocks=(),
+            member=(),
         ),
         _family(
             "php",
@@ -282,6 +297,7 @@ FAMILIES: dict[str, Family] = {
             quotes="\"'",
             extra=(r"\$[^\W\d]\w*",),
             word_chars="_$",
+            member=("->", "::", "?->"),
         ),
     )
 }
@@ -522,7 +538,7 @@ def kind_of(tok: str, family: Family) -> str:
     if tok in family.keywords or tok in SPECIAL:
         return tok
     c = tok[0]
-    if _quote_index(tok, family) >= 0:
+    if _quote_index(tok, family) >= 0 or (c == "<" and _HEADER.fullmatch(tok)):
         return "STR"
     if c.isdigit():
         return "NUM"

@@ -25,8 +25,10 @@ from ghostfill.engine.lexer import (
 )
 
 STATEMENT_ENDS = frozenset({NEWLINE, INDENT, DEDENT, BOS})
-_NO_SPACE_AFTER = frozenset({"(", "[", "{", ".", "@", "~", "!", "::", "?.", "->", "$", "\\"})
-_NO_SPACE_BEFORE = frozenset({")", "]", "}", ",", ";", ".", ":", "(", "[", "?.", "::", "->"})
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", "@", "~", "!", "$", "\\"})
+_NO_SPACE_BEFORE = frozenset({")", "]", "}", ",", ";", ":"})
+_OPENERS = frozenset({"(", "["})
+_CLOSERS = frozenset({")", "]", "}"})
 _K = TypeVar("_K", bound=Hashable)
 _MAX_CLASSES = 4096
 """Guard for the learned tables: pairs/triples beyond this many distinct keys are not added."""
@@ -111,17 +113,20 @@ def default_space(prev: str, cur: str, family: Family) -> bool:
     """Spacing rules for pairs the project has not shown us."""
     if prev in _NO_SPACE_AFTER or cur in _NO_SPACE_BEFORE:
         return False
-    if prev == "," or prev == ";":
-        return True
+    if prev in family.member or cur in family.member:
+        return False
     prev_word = is_word(prev, family) or prev[0] in family.quotes
     cur_word = is_word(cur, family) or cur[0] in family.quotes
-    if prev_word and cur_word:
+    closed = prev_word or prev in _CLOSERS
+    if cur in _OPENERS:
+        return not closed or prev in family.keywords  # f(x), a[i]; but = [1], if (x)
+    if prev in (",", ";"):
         return True
-    if prev in (")", "]") and cur_word:
+    if closed and cur_word:
         return True
-    if not prev_word and prev not in (")", "]", "}"):
+    if not closed:
         return True  # after an operator
-    return not cur_word or prev in ("}",)
+    return not cur_word  # before an operator
 
 
 def render(

@@ -44,7 +44,9 @@ _SLASH_QUOTES = re.compile(
         (r"//[^\n]*", r"/\*[\s\S]*?(?:\*/|$)", _STRINGS, _QUOTED, r"`(?:\\.|[^`\\])*`?", _BRACKET)
     )
 )
-_DASH = re.compile("|".join((r"--\[\[[\s\S]*?(?:\]\]|$)", r"--[^\n]*", _STRINGS, _QUOTED, _BRACKET)))
+_DASH = re.compile(
+    "|".join((r"--\[\[[\s\S]*?(?:\]\]|$)", r"--[^\n]*", _STRINGS, _QUOTED, _BRACKET))
+)
 
 _LEXERS = {
     "python": _HASH,

@@ -76,3 +76,42 @@ def test_block_in_an_empty_body_ends_at_a_shallower_line() -> None:
 )
 def test_suffix_overlap(text: str, suffix: str, expected: str) -> None:
     assert trim_suffix_overlap(text, suffix) == expected
+
+
+def test_stop_filter_holds_back_only_a_possible_stop_start() -> None:
+    from ghostfill.postprocess.stop_tokens import held, stop_at_stop_tokens
+
+    stops = ("<|endoftext|>", "</COMPLETION>")
+    assert held("x = 1\n", stops) == 0
+    assert held("x = 1<|endo", stops) == len("<|endo")
+    assert held("a </COMP", stops) == len("</COMP")
+
+    async def first_chunk() -> str:
+        fctx = FilterContext("", "", "", "", False, 1, stop=stops)
+        out = stop_at_stop_tokens(_gen(["return a + b\n", "more"]), fctx)
+        return await out.__anext__()
+
+    assert asyncio.run(first_chunk()) == "return a + b\n"  # not held for the next tokens
+
+
+def test_bracket_counting_skips_strings_and_comments() -> None:
+    from ghostfill.postprocess.brackets import closed_by, excess_closer, open_in
+
+    assert open_in('f(a, "(", [1', "python") == {")": 1, "]": 1, "}": 0}
+    assert open_in("f(a  # (\n", "python") == {")": 1, "]": 0, "}": 0}
+    assert open_in("f(a  // (\n", "javascript") == {")": 1, "]": 0, "}": 0}
+    assert closed_by('print("', '")\n', "python") == {")": 1}
+    allowed = open_in("foo(", "python")
+    allowed.subtract(closed_by("foo(", ")", "python"))
+    assert excess_closer("foo(", "a, (b))", allowed, "python") == 6
+
+
+def test_syntax_gate_region_is_local() -> None:
+    from ghostfill.postprocess.syntax_gate import region, starts_top_level
+
+    prefix = "import os\n\ndef f():\n    x = 1\n    if x:\n        "
+    suffix = "\n    return x\n\ndef g():\n    pass\n"
+    before, after = region(prefix, suffix)
+    assert before.startswith("def f():") and after == "\n    return x\n"
+    assert not starts_top_level("else:") and not starts_top_level("}")
+    assert starts_top_level("class A:") and starts_top_level("@decorator")
