@@ -27,7 +27,7 @@ from ghostfill.backends.registry import create, resolve
 from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
-from ghostfill.documents.store import Document, DocumentStore, uri_to_path
+from ghostfill.documents.store import Document, DocumentStore, TextChange, uri_to_path
 from ghostfill.documents.syntax import Grammars
 from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
@@ -252,7 +252,7 @@ class Session:
             s.offline.maxFiles,
             s.offline.maxFileKb * 1024,
         )
-        if self.roots and s.offline.enable:
+        if self.roots and (s.offline.enable or s.context.symbols):
             self.spawn(self._index())
 
     async def _index(self) -> None:
@@ -295,9 +295,26 @@ class Session:
 
         self._reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, reparse)
 
+    def open_document(self, uri: str, text: str, version: int, language_id: str) -> None:
+        doc = self.documents.open(uri, text, version, language_id)
+        if not self.privacy().excluded(doc.path):
+            self.shared.context.opened(doc)
+
+    def changed_document(self, doc: Document, changes: list[TextChange]) -> None:
+        self.shared.context.changed(doc, changes)
+        self.reparse_when_idle(doc)
+
+    def saved_document(self, doc: Document) -> None:
+        """A save: the symbol index and the offline model re-count the file's text."""
+        if not self.privacy().excluded(doc.path):
+            self.shared.context.saved(doc)
+            self.spawn(self.learn(doc.path, doc.text))
+
     def close_document(self, uri: str) -> None:
         """Forget everything kept for `uri`: the text, its debounce state, its pending re-parse
         and the streams still running for it."""
+        if (doc := self.documents.find(uri)) is not None:
+            self.shared.context.closed(doc)
         self.documents.close(uri)
         self.debouncer.forget(uri)
         if (handle := self._reparse.pop(uri, None)) is not None:
@@ -349,6 +366,7 @@ class Session:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        self.shared.context.close()
         await self.shared.backends.close()
 
     def watch_parent(self, pid: int | None) -> None:

@@ -47,7 +47,7 @@ def register(server: LanguageServer, session: Session) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         d = params.text_document
-        session.documents.open(d.uri, d.text, d.version, d.language_id)
+        session.open_document(d.uri, d.text, d.version, d.language_id)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -59,7 +59,7 @@ def register(server: LanguageServer, session: Session) -> None:
         except DocumentError as exc:
             log.warning("didChange ignored: %s", exc.user_message)
             return
-        session.reparse_when_idle(doc)
+        session.changed_document(doc, changes)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -69,7 +69,7 @@ def register(server: LanguageServer, session: Session) -> None:
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         doc = session.documents.find(params.text_document.uri)
         if doc is not None:
-            session.spawn(session.learn(doc.path, doc.text))
+            session.saved_document(doc)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:

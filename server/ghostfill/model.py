@@ -47,6 +47,8 @@ class CompletionContext:
     multiline: bool = False
     indent: str = ""
     workspace: str = ""
+    comment: str = "#"
+    """The language's line comment token, for context rendered as comments in FIM prompts."""
 
 
 @dataclass(frozen=True, slots=True)

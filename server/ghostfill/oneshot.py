@@ -92,8 +92,9 @@ async def complete_once(
         settings.offline.maxFiles,
         settings.offline.maxFileKb * 1024,
     )
-    if settings.offline.enable:
+    if settings.offline.enable or settings.context.symbols:
         await indexer.index([str(root)])
+        await asyncio.to_thread(shared.context.ready, 30)
     documents = DocumentStore(shared.languages, shared.grammars)
     doc = documents.open(path.as_uri(), text, 1)
     pipeline = shared.pipeline(terminal, Debouncer())
@@ -112,6 +113,7 @@ async def complete_once(
             if not args.json:
                 print(more.text[len(shown) :], end="", flush=True)
             shown = more.text
+    shared.context.close()
     await shared.backends.close()
     if args.json:
         backend = first.backend if first else ""

@@ -213,7 +213,7 @@ class Pipeline:
     ) -> Continuation:
         config = backend.config
         prompt = backend.prepare(
-            render(ctx, model=config.model, template=config.template, comment=_comment(ctx))
+            render(ctx, model=config.model, template=config.template, comment=ctx.comment)
         )
         extra, _ = quirks(config.model)
         params = GenerationParams(
@@ -304,10 +304,6 @@ async def _aclose(stream: AsyncIterator[str]) -> None:
     close = getattr(stream, "aclose", None)
     if close is not None:
         await close()
-
-
-def _comment(ctx: CompletionContext) -> str:
-    return "#" if ctx.language in ("python", "ruby", "bash", "text") else "//"
 
 
 def _ms(started: float) -> float:

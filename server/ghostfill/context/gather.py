@@ -131,6 +131,7 @@ class ContextEngine:
                 settings.completion.multiline, window.prefix, line_prefix, window.line_suffix
             ),
             indent=line_prefix[: len(line_prefix) - len(line_prefix.lstrip())],
+            comment=doc.spec.line_comment if doc.spec and doc.spec.line_comment else "#",
             workspace=workspace,
         )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 from ghostfill.model import CompletionContext, Prompt, Snippet
 from ghostfill.prompt import chat
@@ -14,16 +17,18 @@ def render(
 ) -> Prompt:
     fim = fim_template(model, template)
     _, strip = quirks(model)
+    path = display_path(ctx.path, ctx.workspace)
     context_text = _context_block(ctx, comment)
     fim_text = None
     stop: tuple[str, ...] = chat.STOP
     if fim is not None:
         pattern = fim.with_context if ctx.snippets and fim.with_context else fim.pattern
+        context = _fim_context(ctx, fim, comment)
         fim_text = pattern.format(
             prefix=ctx.prefix,
             suffix=ctx.suffix,
-            context=_fim_context(ctx, fim, comment),
-            path=ctx.path,
+            context=context,
+            path=path,
             language=ctx.language,
         )
         stop = fim.stop
@@ -34,7 +39,7 @@ def render(
             ctx.prefix,
             ctx.suffix,
             language=ctx.language,
-            path=ctx.path,
+            path=path,
             context=context_text,
             multiline=ctx.multiline,
         ),
@@ -47,9 +52,27 @@ def render(
     )
 
 
+LABELS: Mapping[str, str] = MappingProxyType(
+    {"definition": "definition in", "neighbour": "similar code in", "edit": "edited in"}
+)
+
+
+def display_path(path: str, workspace: str) -> str:
+    """A path as the prompt shows it: relative to the workspace folder when inside it."""
+    if workspace and os.path.isabs(path):
+        rel = os.path.relpath(path, workspace)
+        if not rel.startswith(".."):
+            return rel
+    return path
+
+
+def _label(s: Snippet, workspace: str) -> str:
+    return f"{LABELS.get(s.kind, s.kind)} {display_path(s.path, workspace)}"
+
+
 def _context_block(ctx: CompletionContext, comment: str) -> str:
-    """Snippets and enclosing scopes for chat models: a plain, labelled section."""
-    parts = [f"--- {s.path} ({s.kind})\n{s.text}" for s in ctx.snippets]
+    """Snippets (most relevant last, nearest the code) and enclosing scopes for chat models."""
+    parts = [f"--- {_label(s, ctx.workspace)}\n{s.text}" for s in reversed(ctx.snippets)]
     if ctx.scopes:
         parts.append("--- enclosing scopes\n" + "\n".join(ctx.scopes))
     return "\n".join(parts)
@@ -57,14 +80,16 @@ def _context_block(ctx: CompletionContext, comment: str) -> str:
 
 def _fim_context(ctx: CompletionContext, fim: FimTemplate, comment: str) -> str:
     """Snippets for FIM models: in the family's file format, or as comments before the prefix."""
-    return "".join(_fim_snippet(s, fim, comment) for s in ctx.snippets)
+    return "".join(_fim_snippet(s, fim, comment, ctx.workspace) for s in reversed(ctx.snippets))
 
 
-def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str) -> str:
+def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str, workspace: str) -> str:
     commented = "\n".join(
-        f"{comment} {line}".rstrip() for line in (f"{s.path}\n" + s.text).splitlines()
+        f"{comment} {line}".rstrip()
+        for line in (f"{_label(s, workspace)}:\n" + s.text).splitlines()
     )
-    return fim.file_header.format(path=s.path, text=s.text, comment=commented)
+    path = display_path(s.path, workspace)
+    return fim.file_header.format(path=path, text=s.text, comment=commented)
 
 
 def as_chat(prompt: Prompt) -> Prompt:

@@ -50,7 +50,7 @@ def test_multiline_and_context() -> None:
     last = render(ctx, model="gpt-4.1-nano").messages[-1].content
     assert "one or more lines" in last
     assert last.startswith(
-        "<CONTEXT>\n--- util.py (definition)\ndef sub(a, b):\n    return a - b\n"
+        "<CONTEXT>\n--- definition in util.py\ndef sub(a, b):\n    return a - b\n"
     )
     assert "--- enclosing scopes\ndef add(a, b):" in last
 

@@ -92,7 +92,7 @@ def test_braces_in_code_are_not_format_fields() -> None:
         ),
         (
             "deepseek",
-            "<｜fim▁begin｜># util.py\n# x = 1\ndef f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>",
+            "<｜fim▁begin｜># similar code in util.py:\n# x = 1\ndef f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>",
         ),
     ],
 )
