@@ -74,6 +74,14 @@ class BackendHolder:
         if self._client is not None:
             await self._client.aclose()
 
+    def pool(self) -> dict[str, int]:
+        """HTTP connections in the shared pool: checked out (a stream in progress, or leaked)
+        and idle (kept alive). Read from httpcore's pool for `ghostfill/debugStats`."""
+        transport = getattr(self._client, "_transport", None)
+        connections = getattr(getattr(transport, "_pool", None), "connections", None) or []
+        idle = sum(1 for c in connections if getattr(c, "is_idle", lambda: False)())
+        return {"httpActive": len(connections) - idle, "httpIdle": idle}
+
 
 class Shared:
     """Per-workspace state: everything expensive to build or worth sharing between windows."""
@@ -332,6 +340,7 @@ class Session:
             "reparseTimers": len(self._reparse),
             "backendCalls": self.pipeline.backend_calls,
             "offline": self.shared.engine.stats(),
+            **self.shared.backends.pool(),
             **process_stats(),
         }
 

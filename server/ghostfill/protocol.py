@@ -192,6 +192,8 @@ class GhostfillProtocol(LanguageServerProtocol):
         error = bad.error
         if bad.data.get("jsonrpc") != self.VERSION:
             error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 message")
+        if self._shutdown:
+            error = JsonRpcInvalidRequest("the server is shutting down")
         method = bad.method if isinstance(bad.method, str) else type(bad.method).__name__
         log.warning("rejected %s: %s", method[:100], error.message or type(error).__name__)
         if "id" in bad.data:

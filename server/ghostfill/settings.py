@@ -65,7 +65,7 @@ class CompletionSettings:
     """Turn ghost text on or off without restarting."""
     languages: tuple[str, ...] = ()
     """Language ids to complete in; empty means all."""
-    debounceMs: int = 30
+    debounceMs: int = 15
     """Upper bound of the adaptive debounce; 0 turns debouncing off. Cache hits never wait."""
     multiline: Literal["auto", "always", "never"] = "auto"
     """`auto`: a block after an opener or in an empty body, otherwise the rest of the line."""

@@ -225,13 +225,19 @@ def test_privacy_globs_keep_secret_files_out_of_the_index(tree: Path) -> None:
     assert engine.stats()["files"] == len(PUBLIC)
 
 
-@pytest.mark.parametrize(
-    "bench", [["offline", "--cuts", "20"], ["context", "--cuts", "20"]], ids=["offline", "context"]
-)
+BENCHES = [
+    ["offline", "TREE", "--cuts", "20"],
+    ["context", "TREE", "--cuts", "20"],
+    ["soak", "--keystrokes", "60", "--samples", "3"],
+]
+
+
+@pytest.mark.parametrize("bench", BENCHES, ids=[b[0] for b in BENCHES])
 def test_bench_output_has_no_secrets(tree: Path, bench: list[str]) -> None:
-    env = {**os.environ, "CEREBRAS_API_KEY": KEY}
+    env = {**os.environ, "CEREBRAS_API_KEY": KEY, "MY_LLM_TOKEN": PLAIN_KEY}
+    args = [str(tree) if a == "TREE" else a for a in bench]
     done = subprocess.run(
-        [sys.executable, "-m", "ghostfill", "bench", bench[0], str(tree), *bench[1:]],
+        [sys.executable, "-m", "ghostfill", "bench", *args],
         capture_output=True,
         text=True,
         env=env,
