@@ -11,47 +11,37 @@ whitespace, so that whitespace is cut from the prefill and from the start of the
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.common import HttpBackend, chat_stop
 from ghostfill.backends.http import (
     ErrorInfo,
     Request,
     Unsupported,
     error_data,
-    get_json,
-    join,
     midstream_error,
-    quietly,
-    stream_text,
     truncated,
 )
-from ghostfill.backends.openai_compat import WARM_TIMEOUT_S, max_chars, model_ids
 from ghostfill.backends.presets import Preset
-from ghostfill.backends.ratelimit import RateLimitGate
 from ghostfill.backends.sse import sse_events
 from ghostfill.model import GenerationParams, Prompt
-from ghostfill.prompt import chat
 from ghostfill.prompt.render import as_chat
 
 VERSION = "2023-06-01"
 OPEN_TAG = "<COMPLETION>"
 
 
-class Anthropic:
+class Anthropic(HttpBackend):
+    models_query: ClassVar[str] = "?limit=1000"
+    warm_query: ClassVar[str] = "?limit=1"
+
     def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
-        self.config = config
-        self.client = client
-        self.preset = preset
-        self.gate = RateLimitGate(config.provider)
+        super().__init__(config, client, preset)
         self.prefill = preset.prefill
         """Cleared when the model refuses an assistant prefill (400)."""
-
-    @property
-    def name(self) -> str:
-        return self.config.provider
 
     def prepare(self, prompt: Prompt) -> Prompt:
         return as_chat(prompt)
@@ -74,7 +64,6 @@ class Anthropic:
             trimmed = line.rstrip()
             held = line[len(trimmed) :]
             messages.append({"role": "assistant", "content": trimmed})
-        stop = params.stop if prompt.fim is None else chat.STOP
         body: dict[str, Any] = {
             "model": self.config.model,
             "max_tokens": params.max_tokens,
@@ -84,10 +73,9 @@ class Anthropic:
         }
         if system:
             body["system"] = system
-        if stop:
-            body["stop_sequences"] = list(stop[: self.preset.max_stop])
+        body.update(self.stop_field("stop_sequences", chat_stop(prompt, params)))
         body.update(self.preset.body)
-        return Request(join(self.config.base_url, "v1/messages"), body, self.headers()), held
+        return Request(self.url("v1/messages"), body, self.headers()), held
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         self.gate.check()
@@ -101,16 +89,8 @@ class Anthropic:
 
     async def _run(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         request, held = self.request(prompt, params)
-        async for text in stream_text(
-            self.client,
-            self.config,
-            request,
-            lambda lines: decode(lines, self.config),
-            max_chars=max_chars(params),
-            models=self.models,
-            gate=self.gate,
-            unsupported=_no_prefill if self.prefill else None,
-        ):
+        unsupported = _no_prefill if self.prefill else None
+        async for text in self.send(request, decode, params, unsupported):
             if held:
                 if text.startswith(held):
                     text, held = text[len(held) :], ""
@@ -120,17 +100,6 @@ class Anthropic:
                     held = ""
             if text:
                 yield text
-
-    async def models(self) -> list[str]:
-        url = join(self.config.base_url, self.preset.models_path)
-        data = await get_json(self.client, self.config, f"{url}?limit=1000", self.headers())
-        return model_ids(data)
-
-    async def warm(self) -> None:
-        url = join(self.config.base_url, self.preset.warm_path)
-        await quietly(
-            self.client.get(f"{url}?limit=1", headers=self.headers(), timeout=WARM_TIMEOUT_S)
-        )
 
 
 def _no_prefill(status: int, info: ErrorInfo) -> bool:

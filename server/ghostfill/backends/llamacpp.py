@@ -12,49 +12,33 @@ chat hole-fill to `/v1/chat/completions` instead.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
 
 import httpx
 
 from ghostfill.backends import openai_compat
 from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.common import HttpBackend, native_root
 from ghostfill.backends.http import (
     ErrorInfo,
     Request,
     Unsupported,
-    bearer,
     error_data,
-    get_json,
-    join,
     midstream_error,
-    quietly,
-    stream_text,
     truncated,
 )
-from ghostfill.backends.ollama import native_root
-from ghostfill.backends.openai_compat import WARM_TIMEOUT_S, chat_messages, max_chars, model_ids
 from ghostfill.backends.presets import Preset
-from ghostfill.backends.ratelimit import RateLimitGate
 from ghostfill.backends.sse import sse_events
 from ghostfill.errors import BackendError
 from ghostfill.model import GenerationParams, Prompt
-from ghostfill.prompt import chat
 from ghostfill.prompt.render import as_chat, as_native
 
 
-class LlamaCpp:
+class LlamaCpp(HttpBackend):
     def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
-        self.config = config
-        self.client = client
-        self.preset = preset
-        self.gate = RateLimitGate(config.provider)
+        super().__init__(config, client, preset)
         self.root = native_root(config.base_url)
         self.no_fim = False
         """Learned: /infill said 501, the loaded model has no FIM tokens."""
-
-    @property
-    def name(self) -> str:
-        return self.config.provider
 
     def chat(self) -> bool:
         return self.no_fim or self.config.template == "chat"
@@ -64,46 +48,34 @@ class LlamaCpp:
 
     def request(self, prompt: Prompt, params: GenerationParams) -> Request:
         if self.chat():
-            stop = params.stop if prompt.fim is None else chat.STOP
-            body: dict[str, Any] = {"messages": chat_messages(prompt), "stream": True}
-            body.update(temperature=params.temperature, max_tokens=params.max_tokens)
-            if stop:
-                body["stop"] = list(stop[: self.preset.max_stop])
+            body = self.chat_body(prompt, params)
             body.update({**self.preset.body, **params.extra})
-            if self.config.model:
-                body["model"] = self.config.model
-            return Request(join(self.root, "v1/chat/completions"), body, bearer(self.config))
-        before, newline, line = prompt.prefix.rpartition("\n")
-        body = {
-            "input_prefix": before + newline,
-            "input_suffix": prompt.suffix,
-            "input_extra": [{"filename": s.path, "text": s.text} for s in prompt.extra],
-            "prompt": line,
-            "n_predict": params.max_tokens,
-            "temperature": params.temperature,
-            "stream": True,
-            "cache_prompt": True,
-            **self.preset.body,
-        }
+            path = "v1/chat/completions"
+        else:
+            before, newline, line = prompt.prefix.rpartition("\n")
+            body = {
+                "input_prefix": before + newline,
+                "input_suffix": prompt.suffix,
+                "input_extra": [{"filename": s.path, "text": s.text} for s in prompt.extra],
+                "prompt": line,
+                "n_predict": params.max_tokens,
+                "temperature": params.temperature,
+                "stream": True,
+                "cache_prompt": True,
+                **self.preset.body,
+            }
+            path = "infill"
         if self.config.model:
             body["model"] = self.config.model
-        return Request(join(self.root, "infill"), body, bearer(self.config))
+        return Request(self.url(path), body, self.headers())
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         self.gate.check()
         chat_mode = self.chat()
+        wire = openai_compat.decode if chat_mode else decode
         try:
-            async for text in stream_text(
-                self.client,
-                self.config,
-                self.request(prompt, params),
-                (lambda lines: openai_compat.decode(lines, self.config))
-                if chat_mode
-                else (lambda lines: decode(lines, self.config)),
-                max_chars=max_chars(params),
-                models=self.models,
-                gate=self.gate,
-                unsupported=None if chat_mode else _no_fim,
+            async for text in self.send(
+                self.request(prompt, params), wire, params, None if chat_mode else _no_fim
             ):
                 yield text
         except Unsupported:
@@ -114,14 +86,6 @@ class LlamaCpp:
                 "`llama-server --fim-qwen-1.5b-default`.",
                 key="nofim:llamacpp",
             ) from None
-
-    async def models(self) -> list[str]:
-        url = join(self.root, self.preset.models_path)
-        return model_ids(await get_json(self.client, self.config, url, bearer(self.config)))
-
-    async def warm(self) -> None:
-        url = join(self.root, self.preset.warm_path)
-        await quietly(self.client.get(url, headers=bearer(self.config), timeout=WARM_TIMEOUT_S))
 
 
 def _no_fim(status: int, info: ErrorInfo) -> bool:

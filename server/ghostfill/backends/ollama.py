@@ -17,26 +17,20 @@ from typing import Any, Literal
 import httpx
 
 from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.common import HttpBackend, chat_messages, chat_stop, native_root
 from ghostfill.backends.http import (
     ErrorInfo,
     Request,
     Unsupported,
-    bearer,
     error_data,
-    get_json,
-    join,
     midstream_error,
     quietly,
-    stream_text,
     truncated,
 )
-from ghostfill.backends.openai_compat import chat_messages, max_chars
 from ghostfill.backends.presets import Preset
-from ghostfill.backends.ratelimit import RateLimitGate
 from ghostfill.backends.sse import ndjson
 from ghostfill.errors import BackendError
 from ghostfill.model import GenerationParams, Prompt
-from ghostfill.prompt import chat
 from ghostfill.prompt.render import as_chat, as_native
 from ghostfill.prompt.templates import fim_template
 
@@ -46,27 +40,12 @@ LOAD_TIMEOUT_S = 60.0
 """warm() loads the model into memory, which can take a while for a cold, large model."""
 
 
-def native_root(base_url: str) -> str:
-    """The server root, whatever API path the user appended (`/v1`, `/api`)."""
-    root = base_url.rstrip("/")
-    for tail in ("/v1", "/api"):
-        root = root.removesuffix(tail)
-    return root
-
-
-class Ollama:
+class Ollama(HttpBackend):
     def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
-        self.config = config
-        self.client = client
-        self.preset = preset
-        self.gate = RateLimitGate(config.provider)
+        super().__init__(config, client, preset)
         self.root = native_root(config.base_url)
         self.no_insert = False
         """Learned: the model's template has no `.Suffix`, so native FIM is refused."""
-
-    @property
-    def name(self) -> str:
-        return self.config.provider
 
     def mode(self, prompt: Prompt) -> Mode:
         template = self.config.template
@@ -89,7 +68,7 @@ class Ollama:
         }
         body: dict[str, Any] = {"model": self.config.model}
         if mode == "chat":
-            stop = params.stop if prompt.fim is None else chat.STOP
+            stop = chat_stop(prompt, params)
             body.update(messages=chat_messages(prompt), stream=True)
             path = "api/chat"
         elif mode == "raw":
@@ -104,11 +83,10 @@ class Ollama:
             stop = ()
             body.update(prompt=prompt.prefix, suffix=prompt.suffix or "\n", stream=True)
             path = "api/generate"
-        if stop:
-            options["stop"] = list(stop[: self.preset.max_stop])
+        options.update(self.stop_field("stop", stop))
         body.update(self.preset.body)
         body["options"] = options
-        return Request(join(self.root, path), body, bearer(self.config))
+        return Request(self.url(path), body, self.headers())
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         self.gate.check()
@@ -132,21 +110,10 @@ class Ollama:
             yield text
 
     def _run(self, request: Request, params: GenerationParams, native: bool) -> AsyncIterator[str]:
-        return stream_text(
-            self.client,
-            self.config,
-            request,
-            lambda lines: decode(lines, self.config),
-            max_chars=max_chars(params),
-            models=self.models,
-            gate=self.gate,
-            unsupported=_no_insert if native else None,
-        )
+        return self.send(request, decode, params, _no_insert if native else None)
 
     async def models(self) -> list[str]:
-        data = await get_json(
-            self.client, self.config, join(self.root, self.preset.models_path), bearer(self.config)
-        )
+        data = await self.get_json(self.preset.models_path)
         items = data.get("models", []) if isinstance(data, dict) else []
         return sorted(
             {str(m.get("name") or m.get("model")) for m in items if isinstance(m, dict) and m}
@@ -155,9 +122,9 @@ class Ollama:
     async def warm(self) -> None:
         """Load the model into memory: an empty prompt does exactly that (`done_reason: load`)."""
         body = {"model": self.config.model, "stream": False}
-        url = join(self.root, self.preset.warm_path)
+        url = self.url(self.preset.warm_path)
         await quietly(
-            self.client.post(url, json=body, headers=bearer(self.config), timeout=LOAD_TIMEOUT_S)
+            self.client.post(url, json=body, headers=self.headers(), timeout=LOAD_TIMEOUT_S)
         )
 
 

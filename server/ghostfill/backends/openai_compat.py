@@ -13,48 +13,15 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
-import httpx
-
 from ghostfill.backends.base import BackendConfig
-from ghostfill.backends.http import (
-    Request,
-    bearer,
-    error_data,
-    get_json,
-    join,
-    midstream_error,
-    quietly,
-    stream_text,
-    truncated,
-)
-from ghostfill.backends.presets import Preset
-from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.common import HttpBackend
+from ghostfill.backends.http import Request, error_data, midstream_error, truncated
 from ghostfill.backends.sse import sse_events
 from ghostfill.model import GenerationParams, Prompt
-from ghostfill.prompt import chat
 from ghostfill.prompt.render import as_chat
 
-WARM_TIMEOUT_S = 2.0
-CHARS_PER_TOKEN_CAP = 16
-"""A reply longer than max_tokens x this many characters is cut off (the provider ignored
-the token limit)."""
 
-
-def max_chars(params: GenerationParams) -> int:
-    return max(params.max_tokens, 16) * CHARS_PER_TOKEN_CAP
-
-
-class OpenAICompatible:
-    def __init__(self, config: BackendConfig, client: httpx.AsyncClient, preset: Preset) -> None:
-        self.config = config
-        self.client = client
-        self.preset = preset
-        self.gate = RateLimitGate(config.provider)
-
-    @property
-    def name(self) -> str:
-        return self.config.provider
-
+class OpenAICompatible(HttpBackend):
     def _fim(self, prompt: Prompt) -> bool:
         if not self.preset.fim or not prompt.fim:
             return False
@@ -63,69 +30,24 @@ class OpenAICompatible:
     def prepare(self, prompt: Prompt) -> Prompt:
         return prompt if self._fim(prompt) else as_chat(prompt)
 
-    def headers(self) -> dict[str, str]:
-        return {**self.preset.headers, **bearer(self.config)}
-
     def request(self, prompt: Prompt, params: GenerationParams) -> Request:
         """The URL, JSON body and headers for this prompt (FIM when it has one, else chat)."""
+        body: dict[str, Any] = {"model": self.config.model}
         if self._fim(prompt):
             assert prompt.fim is not None
-            body: dict[str, Any] = {"model": self.config.model, "prompt": prompt.fim}
-            body.update(_sampling(params, "max_tokens", params.stop, self.preset.max_stop))
-            body.update({**self.preset.body, **params.extra})
-            return Request(join(self.config.base_url, "completions"), body, self.headers())
-        stop = params.stop if prompt.fim is None else chat.STOP
-        body = {"model": self.config.model, "messages": chat_messages(prompt)}
-        body.update(_sampling(params, self.preset.max_tokens_field, stop, self.preset.max_stop))
+            body.update(prompt=prompt.fim, stream=True, temperature=params.temperature)
+            body.update(max_tokens=params.max_tokens, **self.stop_field("stop", params.stop))
+            path = "completions"
+        else:
+            body.update(self.chat_body(prompt, params, max_field=self.preset.max_tokens_field))
+            path = "chat/completions"
         body.update({**self.preset.body, **params.extra})
-        return Request(join(self.config.base_url, "chat/completions"), body, self.headers())
+        return Request(self.url(path), body, self.headers())
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         self.gate.check()
-        request = self.request(prompt, params)
-        async for text in stream_text(
-            self.client,
-            self.config,
-            request,
-            lambda lines: decode(lines, self.config),
-            max_chars=max_chars(params),
-            models=self.models,
-            gate=self.gate,
-        ):
+        async for text in self.send(self.request(prompt, params), decode, params):
             yield text
-
-    async def models(self) -> list[str]:
-        url = join(self.config.base_url, self.preset.models_path)
-        return model_ids(await get_json(self.client, self.config, url, self.headers()))
-
-    async def warm(self) -> None:
-        """Open the keep-alive connection (and TLS) before the first completion needs it;
-        Cerebras has `GET /v1/tcp_warming` for exactly this."""
-        url = join(self.config.base_url, self.preset.warm_path)
-        await quietly(self.client.get(url, headers=self.headers(), timeout=WARM_TIMEOUT_S))
-
-
-def chat_messages(prompt: Prompt) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in prompt.messages]
-
-
-def _sampling(
-    params: GenerationParams, max_field: str, stop: tuple[str, ...], max_stop: int
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "stream": True,
-        "temperature": params.temperature,
-        max_field: params.max_tokens,
-    }
-    if stop:
-        body["stop"] = list(stop[:max_stop])
-    return body
-
-
-def model_ids(data: Any) -> list[str]:
-    """Ids from an OpenAI-style `{"data": [{"id": ...}]}` list."""
-    items = data.get("data", []) if isinstance(data, dict) else []
-    return sorted({str(m["id"]) for m in items if isinstance(m, dict) and "id" in m})
 
 
 async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str, None]:

@@ -286,7 +286,7 @@ def report(f: Figures) -> str:
     lines = [
         f"ghostfill bench offline: {', '.join(f.paths)}",
         f"  index    {f.files:,} files, {s['tokens']:,} tokens, {s['contexts']:,} contexts,"
-        f" vocabulary {s['vocabulary']:,}, in {f.index_seconds:.1f} s;"
+        f" texts {s['texts']:,}, in {f.index_seconds:.1f} s;"
         f" RSS {f.rss_mb:.0f} MB ({f.rss_index_mb:+.0f} MB for the index)",
         f"  cuts     {f.cuts} in {f.held_out} held-out files (each forgotten while cut)",
         f"  suggest  file model rebuilt: p50 {f.rebuilt.p50:.1f} ms, p99 {f.rebuilt.p99:.1f} ms"

@@ -11,28 +11,32 @@ mixed by confidence (`nested.Mixture`), re-weighted by statement structure (`str
 searched by `decoder.Decoder`; `complete` turns the tokens into the inserted text with the
 spacing `render` learned from the workspace. Tokens come from `lexer`.
 
+Token ids are hashes of the token text (`vocab`), so there is no vocabulary to share or grow.
+
 Threading: `observe`/`forget` run on the indexer's worker thread and are serialised by a lock;
-`suggest` runs on the event loop, never takes that lock and never writes shared state (tokens
-the workspace has not seen get ids from a private overlay). It relies on single dict and array
-operations being atomic, as they are in CPython with the GIL.
+`suggest` runs on the event loop, never takes that lock and never writes shared state. It
+relies on single dict and array operations being atomic, as they are in CPython with the GIL.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from ghostfill.engine.cache import LocalModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
 from ghostfill.engine.decoder import DecodeOptions, Decoder
 from ghostfill.engine.index import WorkspaceIndex
-from ghostfill.engine.lexer import Family, family_for, lex_cursor, resume_point
+from ghostfill.engine.lexer import SPECIAL, Family, family_for, lex_cursor, resume_point
 from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.render import Spacing
-from ghostfill.engine.vocab import Overlay, Vocabulary
+from ghostfill.engine.vocab import Texts, token_id, token_ids
 from ghostfill.model import Completion, CompletionContext
 from ghostfill.settings import OfflineSettings
 
 __all__ = ["OfflineEngine"]
+
+_SPECIAL_TEXTS = {token_id(t): t for t in SPECIAL}
 
 ORDER = 8
 """n-gram order of the file and cache models (long contexts pay off within one file)."""
@@ -57,10 +61,8 @@ class OfflineEngine:
     ) -> None:
         self._settings = settings
         self._order = order
-        self._vocab = Vocabulary()
-        self._overlay = Overlay(self._vocab)
-        self._index = WorkspaceIndex(self._vocab, self._overlay, workspace_order, max_contexts)
-        self._locals = LocalModels(self._overlay, order)
+        self._index = WorkspaceIndex(workspace_order, max_contexts)
+        self._locals = LocalModels(order)
 
     def configure(self, settings: OfflineSettings) -> None:
         """Apply changed settings; they take effect on the next suggestion.
@@ -113,25 +115,20 @@ class OfflineEngine:
         local = self._locals.get(
             ctx.path, family, ctx.prefix, ctx.suffix, ctx.line_prefix, ctx.line_suffix
         )
-        history = self._overlay.ids(cursor.tokens)
+        history = token_ids(cursor.tokens)
+        recent = dict(zip(history, cursor.tokens, strict=True))
         group = self._index.group(ctx.language)
+        text_of = _texts(local.texts, recent, group.texts if group else None)
         nested = NestedModel(
             [group.model if group else None, local.model, cache_model(history, self._order)]
         )
         decoder = Decoder(
-            nested,
-            self._overlay.text,
-            DecodeOptions(min_confidence=floor),
-            group.structure if group else None,
-            self._vocab.known,
+            nested, text_of, DecodeOptions(min_confidence=floor), group.structure if group else None
         )
         spacing = group.spacing if group else Spacing(family)
-        text_of = self._overlay.text
         if max_lines > 1 and not cursor.partial and in_empty_body(ctx, cursor, family):
             return complete_block(decoder, history, ctx, spacing, text_of, max_lines)
-        partial_ids = (
-            self._overlay.ids(local.words_with_prefix(cursor.partial)) if cursor.partial else []
-        )
+        partial_ids = token_ids(local.words_with_prefix(cursor.partial)) if cursor.partial else []
         stop = self._stop_id(ctx.line_suffix, family)
         return complete_line(decoder, history, cursor, ctx, spacing, text_of, partial_ids, stop)
 
@@ -140,15 +137,29 @@ class OfflineEngine:
         if not line_suffix.strip():
             return None
         raws = [t for t in family.findall(line_suffix) if t[0] != "\n"]
-        return self._vocab.known(raws[0]) if raws else None
+        return token_id(raws[0]) if raws else None
 
     def knows(self, token: str) -> bool:
         """Whether any observed file held `token` (privacy tests: secrets must never)."""
-        return self._vocab.known(token) is not None
+        return self._index.knows(token)
 
     def stats(self) -> dict[str, int]:
         """Figures for logs and the benchmark: files, tokens, contexts, vocabulary, ..."""
         return self._index.stats()
+
+
+def _texts(
+    local: dict[int, str], recent: dict[int, str], workspace: Texts | None
+) -> Callable[[int], str | None]:
+    """id → text from the file, the lines just typed, then the workspace."""
+
+    def text_of(token: int) -> str | None:
+        found = local.get(token) or recent.get(token) or _SPECIAL_TEXTS.get(token)
+        if found is None and workspace is not None:
+            found = workspace.get(token)
+        return found
+
+    return text_of
 
 
 def _tail(prefix: str, family: Family) -> tuple[str, bool] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ghostfill.engine.lexer import DEDENT, INDENT, SPECIAL, Family, lex, resume_point
 from ghostfill.engine.ngram import NGramModel
-from ghostfill.engine.vocab import Overlay
+from ghostfill.engine.vocab import token_ids
 
 LOCAL_BEFORE = 8000
 """Characters of the file before the cursor line that the local model counts."""
@@ -34,6 +34,8 @@ REBUILD_DRIFT = 2000
 @dataclass(slots=True)
 class LocalModel:
     model: NGramModel
+    texts: dict[int, str]
+    """id → text of the window's tokens."""
     words: list[str]
     """Sorted distinct token texts of the window: completions for a half-typed token."""
     text: str
@@ -70,8 +72,7 @@ class LocalModel:
 class LocalModels:
     """Per-path local models, least recently used dropped first."""
 
-    def __init__(self, overlay: Overlay, order: int, capacity: int = 8) -> None:
-        self._overlay = overlay
+    def __init__(self, order: int, capacity: int = 8) -> None:
         self._order = order
         self._capacity = capacity
         self._models: OrderedDict[str, LocalModel] = OrderedDict()
@@ -92,9 +93,6 @@ class LocalModels:
         if found is not None and found.covers(text, (start, end)):
             self._models.move_to_end(path)
             return found
-        if self._overlay.full:
-            self._overlay.clear()
-            self._models.clear()
         built = self._build(family, text, start, end)
         self._models[path] = built
         self._models.move_to_end(path)
@@ -122,11 +120,15 @@ class LocalModels:
         while head and head[-1] in (INDENT, DEDENT):
             head.pop()  # the hole's indentation is unknown
         tail = lex(after, family, bos=False)
+        head_ids = token_ids(head)
+        tail_ids = token_ids(tail)
         model = NGramModel(self._order)
-        model.add(self._overlay.ids(head))
-        model.add(self._overlay.ids(tail))
-        words = sorted({t for t in (*head, *tail) if t not in SPECIAL})
-        return LocalModel(model, words, text, (start, end))
+        model.add(head_ids)
+        model.add(tail_ids)
+        texts = dict(zip(head_ids, head, strict=True))
+        texts.update(zip(tail_ids, tail, strict=True))
+        words = sorted({t for t in texts.values() if t not in SPECIAL})
+        return LocalModel(model, texts, words, text, (start, end))
 
 
 def cache_model(history: list[int], order: int) -> NGramModel:

@@ -35,7 +35,7 @@ def complete_line(
     cursor: CursorTokens,
     ctx: CompletionContext,
     spacing: Spacing,
-    text_of: Callable[[int], str],
+    text_of: Callable[[int], str | None],
     partial_ids: Sequence[int],
     stop: int | None,
 ) -> Suggestion | None:
@@ -48,7 +48,7 @@ def complete_line(
     decoded = decoder.line(history, start=start, stop=stop)
     if decoded is None or not decoded.tokens:
         return None
-    texts = [text_of(t) for t in decoded.tokens]
+    texts = [text_of(t) or "" for t in decoded.tokens]
     family = spacing.family
     before = cursor.tokens[-2:]
     if cursor.partial:
@@ -70,7 +70,7 @@ def complete_block(
     history: list[int],
     ctx: CompletionContext,
     spacing: Spacing,
-    text_of: Callable[[int], str],
+    text_of: Callable[[int], str | None],
     max_lines: int,
 ) -> Suggestion | None:
     """Up to `max_lines` whole lines for an empty block body; confidence is the weakest line's."""
@@ -100,7 +100,7 @@ def complete_block(
     for i, line in enumerate(lines):
         if i:
             tokens.append(NEWLINE)
-        tokens.extend(text_of(t) for t in line.tokens)
+        tokens.extend(text_of(t) or "" for t in line.tokens)
     lead = body[len(ctx.line_prefix) :] if body.startswith(ctx.line_prefix) else ""
     text = lead + render(tokens, [], spacing, indent_unit=unit, indent=body)
     return Suggestion(text, min(line.probability for line in lines), True)

@@ -1,10 +1,11 @@
-"""Search the mixed model for the rest of the line (or a short block) after the cursor.
+"""Search the mixed model for the rest of the line after the cursor.
 
-A suggestion's confidence is the product of its tokens' mixed probabilities, the line break
-that ends it included: an estimate of the chance that the whole suggestion is exactly right.
-Decoding keeps the `beam` most probable partial lines, drops any that fall below
-`min_confidence`, and returns the best one that reaches the end of the line (or the token that
-starts the text already after the cursor). Nothing is returned rather than a guess.
+A suggestion's confidence is the product of its tokens' probabilities (mixed, then re-weighted
+by statement structure), the line break that ends it included: an estimate of the chance that
+the suggestion is right. Decoding keeps the `beam` most probable partial lines and drops any
+that fall below `min_confidence`. It returns the best one that reaches the end of the line (or
+the token that starts the text already after the cursor); failing that, the longest start of a
+line that stayed above the threshold; failing that, nothing rather than a guess.
 
 A half-typed token at the cursor is completed first: candidates are the models' successors
 and the file's own words that start with the typed text, renormalised among themselves.
@@ -17,7 +18,15 @@ from dataclasses import dataclass
 
 from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.structure import StructureModel
-from ghostfill.engine.vocab import BOS_ID, DEDENT_ID, INDENT_ID, NEWLINE_ID, NL_ID, STRING_ID
+from ghostfill.engine.vocab import (
+    BOS_ID,
+    DEDENT_ID,
+    INDENT_ID,
+    NEWLINE_ID,
+    NL_ID,
+    STRING_ID,
+    token_id,
+)
 
 _LINE_END_IDS = frozenset({NEWLINE_ID, NL_ID})
 _NEVER = frozenset({BOS_ID, STRING_ID, INDENT_ID, DEDENT_ID})
@@ -47,21 +56,23 @@ class DecodeOptions:
 
 
 class Decoder:
-    """Beam search over one mixed model; ids → text only to match a half-typed token."""
+    """Beam search over one mixed model.
+
+    `text` gives a token id's text, or None for ids no model keeps a text for (those are
+    never suggested).
+    """
 
     def __init__(
         self,
         nested: NestedModel,
-        text: Callable[[int], str],
+        text: Callable[[int], str | None],
         options: DecodeOptions,
         structure: StructureModel | None = None,
-        lookup: Callable[[str], int | None] | None = None,
     ) -> None:
         self._nested = nested
         self._text = text
         self._options = options
         self._structure = structure if options.structure else None
-        self._lookup = lookup
 
     def complete_partial(
         self, history: Sequence[int], partial: str, extra: Sequence[int]
@@ -76,7 +87,8 @@ class Decoder:
             if w in seen:
                 continue
             seen.add(w)
-            if text(w).startswith(partial):
+            known = text(w)
+            if known is not None and known.startswith(partial):
                 p = mix.prob(w)
                 if p > 0.0:
                     scored.append((p, w))
@@ -152,19 +164,27 @@ class Decoder:
         if NEWLINE_ID not in cands:
             cands.append(NEWLINE_ID)
         structure = self._structure
-        key = structure.state(history) if structure is not None else None
-        if structure is not None and key is not None and self._lookup is not None:
+        text = self._text
+        key = structure.state(history, text) if structure is not None else None
+        if structure is not None and key is not None:
             for literal in structure.likely(key):
-                w = self._lookup(literal)
-                if w is not None and w not in cands:
+                w = token_id(literal)
+                if w not in cands:
                     cands.append(w)
         if stop is not None and stop not in cands:
             cands.append(stop)
         structural = allow_structure and all(t in (INDENT_ID, DEDENT_ID) for t in gen)
-        cands = [w for w in cands if w not in _NEVER or (structural and w in _INDENTS)]
+        texts = [text(w) for w in cands]
+        kept = [
+            (w, t)
+            for w, t in zip(cands, texts, strict=True)
+            if t is not None and (w not in _NEVER or (structural and w in _INDENTS))
+        ]
+        cands = [w for w, _ in kept]
         probs = [mix.prob(w) for w in cands]
         if structure is not None and key is not None:
-            probs = _reweigh(probs, [structure.ratio(key, w) ** opts.structure for w in cands])
+            alpha = opts.structure
+            probs = _reweigh(probs, [structure.ratio(key, t) ** alpha for _, t in kept])
         floor = opts.min_confidence
         for w, q in zip(cands, probs, strict=True):
             p = prob * q

@@ -1,29 +1,30 @@
 """What the offline engine has learned from the workspace: one model per language group.
 
 Each group (Python; JavaScript + TypeScript; C + C++; ...) has an n-gram model, a statement-
-structure model and learned spacing. Every observed file's token ids are kept zlib-compressed
-(≈1 byte per token) so a changed or deleted file can be subtracted exactly.
+structure model, learned spacing, and the text of the tokens its model keeps. Every observed
+file's tokens are kept zlib-compressed (about a byte per token) so a changed or deleted file
+can be subtracted exactly.
 
 Writers (`observe`, `forget`) are serialised by a lock and run on the indexer's worker thread;
-readers (`group`) never take it. Memory is bounded by `max_contexts`: when the models together
-hold more contexts, each is pruned to its share of `PRUNE_TO * max_contexts`.
+readers (`group`) never take it. Memory is bounded by `max_contexts`: when the n-gram models
+together hold more entries, each is pruned to its share of `PRUNE_TO * max_contexts`, and
+token texts the models no longer hold are dropped.
 """
 
 from __future__ import annotations
 
 import threading
 import zlib
-from array import array
 from dataclasses import dataclass
 
-from ghostfill.engine.lexer import family_for, lex, model_group
+from ghostfill.engine.lexer import Family, family_for, lex, model_group
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.render import Spacing
 from ghostfill.engine.structure import StructureModel
-from ghostfill.engine.vocab import Overlay, Vocabulary
+from ghostfill.engine.vocab import Texts, token_id, token_ids
 
 PRUNE_TO = 0.6
-"""Share of the context budget left after pruning (headroom, so pruning stays infrequent)."""
+"""Share of the budget left after pruning (headroom, so pruning stays infrequent)."""
 SPACING_SAMPLE = 400_000
 """Raw tokens per language group that spacing is learned from (it saturates fast)."""
 _SPACING_PER_FILE = 4000
@@ -33,9 +34,11 @@ _SPACING_PER_FILE = 4000
 class Group:
     """The models of one language group."""
 
+    family: Family
     model: NGramModel
     structure: StructureModel
     spacing: Spacing
+    texts: Texts
     learned: int = 0
 
 
@@ -43,18 +46,16 @@ class Group:
 class _File:
     group: str
     packed: bytes
-    """zlib of the file's token ids (array 'I')."""
+    """The file's tokens joined by NUL, zlib-compressed."""
 
-    def ids(self) -> array[int]:
-        return array("I", zlib.decompress(self.packed))
+    def tokens(self) -> list[str]:
+        return zlib.decompress(self.packed).decode("utf-8", errors="surrogatepass").split("\0")
 
 
 class WorkspaceIndex:
-    """Counts of every observed file, per language group, with a bounded number of contexts."""
+    """Counts of every observed file, per language group, within a bounded number of entries."""
 
-    def __init__(self, vocab: Vocabulary, overlay: Overlay, order: int, max_contexts: int) -> None:
-        self.vocab = vocab
-        self._overlay = overlay
+    def __init__(self, order: int, max_contexts: int) -> None:
         self._order = order
         self.max_contexts = max_contexts
         self._groups: dict[str, Group] = {}
@@ -68,25 +69,28 @@ class WorkspaceIndex:
     def observe(self, path: str, text: str, language: str) -> None:
         """Add a file's counts, replacing what an earlier version of it contributed."""
         family = family_for(language)
-        name = model_group(language)
         tokens = lex(text, family)
+        ids = token_ids(tokens)
+        name = model_group(language)
+        packed = zlib.compress("\0".join(tokens).encode("utf-8", errors="surrogatepass"), 1)
         with self._lock:
             self._drop(path)
-            ids = self.vocab.ids(tokens)
             group = self._groups.get(name)
             if group is None:
-                group = Group(
+                group = self._groups[name] = Group(
+                    family,
                     NGramModel(self._order),
-                    StructureModel(family, self._overlay.text),
+                    StructureModel(family),
                     Spacing(family),
+                    Texts(),
                 )
-                self._groups[name] = group
             group.model.add(ids)
-            group.structure.add(ids)
+            group.structure.add(tokens)
+            group.texts.add(ids, tokens)
             if group.learned < SPACING_SAMPLE:
                 group.learned += _SPACING_PER_FILE
                 group.spacing.observe(text, limit=_SPACING_PER_FILE)
-            self._files[path] = _File(name, zlib.compress(array("I", ids).tobytes(), 1))
+            self._files[path] = _File(name, packed)
             self._tokens += len(ids)
             self._prune()
 
@@ -94,24 +98,30 @@ class WorkspaceIndex:
         with self._lock:
             self._drop(path)
 
+    def knows(self, token: str) -> bool:
+        """Whether any group's model holds `token`."""
+        found = token_id(token)
+        return any(found in g.texts or found in g.model.unigram for g in self._groups.values())
+
     def _drop(self, path: str) -> None:
         old = self._files.pop(path, None)
         if old is None:
             return
-        ids = old.ids()
         group = self._groups[old.group]
-        group.model.remove(ids)
-        group.structure.remove(ids)
-        self._tokens -= len(ids)
+        tokens = old.tokens()
+        group.model.remove(token_ids(tokens))
+        group.structure.remove(tokens)
+        self._tokens -= len(tokens)
 
     def _prune(self) -> None:
-        models = [g.model for g in self._groups.values()]
-        total = sum(m.contexts for m in models)
+        groups = list(self._groups.values())
+        total = sum(g.model.contexts for g in groups)
         if total <= self.max_contexts:
             return
         share = PRUNE_TO * self.max_contexts / total
-        for model in models:
-            model.prune(int(model.contexts * share))
+        for group in groups:
+            group.model.prune(int(group.model.contexts * share))
+            group.texts.keep(group.model.unigram)
 
     def stats(self) -> dict[str, int]:
         groups = list(self._groups.values())
@@ -119,7 +129,7 @@ class WorkspaceIndex:
             "files": len(self._files),
             "tokens": self._tokens,
             "contexts": sum(g.model.contexts for g in groups),
-            "vocabulary": len(self.vocab),
+            "texts": sum(len(g.texts) for g in groups),
             "languages": len(groups),
             "stored_bytes": sum(len(f.packed) for f in list(self._files.values())),
         }

@@ -78,12 +78,14 @@ class NGramModel:
         self.version += 1
         uni = self.unigram
         for w, c in Counter(ids).items():
-            left = uni.get(w, 0) - c
-            if left > 0:
-                uni[w] = left
+            had = uni.get(w)
+            if had is None:
+                continue  # pruned meanwhile
+            self.total -= min(had, c)
+            if had > c:
+                uni[w] = had - c
             else:
-                uni.pop(w, None)
-        self.total = max(0, self.total - len(ids))
+                del uni[w]
         for k, keys, succs in self._grams(ids):
             _sub(self.tables[k - 1], self.wide[k - 1], keys, succs)
 
@@ -94,25 +96,33 @@ class NGramModel:
             yield k, keys, ids[k:]
 
     def prune(self, target: int) -> int:
-        """Drop the rarest contexts, longest histories first, until at most `target` remain.
+        """Drop the rarest entries until at most `target` remain; returns how many went.
 
-        Returns how many contexts were dropped. Bigram contexts (k=1) are kept: they are bounded
-        by the vocabulary and carry the backbone of every prediction.
+        At each count threshold (1, 2, 4, ...) the longest histories go first, then shorter
+        ones, then the unigram counts of tokens that rare. Unigram totals stay consistent, so
+        the model is still a proper distribution over the tokens it keeps.
         """
         dropped = 0
         threshold = 1
         while self.contexts > target and threshold <= COUNT_MASK:
-            for k in range(self.order - 1, 1, -1):
+            for k in range(self.order - 1, 0, -1):
                 table = self.tables[k - 1]
                 rare = [h for h, v in table.items() if _total(v) <= threshold]
-                if not rare:
-                    continue
-                for h in rare:
-                    del table[h]
-                dropped += len(rare)
-                self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
+                if rare:
+                    wide = self.wide[k - 1]
+                    for h in rare:
+                        del table[h]
+                        wide.pop(h, None)
+                    dropped += len(rare)
+                    self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
                 if self.contexts <= target:
                     break
+            else:
+                uni = self.unigram
+                rare = [w for w, c in uni.items() if c <= threshold]
+                self.total -= sum(uni[w] for w in rare)
+                self.unigram = {w: c for w, c in uni.items() if c > threshold}
+                dropped += len(rare)
             threshold *= 2
         if dropped:
             self.version += 1
@@ -122,8 +132,8 @@ class NGramModel:
 
     @property
     def contexts(self) -> int:
-        """Stored contexts over all orders (the unit of the memory cap)."""
-        return sum(len(t) for t in self.tables)
+        """Stored entries: contexts of every order plus unigram counts (the memory cap's unit)."""
+        return sum(len(t) for t in self.tables) + len(self.unigram)
 
     def count(self, history: Sequence[int], token: int) -> int:
         """c(history, token): how often `token` followed exactly `history` (for tests)."""

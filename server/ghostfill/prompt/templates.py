@@ -25,6 +25,18 @@ class FimTemplate:
     differently then (Qwen's `<|file_sep|>{path}`, StarCoder2's, Codestral's `+++++ {path}`)."""
 
 
+STARCODER_STOP: tuple[str, ...] = (
+    "<|endoftext|>",
+    "<fim_prefix>",
+    "<fim_suffix>",
+    "<fim_middle>",
+    "<fim_pad>",
+    "<file_sep>",
+)
+"""The StarCoder FIM tokens: StarCoder2 and the StarCoder-style families (SantaCoder, Granite
+Code, StableCode) use the same ones, so the same stops end their middles."""
+
+
 FIM_TEMPLATES: tuple[FimTemplate, ...] = (
     FimTemplate(
         "qwen",
@@ -55,14 +67,7 @@ FIM_TEMPLATES: tuple[FimTemplate, ...] = (
         "starcoder2",
         r"starcoder2",
         "{context}<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>",
-        (
-            "<|endoftext|>",
-            "<fim_prefix>",
-            "<fim_suffix>",
-            "<fim_middle>",
-            "<fim_pad>",
-            "<file_sep>",
-        ),
+        STARCODER_STOP,
         file_header="<file_sep>{path}\n{text}",
         with_context="{context}<file_sep><fim_prefix>{path}\n{prefix}<fim_suffix>{suffix}<fim_middle>",
     ),
@@ -70,14 +75,7 @@ FIM_TEMPLATES: tuple[FimTemplate, ...] = (
         "starcoder",
         r"starcoder|santacoder|granite.*code|granite-\d+b-code|stable-?code",
         "{context}<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>",
-        (
-            "<|endoftext|>",
-            "<fim_prefix>",
-            "<fim_suffix>",
-            "<fim_middle>",
-            "<fim_pad>",
-            "<file_sep>",
-        ),
+        STARCODER_STOP,
     ),
     FimTemplate(
         "codellama",

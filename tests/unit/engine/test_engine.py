@@ -194,7 +194,7 @@ def test_other_languages_use_their_own_models() -> None:
 def test_file_model_is_reused_while_typing_along_a_line() -> None:
     text = "a = 1\nb = 2\nc = 3\n"
     hole = (6, 11)  # "b = 2" was left out
-    model = LocalModel(NGramModel(3), [], text, hole)
+    model = LocalModel(NGramModel(3), {}, [], text, hole)
     assert model.covers(text.replace("b = 2", "b = 23"), (6, 12))  # typing on the line
     assert model.covers(text.replace("b = 2", "b = 2\n    "), (12, 16))  # Enter, next line
     assert not model.covers(text, (0, 5))  # moved to another line
