@@ -80,7 +80,7 @@ class BackendHolder:
         transport = getattr(self._client, "_transport", None)
         connections = getattr(getattr(transport, "_pool", None), "connections", None) or []
         idle = sum(1 for c in connections if getattr(c, "is_idle", lambda: False)())
-        return {"httpActive": len(connections) - idle, "httpIdle": idle, "DBG": [repr(c) for c in connections]}  # type: ignore[dict-item]
+        return {"httpActive": len(connections) - idle, "httpIdle": idle}
 
 
 class Shared:

@@ -103,6 +103,7 @@ class Pipeline:
         self.orphan_grace_s = orphan_grace_s
         self.backend_calls = 0
         self.orphans_cancelled = 0
+        self._closing: set[asyncio.Future[None]] = set()
 
     def wanted(self, doc: Document) -> bool:
         settings = self.settings()
@@ -248,9 +249,13 @@ class Pipeline:
                     cont.push(chunk)
             finally:
                 # A filter that stopped early leaves the stream open: closing it closes the
-                # HTTP connection, so the provider stops generating too.
-                await _aclose(out)
-                await _aclose(raw)
+                # HTTP connection, so the provider stops generating too. The close runs in a
+                # task of its own: a cancel arriving meanwhile (the next keystroke) must not
+                # interrupt it, or the connection stays checked out of the pool.
+                closing = asyncio.ensure_future(_close(out, raw))
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
+                await asyncio.shield(closing)
         except asyncio.CancelledError:
             early.cancel()
             cont.finish(BackendError("superseded"))
@@ -300,10 +305,11 @@ def _filter_context(
     )
 
 
-async def _aclose(stream: AsyncIterator[str]) -> None:
-    close = getattr(stream, "aclose", None)
-    if close is not None:
-        await close()
+async def _close(*streams: AsyncIterator[str]) -> None:
+    for stream in streams:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _ms(started: float) -> float:

@@ -575,7 +575,7 @@ FIXED: list[tuple[str, str, Any, str]] = [
     ("params is a list", INLINE, [1, 2], "error"),
     ("unknown method", "ghostfill/noSuchThing", {}, "error"),
     ("unopened uri", INLINE, at(0, 0, "file:///nowhere.py"), "empty"),
-    ("non-file uri", INLINE, at(0, 0, "untitled:Untitled-1"), "empty"),
+    ("non-file uri", INLINE, at(0, 0, "untitled:never-opened"), "empty"),
     ("line past the end", INLINE, at(500, 0), "empty"),
     ("character past the end is clamped (LSP)", COMPLETION, at(1, 9999), "item"),
     ("negative line", COMPLETION, at(-1, 0), "error"),
