@@ -78,7 +78,12 @@ class BackendHolder:
         """HTTP connections in the shared pool: checked out (a stream in progress, or leaked)
         and idle (kept alive). Read from httpcore's pool for `ghostfill/debugStats`."""
         transport = getattr(self._client, "_transport", None)
-        connections = getattr(getattr(transport, "_pool", None), "connections", None) or []
+        pool = getattr(transport, "_pool", None) or getattr(
+            getattr(transport, "_inner", None),
+            "_pool",
+            None,  # a wrapping transport
+        )
+        connections = getattr(pool, "connections", None) or []
         idle = sum(1 for c in connections if getattr(c, "is_idle", lambda: False)())
         return {"httpActive": len(connections) - idle, "httpIdle": idle}
 

@@ -84,12 +84,17 @@ class Malformed:
 
     @property
     def msg_id(self) -> int | str | None:
-        msg_id = self.data.get("id") if isinstance(self.data, dict) else None
-        return msg_id if isinstance(msg_id, int | str) and not isinstance(msg_id, bool) else None
+        return _msg_id(self.data)
 
     @property
     def method(self) -> object:
         return self.data.get("method") if isinstance(self.data, dict) else None
+
+
+def _msg_id(data: object) -> int | str | None:
+    """A message's id if it is one JSON-RPC allows (a string or an integer), else None."""
+    msg_id = data.get("id") if isinstance(data, dict) else None
+    return msg_id if isinstance(msg_id, int | str) and not isinstance(msg_id, bool) else None
 
 
 def _is_request(message: object) -> bool:
@@ -100,7 +105,7 @@ class GhostfillServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Out-of-band errors (a message that is not JSON, a notification handler that
         failed) are logged; pygls would pop up "Error in server" for each one."""
-        if isinstance(error, ValueError):  # JSONDecodeError, UnicodeDecodeError
+        if source is JsonRpcException and isinstance(error, ValueError):  # not JSON / UTF-8
             log.warning("unparseable message: %s", error)
             if isinstance(self.protocol, GhostfillProtocol):
                 self.protocol.reply_error(None, JsonRpcParseError())
@@ -147,11 +152,7 @@ class GhostfillProtocol(LanguageServerProtocol):
             return Malformed(data, JsonRpcInvalidRequest("not a JSON-RPC 2.0 message"))
         if "jsonrpc" in data and "method" in data and not isinstance(data["method"], str):
             return Malformed(data, JsonRpcInvalidRequest("the method must be a string"))
-        if (
-            "jsonrpc" in data
-            and "id" in data
-            and Malformed(data, JsonRpcInvalidRequest()).msg_id is None
-        ):
+        if "jsonrpc" in data and "id" in data and _msg_id(data) is None:
             return Malformed(data, JsonRpcInvalidRequest("the id must be a string or an integer"))
         if "jsonrpc" in data and "method" in data and "params" not in data:
             data = {**data, "params": None}  # params are optional in JSON-RPC
@@ -159,7 +160,7 @@ class GhostfillProtocol(LanguageServerProtocol):
             message = super().structure_message(data)
         except JsonRpcException as exc:
             return Malformed(data, exc)
-        if "id" in data and "method" in data and not _is_request(message):
+        if "jsonrpc" in data and "id" in data and "method" in data and not _is_request(message):
             return Malformed(data, JsonRpcInvalidRequest("not a valid request"))
         return message
 

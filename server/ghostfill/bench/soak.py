@@ -57,6 +57,7 @@ SLACK: dict[str, float] = {
 """How much a figure may grow from the first quarter to the last (RSS: see `rss_slack`).
 `connections` counts every socket (idle keep-alive connections included, up to 8);
 `httpActive` counts HTTP connections checked out of the pool, which at rest should be none."""
+FROM_ZERO = {"httpActive"}
 POOL_SIZE = 16
 """The shared client's max_connections: a pool this full means leaked connections, and every
 later request would wait for the pool timeout, so the replay stops there."""
@@ -96,10 +97,11 @@ class SoakResult:
         return max(self.series(metric), default=float("nan"))
 
     def quarters(self, metric: str) -> tuple[float, float]:
-        """Peak of the first quarter of the samples and peak of the last quarter."""
+        """Peak of the first quarter of the samples and peak of the last quarter (for
+        `httpActive` the first is 0: at rest no connection should be checked out at all)."""
         values = self.series(metric)
         n = max(len(values) // 4, 1)
-        return max(values[:n]), max(values[-n:])
+        return (0.0 if metric in FROM_ZERO else max(values[:n])), max(values[-n:])
 
     def growth(self, metric: str) -> float:
         first, last = self.quarters(metric)

@@ -3,7 +3,9 @@
 A `Continuation` accumulates one suggestion as it streams. Requests read from it: the one
 that started it (answered as soon as the first line is complete), and every later request
 whose prefix only adds characters the suggestion already predicted (typing through), so
-those cost zero backend calls. Finished continuations stay in a small LRU as the cache.
+those cost zero backend calls. A request may attach before the text it typed has arrived;
+it is released as soon as the stream goes another way (`diverged`), so it can ask anew.
+Finished continuations stay in a small LRU as the cache.
 """
 
 from __future__ import annotations
