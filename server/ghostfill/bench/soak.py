@@ -286,9 +286,11 @@ async def _replay(
                 )
             if s["httpActive"] >= POOL_SIZE - 2:
                 result.stopped = (
-                    f"{s['httpActive']:.0f} of {POOL_SIZE} HTTP connections checked out of the "
-                    f"pool with {s['tasks']:.0f} tasks running: leaked connections"
+                    f"after {n + 1} of {keystrokes} keystrokes, {s['httpActive']:.0f} of "
+                    f"{POOL_SIZE} HTTP connections were checked out of the pool with "
+                    f"{s['tasks']:.0f} tasks running: leaked connections"
                 )
+                result.keystrokes = n + 1
                 break
     await asyncio.gather(*pending)
 

@@ -106,15 +106,7 @@ class NGramModel:
         threshold = 1
         while self.contexts > target and threshold <= COUNT_MASK:
             for k in range(self.order - 1, 0, -1):
-                table = self.tables[k - 1]
-                rare = [h for h, v in table.items() if _total(v) <= threshold]
-                if rare:
-                    wide = self.wide[k - 1]
-                    for h in rare:
-                        del table[h]
-                        wide.pop(h, None)
-                    dropped += len(rare)
-                    self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
+                dropped += self._prune_order(k, threshold)
                 if self.contexts <= target:
                     break
             else:
@@ -127,6 +119,30 @@ class NGramModel:
         if dropped:
             self.version += 1
         return dropped
+
+    def _prune_order(self, k: int, threshold: int) -> int:
+        """Drop contexts of history length k seen at most `threshold` times, and the rare
+        successors of wide contexts (their c(h) shrinks with them, so P stays normalised)."""
+        table = self.tables[k - 1]
+        wide = self.wide[k - 1]
+        rare = [h for h, v in table.items() if _total(v) <= threshold]
+        for h in rare:
+            del table[h]
+            wide.pop(h, None)
+        for h, d in list(wide.items()):
+            few = [w for w, c in d.items() if c <= threshold and w != TOTAL]
+            if not few:
+                continue
+            for w in few:
+                d[TOTAL] -= d.pop(w)
+            if len(d) > 1:
+                wide[h] = dict(d)
+            else:
+                del wide[h], table[h]
+                rare.append(h)
+        if rare:
+            self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
+        return len(rare)
 
     # ---- statistics -----------------------------------------------------------------------
 

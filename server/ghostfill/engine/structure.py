@@ -22,7 +22,7 @@ _START = "^"
 _CLASSES = frozenset({"ID", "NUM", "STR", _START})
 SHRINK = 4.0
 """Pseudo-counts pulling a sparse context's ratio towards 1."""
-_MEMO_LIMIT = 100_000
+_MEMO_LIMIT = 20_000
 
 Key = tuple[str, bool, str]
 _K = TypeVar("_K", bound=Hashable)
