@@ -18,6 +18,7 @@ import ssl
 import httpx
 
 from ghostfill import __version__
+from ghostfill.backends.transport import CancelSafeTransport
 
 LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120.0)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -33,7 +34,7 @@ def make_client(*, http2: bool = True, verify: ssl.SSLContext | bool = True) -> 
         logging.getLogger(name).setLevel(logging.INFO)
     transport = httpx.AsyncHTTPTransport(http2=http2, limits=LIMITS, retries=0, verify=verify)
     return httpx.AsyncClient(
-        transport=transport,
+        transport=CancelSafeTransport(transport),
         timeout=TIMEOUT,
         follow_redirects=False,
         headers={"User-Agent": f"ghostfill/{__version__}"},

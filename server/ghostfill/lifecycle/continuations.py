@@ -70,6 +70,10 @@ class Continuation:
         if text is not None:
             self.text = text
         self.done = True
+        if error is not None:
+            # Keep the error, not the frames behind it: a traceback holds prompts and responses.
+            error.__context__ = error.__cause__ = None
+            error = error.with_traceback(None)
         self.failed = error
         self._changed.set()
 
@@ -112,7 +116,7 @@ class Continuation:
                 return None
 
     def cancel(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.task is not None and not self.task.done() and not self.task.cancelling():
             self.task.cancel()
 
 
