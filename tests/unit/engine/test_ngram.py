@@ -120,3 +120,14 @@ def test_successors_come_from_the_longest_contexts() -> None:
     view = model.view(context_keys([5, 6, 7], 4))
     assert view.successors(3)[0] == 9  # the trigram context 5 6 7 was followed by 9
     assert 8 in view.successors(3)
+
+
+def test_admission_skips_rare_long_contexts() -> None:
+    model = NGramModel(4)
+    model.admit = 2
+    model.add([1, 2, 3, 4])  # every context is new: only the shortest ones are made
+    assert model.count([3], 4) == 1 and model.count([2, 3], 4) == 0
+    model.add([1, 2, 3, 4])  # now (3,) has been seen twice: (2, 3) is made, (1, 2, 3) not yet
+    assert model.count([3], 4) == 2 and model.count([2, 3], 4) == 1
+    assert model.count([1, 2, 3], 4) == 0
+    assert sum(model.prob([2, 3], w) for w in range(1, 5)) == pytest.approx(1.0)
