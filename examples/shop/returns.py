@@ -20,4 +20,8 @@ def restock(inventory: Inventory, item: LineItem) -> None:
 def return_item(cart: Cart, inventory: Inventory, item: LineItem) -> Decimal:
     restock(inventory, item)
     cart.remove(item.product, item.quantity)
-    return refund(
+    return refund(cart, item)
+
+
+def sell(inventory: Inventory, item: LineItem) -> None:
+    inventory.remove(item.product, 

@@ -42,8 +42,8 @@ ORDER = 8
 """n-gram order of the file and cache models (long contexts pay off within one file)."""
 WORKSPACE_ORDER = 6
 """n-gram order of the workspace models."""
-MAX_CONTEXTS = 300_000
-"""Workspace contexts kept over all languages (≈110 bytes each) before the rarest are pruned."""
+MAX_CONTEXTS = 400_000
+"""Workspace model entries kept over all languages (≈130 bytes each) before the rarest go."""
 TAIL_CHARS = 3000
 """Characters before the cursor lexed for the history and the cache model."""
 

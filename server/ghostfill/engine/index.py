@@ -8,8 +8,8 @@ can be subtracted exactly.
 Writers (`observe`, `forget`) are serialised by a lock and run on the indexer's worker thread;
 readers (`group`) never take it. Memory is bounded by `max_contexts`: when the n-gram models
 together hold more entries, each is pruned to its share of `PRUNE_TO * max_contexts`, token
-texts the models no longer hold are dropped, and from then on the model only creates long
-contexts whose shorter ones are already frequent (`NGramModel.admit`).
+texts the models no longer hold are dropped. (Not creating rare long contexts in the first
+place was tried: it cost more time than the pruning it saved.)
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from ghostfill.engine.render import Spacing
 from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import Texts, token_id, token_ids
 
-PRUNE_TO = 0.6
+PRUNE_TO = 0.5
 """Share of the budget left after pruning (headroom, so pruning stays infrequent)."""
-ADMIT = 2
-"""Once pruned, a model creates a long context only after its shorter one was seen this often."""
 SPACING_SAMPLE = 400_000
 """Raw tokens per language group that spacing is learned from (it saturates fast)."""
 _SPACING_PER_FILE = 4000
@@ -124,7 +122,6 @@ class WorkspaceIndex:
         share = PRUNE_TO * self.max_contexts / total
         for group in groups:
             group.model.prune(int(group.model.contexts * share))
-            group.model.admit = ADMIT
             group.texts.keep(group.model.unigram)
 
     def stats(self) -> dict[str, int]:

@@ -27,7 +27,6 @@ import heapq
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
 from typing import TypeAlias
 
 SHIFT = 20
@@ -51,7 +50,6 @@ class NGramModel:
     __slots__ = (
         "_top",
         "_top_version",
-        "admit",
         "order",
         "tables",
         "total",
@@ -69,34 +67,20 @@ class NGramModel:
         self.tables: list[dict[int, Value]] = [{} for _ in range(order - 1)]
         self.wide: list[dict[int, dict[int, int]]] = [{} for _ in range(order - 1)]
         self.version = 0
-        self.admit = 0
-        """0: count every context; m > 0: see `add`."""
         self._top: dict[tuple[int, int], list[int]] = {}
         self._top_version = 0
 
     # ---- counting -------------------------------------------------------------------------
 
     def add(self, ids: Sequence[int]) -> None:
-        """Count every n-gram of `ids` (one file's or window's token stream).
-
-        With `admit` set (a model under memory pressure), a context of two or more tokens is
-        only created once its shorter suffix has been seen `admit` times: the rare long
-        contexts pruning would drop anyway are never made, which keeps indexing fast.
-        """
+        """Count every n-gram of `ids` (one file's or window's token stream)."""
         self.version += 1
         uni = self.unigram
         for w, c in Counter(ids).items():
             uni[w] = uni.get(w, 0) + c
         self.total += len(ids)
-        shorter: list[int] | None = None
         for k, keys, succs in self._grams(ids):
-            if not self.admit:
-                _add(self.tables[k - 1], self.wide[k - 1], keys, succs)
-                continue
-            listed = list(keys)
-            gate = None if shorter is None else (self.tables[k - 2], shorter[1:], self.admit)
-            _add(self.tables[k - 1], self.wide[k - 1], listed, succs, gate)
-            shorter = listed
+            _add(self.tables[k - 1], self.wide[k - 1], keys, succs)
 
     def remove(self, ids: Sequence[int]) -> None:
         """Undo `add(ids)` (contexts pruned in between are simply skipped)."""
@@ -173,8 +157,10 @@ class NGramModel:
 
     @property
     def contexts(self) -> int:
-        """Stored entries: contexts of every order plus unigram counts (the memory cap's unit)."""
-        return sum(len(t) for t in self.tables) + len(self.unigram)
+        """Stored entries (the memory cap's unit): contexts of every order, the successors of
+        wide contexts, and unigram counts."""
+        wide = sum(len(d) for w in self.wide for d in list(w.values()))
+        return sum(len(t) for t in self.tables) + wide + len(self.unigram)
 
     def count(self, history: Sequence[int], token: int) -> int:
         """c(history, token): how often `token` followed exactly `history` (for tests)."""
@@ -326,25 +312,11 @@ def _add(
     wide: dict[int, dict[int, int]],
     keys: Iterable[int],
     succs: Sequence[int],
-    gate: tuple[dict[int, Value], Sequence[int], int] | None = None,
 ) -> None:
-    """Count (context key, successor) pairs. With `gate` = (shorter contexts' table, their
-    keys aligned with `keys`, m), a new context is only created if its shorter one has a
-    count of at least m."""
     get = table.get
-    shorter: dict[int, Value] = {}
-    shorter_keys: Iterable[int] = repeat(0)
-    admit = 0
-    if gate is not None:
-        shorter, shorter_keys, admit = gate
-    shorter_get = shorter.get
-    for h, w, hs in zip(keys, succs, shorter_keys, strict=False):
+    for h, w in zip(keys, succs, strict=False):
         v = get(h)
         if v is None:
-            if admit:
-                sv = shorter_get(hs)
-                if sv is None or _total(sv) < admit:
-                    continue
             table[h] = (w << SHIFT) | 1
         elif isinstance(v, int):
             if v == WIDE:

@@ -12,6 +12,7 @@ this adds about a point of exact matches.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
@@ -58,28 +59,33 @@ class StructureModel:
 
     def _count(self, tokens: Sequence[str], sign: int) -> None:
         self.tokens += sign * len(tokens)
+        keys: list[Key] = []
+        kinds = list(map(self.kind, tokens))
+        append = keys.append
         head = _START
         fresh = True
         depth = 0
         prev = _START
-        kind = self.kind
-        full = self.full
-        base = self.base
-        for t in tokens:
-            k = kind(t)
-            _bump(full, (_START if fresh else head, depth > 0, prev), k, sign)
-            _bump(base, (depth > 0, prev), k, sign)
+        openers = self._openers
+        closers = self._closers
+        for t, k in zip(tokens, kinds, strict=True):
+            append((_START if fresh else head, depth > 0, prev))
             if t in _BREAKS:
                 fresh = True
                 depth = 0
             elif fresh:
                 head = k
                 fresh = False
-            if k in self._openers:
+            if k in openers:
                 depth += 1
-            elif k in self._closers and depth:
+            elif k in closers and depth:
                 depth -= 1
             prev = k
+        # Count distinct (context, class) pairs in C, then fold them in.
+        for (key, kind), n in Counter(zip(keys, kinds, strict=True)).items():
+            _bump(self.full, key, kind, sign * n)
+        for (short, kind), n in Counter(zip(map(_drop_head, keys), kinds, strict=True)).items():
+            _bump(self.base, short, kind, sign * n)
 
     def state(self, history: Sequence[int], text: Callable[[int], str | None]) -> Key:
         """The context for the token after `history` (ids; scanned back to the statement start)."""
@@ -129,11 +135,15 @@ class StructureModel:
         return p_full / p_base
 
 
-def _bump(table: dict[_K, dict[str, int]], key: _K, kind: str, sign: int) -> None:
+def _drop_head(key: Key) -> tuple[bool, str]:
+    return key[1], key[2]
+
+
+def _bump(table: dict[_K, dict[str, int]], key: _K, kind: str, delta: int) -> None:
     counts = table.get(key)
     if counts is None:
-        if sign < 0:
+        if delta < 0:
             return
         counts = table[key] = {"": 0}
-    counts[kind] = counts.get(kind, 0) + sign
-    counts[""] += sign
+    counts[kind] = counts.get(kind, 0) + delta
+    counts[""] += delta
