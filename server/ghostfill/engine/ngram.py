@@ -50,6 +50,7 @@ class NGramModel:
     __slots__ = (
         "_top",
         "_top_version",
+        "_wide_size",
         "order",
         "tables",
         "total",
@@ -67,6 +68,7 @@ class NGramModel:
         self.tables: list[dict[int, Value]] = [{} for _ in range(order - 1)]
         self.wide: list[dict[int, dict[int, int]]] = [{} for _ in range(order - 1)]
         self.version = 0
+        self._wide_size = 0
         self._top: dict[tuple[int, int], list[int]] = {}
         self._top_version = 0
 
@@ -108,59 +110,74 @@ class NGramModel:
         """Drop the rarest entries until at most `target` remain; returns how many went.
 
         At each count threshold (1, 2, 4, ...) the longest histories go first, then shorter
-        ones, then the unigram counts of tokens that rare. Unigram totals stay consistent, so
-        the model is still a proper distribution over the tokens it keeps.
+        ones, then the rare successors of wide contexts and the unigram counts of rare tokens
+        (their totals shrink with them, so the model stays a proper distribution).
         """
         dropped = 0
         threshold = 1
+        self._wide_size = sum(len(d) for w in self.wide for d in w.values())
         while self.contexts > target and threshold <= COUNT_MASK:
             for k in range(self.order - 1, 0, -1):
                 dropped += self._prune_order(k, threshold)
                 if self.contexts <= target:
                     break
             else:
-                uni = self.unigram
-                rare = [w for w, c in uni.items() if c <= threshold]
-                self.total -= sum(uni[w] for w in rare)
-                self.unigram = {w: c for w, c in uni.items() if c > threshold}
-                dropped += len(rare)
+                dropped += self._prune_rare_successors(threshold)
             threshold *= 2
         if dropped:
             self.version += 1
         return dropped
 
     def _prune_order(self, k: int, threshold: int) -> int:
-        """Drop contexts of history length k seen at most `threshold` times, and the rare
-        successors of wide contexts (their c(h) shrinks with them, so P stays normalised)."""
+        """Drop contexts of history length k seen at most `threshold` times."""
         table = self.tables[k - 1]
+        rare = [
+            h
+            for h, v in table.items()
+            if (v & COUNT_MASK if isinstance(v, int) else -v[0]) <= threshold
+        ]
+        if not rare:
+            return 0
         wide = self.wide[k - 1]
-        rare = [h for h, v in table.items() if _total(v) <= threshold]
         for h in rare:
             del table[h]
-            wide.pop(h, None)
-        for h, d in list(wide.items()):
-            few = [w for w, c in d.items() if c <= threshold and w != TOTAL]
-            if not few:
-                continue
-            for w in few:
-                d[TOTAL] -= d.pop(w)
-            if len(d) > 1:
-                wide[h] = dict(d)
-            else:
-                del wide[h], table[h]
-                rare.append(h)
-        if rare:
-            self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
+            gone = wide.pop(h, None)
+            if gone is not None:
+                self._wide_size -= len(gone)
+        self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
         return len(rare)
+
+    def _prune_rare_successors(self, threshold: int) -> int:
+        dropped = 0
+        for k in range(1, self.order):
+            wide = self.wide[k - 1]
+            table = self.tables[k - 1]
+            for h, d in list(wide.items()):
+                few = [w for w, c in d.items() if c <= threshold and w != TOTAL]
+                if not few:
+                    continue
+                for w in few:
+                    d[TOTAL] -= d.pop(w)
+                dropped += len(few)
+                self._wide_size -= len(few)
+                if len(d) > 1:
+                    wide[h] = dict(d)
+                else:
+                    del wide[h], table[h]
+                    self._wide_size -= 1
+        uni = self.unigram
+        rare = [w for w, c in uni.items() if c <= threshold]
+        self.total -= sum(uni[w] for w in rare)
+        self.unigram = {w: c for w, c in uni.items() if c > threshold}
+        return dropped + len(rare)
 
     # ---- statistics -----------------------------------------------------------------------
 
     @property
     def contexts(self) -> int:
-        """Stored entries (the memory cap's unit): contexts of every order, the successors of
-        wide contexts, and unigram counts."""
-        wide = sum(len(d) for w in self.wide for d in list(w.values()))
-        return sum(len(t) for t in self.tables) + wide + len(self.unigram)
+        """Stored entries (the memory cap's unit): contexts of every order, unigram counts, and
+        the successors of wide contexts as of the last `prune` (counting them is not free)."""
+        return sum(len(t) for t in self.tables) + len(self.unigram) + self._wide_size
 
     def count(self, history: Sequence[int], token: int) -> int:
         """c(history, token): how often `token` followed exactly `history` (for tests)."""

@@ -15,6 +15,7 @@ from ghostfill.backends.ollama import Ollama
 from ghostfill.backends.openai_compat import OpenAICompatible
 from ghostfill.backends.presets import PRESETS, describe_presets
 from ghostfill.backends.registry import create, resolve
+from ghostfill.backends.transport import CancelSafeTransport
 from ghostfill.errors import ConfigError
 from ghostfill.settings import BackendSettings
 
@@ -142,6 +143,8 @@ async def test_client_is_http2_capable_and_quiet_about_headers() -> None:
     async with make_client() as client:
         assert isinstance(client, httpx.AsyncClient)
         assert client.headers["User-Agent"].startswith("ghostfill/")
-        pool = client._transport._pool  # type: ignore[attr-defined]
+        transport = client._transport
+        assert isinstance(transport, CancelSafeTransport)
+        pool = transport._inner._pool  # type: ignore[attr-defined]
         assert pool._http2 is True and pool._retries == 0
     assert logging.getLogger("hpack").level == logging.INFO
