@@ -24,10 +24,12 @@ from ghostfill.engine.render import Spacing
 from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import Texts, token_id, token_ids
 
-PRUNE_TO = 0.5
+PRUNE_TO = 0.4
 """Share of the budget left after pruning (headroom, so pruning stays infrequent)."""
 SPACING_SAMPLE = 400_000
 """Raw tokens per language group that spacing is learned from (it saturates fast)."""
+STRUCTURE_SAMPLE = 3_000_000
+"""Tokens per language group the structure model counts (its few contexts saturate fast)."""
 _SPACING_PER_FILE = 4000
 
 
@@ -48,6 +50,8 @@ class _File:
     group: str
     packed: bytes
     """The file's tokens joined by NUL, zlib-compressed."""
+    structured: bool
+    """The structure model counted this file."""
 
     def tokens(self) -> list[str]:
         return zlib.decompress(self.packed).decode("utf-8", errors="surrogatepass").split("\0")
@@ -86,12 +90,14 @@ class WorkspaceIndex:
                     Texts(),
                 )
             group.model.add(ids)
-            group.structure.add(tokens)
+            structured = group.structure.tokens < STRUCTURE_SAMPLE
+            if structured:
+                group.structure.add(tokens)
             group.texts.add(ids, tokens)
             if group.learned < SPACING_SAMPLE:
                 group.learned += _SPACING_PER_FILE
                 group.spacing.observe(text, limit=_SPACING_PER_FILE)
-            self._files[path] = _File(name, packed)
+            self._files[path] = _File(name, packed, structured)
             self._tokens += len(ids)
             self._prune()
 
@@ -111,7 +117,8 @@ class WorkspaceIndex:
         group = self._groups[old.group]
         tokens = old.tokens()
         group.model.remove(token_ids(tokens))
-        group.structure.remove(tokens)
+        if old.structured:
+            group.structure.remove(tokens)
         self._tokens -= len(tokens)
 
     def _prune(self) -> None:

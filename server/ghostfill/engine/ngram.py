@@ -109,24 +109,34 @@ class NGramModel:
     def prune(self, target: int) -> int:
         """Drop the rarest entries until at most `target` remain; returns how many went.
 
-        At each count threshold (1, 2, 4, ...) the longest histories go first, then shorter
-        ones, then the rare successors of wide contexts and the unigram counts of rare tokens
-        (their totals shrink with them, so the model stays a proper distribution).
+        One pass counts how many entries (contexts of every order, successors of wide
+        contexts, unigram counts) have each total; the smallest threshold that frees enough is
+        then applied everywhere in a second pass. Totals shrink with what is dropped, so the
+        model stays a proper distribution over what it keeps.
         """
-        dropped = 0
-        threshold = 1
-        self._wide_size = sum(len(d) for w in self.wide for d in w.values())
-        while self.contexts > target and threshold <= COUNT_MASK:
-            for k in range(self.order - 1, 0, -1):
-                dropped += self._prune_order(k, threshold)
-                if self.contexts <= target:
-                    break
-            else:
-                dropped += self._prune_rare_successors(threshold)
-            threshold *= 2
-        if dropped:
-            self.version += 1
+        self._wide_size = sum(len(d) - 1 for w in self.wide for d in w.values())
+        excess = self.contexts - target
+        if excess <= 0:
+            return 0
+        threshold = _threshold(self._histogram(), excess)
+        dropped = sum(self._prune_order(k, threshold) for k in range(1, self.order))
+        dropped += self._prune_rare_successors(threshold)
+        self._wide_size = sum(len(d) - 1 for w in self.wide for d in w.values())
+        self.version += 1
         return dropped
+
+    def _histogram(self) -> Counter[int]:
+        """How many entries have each total (totals above 64 share one bucket)."""
+        hist: Counter[int] = Counter()
+        for table in self.tables:
+            hist.update(
+                min(v & COUNT_MASK if isinstance(v, int) else -v[0], 65) for v in table.values()
+            )
+        for wide in self.wide:
+            for d in wide.values():
+                hist.update(min(c, 65) for w, c in d.items() if w != TOTAL)
+        hist.update(min(c, 65) for c in self.unigram.values())
+        return hist
 
     def _prune_order(self, k: int, threshold: int) -> int:
         """Drop contexts of history length k seen at most `threshold` times."""
@@ -141,13 +151,12 @@ class NGramModel:
         wide = self.wide[k - 1]
         for h in rare:
             del table[h]
-            gone = wide.pop(h, None)
-            if gone is not None:
-                self._wide_size -= len(gone)
+            wide.pop(h, None)
         self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
         return len(rare)
 
     def _prune_rare_successors(self, threshold: int) -> int:
+        """Drop rare successors of wide contexts and unigram counts of rare tokens."""
         dropped = 0
         for k in range(1, self.order):
             wide = self.wide[k - 1]
@@ -159,12 +168,10 @@ class NGramModel:
                 for w in few:
                     d[TOTAL] -= d.pop(w)
                 dropped += len(few)
-                self._wide_size -= len(few)
                 if len(d) > 1:
                     wide[h] = dict(d)
                 else:
                     del wide[h], table[h]
-                    self._wide_size -= 1
         uni = self.unigram
         rare = [w for w, c in uni.items() if c <= threshold]
         self.total -= sum(uni[w] for w in rare)
@@ -308,6 +315,16 @@ def context_keys(history: Sequence[int], order: int) -> list[int]:
     """Keys of the last 1 .. order-1 tokens of `history` (shortest first)."""
     n = len(history)
     return [hash(tuple(history[n - k :])) for k in range(1, min(order - 1, n) + 1)]
+
+
+def _threshold(hist: Counter[int], excess: int) -> int:
+    """The smallest count t such that entries with totals ≤ t number at least `excess`."""
+    freed = 0
+    for t in sorted(hist):
+        freed += hist[t]
+        if freed >= excess:
+            return t
+    return COUNT_MASK
 
 
 def _total(value: Value) -> int:
