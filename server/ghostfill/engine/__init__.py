@@ -84,7 +84,11 @@ class OfflineEngine:
         """The rest of the line (or a short block) after the cursor, or None when unsure.
 
         A block (up to `max_lines` lines) is offered only on an empty line right below a
-        block opener; elsewhere the rest of the line, or its confident start.
+        block opener; elsewhere the rest of the line, or its confident start (noted
+        "partial-line"). `ctx.prefix`/`ctx.suffix` should be the whole text before and after
+        the cursor: only their tail and a window around the cursor are read, and a stable
+        text is what lets the file model be reused while the user types along a line. The
+        note "confidence=..." is the suggestion's estimated chance of being right.
         """
         settings = self._settings
         if not settings.enable:
@@ -144,7 +148,8 @@ class OfflineEngine:
         return self._index.knows(token)
 
     def stats(self) -> dict[str, int]:
-        """Figures for logs and the benchmark: files, tokens, contexts, vocabulary, ..."""
+        """Figures for logs and the benchmark: files, tokens, contexts (model entries), token
+        texts kept, languages, stored_bytes (the compressed tokens kept for re-counting)."""
         return self._index.stats()
 
 

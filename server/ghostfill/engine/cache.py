@@ -21,9 +21,9 @@ from ghostfill.engine.lexer import DEDENT, INDENT, SPECIAL, Family, lex, resume_
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.vocab import token_ids
 
-LOCAL_BEFORE = 8000
+LOCAL_BEFORE = 6000
 """Characters of the file before the cursor line that the local model counts."""
-LOCAL_AFTER = 3000
+LOCAL_AFTER = 2000
 """Characters after the cursor line that the local model counts."""
 CACHE_TOKENS = 400
 """Tokens before the cursor that the cache model counts."""
@@ -99,12 +99,6 @@ class LocalModels:
         while len(self._models) > self._capacity:
             self._models.popitem(last=False)
         return built
-
-    def forget(self, path: str) -> None:
-        self._models.pop(path, None)
-
-    def clear(self) -> None:
-        self._models.clear()
 
     def _build(self, family: Family, text: str, start: int, end: int) -> LocalModel:
         before = text[:start]

@@ -109,20 +109,24 @@ class NGramModel:
     def prune(self, target: int) -> int:
         """Drop the rarest entries until at most `target` remain; returns how many went.
 
-        One pass counts how many entries (contexts of every order, successors of wide
-        contexts, unigram counts) have each total; the smallest threshold that frees enough is
-        then applied everywhere in a second pass. Totals shrink with what is dropped, so the
-        model stays a proper distribution over what it keeps.
+        Entries seen once go first, everywhere (contexts of every order, successors of wide
+        contexts, unigram counts); that is usually enough. If not, one pass counts how many
+        entries have each total and the smallest threshold that frees enough is applied.
+        Totals shrink with what is dropped, so the model stays a proper distribution.
         """
         self._wide_size = sum(len(d) - 1 for w in self.wide for d in w.values())
-        excess = self.contexts - target
-        if excess <= 0:
-            return 0
-        threshold = _threshold(self._histogram(), excess)
-        dropped = sum(self._prune_order(k, threshold) for k in range(1, self.order))
-        dropped += self._prune_rare_successors(threshold)
-        self._wide_size = sum(len(d) - 1 for w in self.wide for d in w.values())
-        self.version += 1
+        dropped = 0
+        threshold = 1
+        while self.contexts > target:
+            dropped += sum(self._prune_order(k, threshold) for k in range(1, self.order))
+            dropped += self._prune_rare_successors(threshold)
+            self._wide_size = sum(len(d) - 1 for w in self.wide for d in w.values())
+            excess = self.contexts - target
+            if excess <= 0 or threshold >= COUNT_MASK:
+                break
+            threshold = max(threshold + 1, _threshold(self._histogram(), excess))
+        if dropped:
+            self.version += 1
         return dropped
 
     def _histogram(self) -> Counter[int]:
