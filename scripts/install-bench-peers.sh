@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the peer language servers that `ghostfill bench replay --peer ...` measures against.
 # Idempotent: skips what is present.
-#   npm: tabby-agent 1.5.0 (the only version on npm) into .cache/tabby with `npm install
+#   npm: tabby-agent 1.5.0 (the only version on npm) into ~/.cache/ghostfill/tabby with `npm install
 #        --prefix`, so nothing lands in the global node_modules. The replay finds it at
 #        .cache/tabby/node_modules/tabby-agent/dist/cli.js (or $GHOSTFILL_TABBY_AGENT).
 # Needs node >= 18 and npm on PATH.
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TABBY_DIR="$ROOT/.cache/tabby"
+TABBY_DIR="${GHOSTFILL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghostfill}/tabby"
 TABBY_PIN="tabby-agent@1.5.0"
 CLI="$TABBY_DIR/node_modules/tabby-agent/dist/cli.js"
 

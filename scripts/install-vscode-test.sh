@@ -8,7 +8,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DEST=${GHOSTFILL_VSCODE_DIR:-$ROOT/.cache/clients/vscode}
+DEST=${GHOSTFILL_VSCODE_DIR:-${GHOSTFILL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghostfill}/clients/vscode}
 NODE_MAJOR=24
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_VERSION=1.65.1

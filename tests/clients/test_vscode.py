@@ -1,7 +1,7 @@
 """Real VS Code: the packaged extension, the real server, a fake OpenAI-compatible backend.
 
 code-server (VS Code in a browser, on Node 24 from npm) runs in headless Debian Chromium driven
-by playwright-core; `scripts/install-vscode-test.sh` installs all of it under .cache/clients/vscode
+by playwright-core; `scripts/install-vscode-test.sh` installs all of it under ~/.cache/ghostfill/clients/vscode
 (recipe and gotchas: reference/REAL_CLIENTS.md §1). The test builds the .vsix with
 `npm run package`, installs it, opens a workspace whose settings point ghostfill at the fake
 backend, types, times keypress -> ghost text, accepts with Tab, saves and reads the file back.
@@ -29,13 +29,14 @@ from typing import Any
 
 import pytest
 
+from tests.clients.conftest import CACHE
 from tests.fakes.openai_server import FakeProvider
 
 pytestmark = pytest.mark.client
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "client-extension"
-TOOLS = Path(os.environ.get("GHOSTFILL_VSCODE_DIR", ROOT / ".cache" / "clients" / "vscode"))
+TOOLS = Path(os.environ.get("GHOSTFILL_VSCODE_DIR") or CACHE / "clients" / "vscode")
 NODE24 = TOOLS / "node24" / "package" / "bin" / "node"
 CODE_SERVER = TOOLS / "code-server" / "node_modules" / "code-server" / "out" / "node" / "entry.js"
 PLAYWRIGHT = TOOLS / "tools" / "node_modules" / "playwright-core"

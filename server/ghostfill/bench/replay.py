@@ -57,7 +57,7 @@ TABBY_MAX_CHARS = 256
 TAIL = 200
 """Characters of the prompt's prefix looked up in the file to find the cursor."""
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".cache", "dist", "build"}
-TABBY_CLI = Path(".cache/tabby/node_modules/tabby-agent/dist/cli.js")
+TABBY_CLI = Path("tabby/node_modules/tabby-agent/dist/cli.js")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -577,11 +577,11 @@ def tabby_cli() -> Path | None:
     found = os.environ.get("GHOSTFILL_TABBY_AGENT")
     if found:
         return Path(found)
-    here = Path(__file__).resolve()
-    for parent in [Path.cwd(), *here.parents]:
-        if (parent / TABBY_CLI).is_file():
-            return parent / TABBY_CLI
-    return None
+    cache = os.environ.get("GHOSTFILL_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "ghostfill"
+    )
+    cli = Path(cache) / TABBY_CLI
+    return cli if cli.is_file() else None
 
 
 async def run_tabby(regions: Sequence[Region], args: Any, debounce: str) -> Run:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from types import MappingProxyType
 
 from ghostfill.engine.cache import LocalModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
@@ -36,7 +37,7 @@ from ghostfill.settings import OfflineSettings
 
 __all__ = ["OfflineEngine"]
 
-_SPECIAL_TEXTS = {token_id(t): t for t in SPECIAL}
+_SPECIAL_TEXTS = MappingProxyType({token_id(t): t for t in SPECIAL})
 
 ORDER = 8
 """n-gram order of the file and cache models (long contexts pay off within one file)."""

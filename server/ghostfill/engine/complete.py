@@ -79,7 +79,7 @@ def complete_block(
         history.pop()
     history.append(INDENT_ID)
     opener = opener_indent(ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)])
-    unit = indent_unit(ctx.line_prefix, opener)
+    unit = indent_unit(ctx.line_prefix, opener, ctx.prefix[-4000:] + ctx.suffix[:2000])
     body = opener + unit
     lines: list[Decoded] = []
     depth = 0
@@ -125,10 +125,17 @@ def opener_indent(before_line: str) -> str:
     return ""
 
 
-def indent_unit(line_prefix: str, opener: str) -> str:
+def indent_unit(line_prefix: str, opener: str, nearby: str) -> str:
+    """The body's extra indentation: what the user already typed, else the file's habit."""
     if len(line_prefix) > len(opener) and line_prefix.startswith(opener):
         return line_prefix[len(opener) :]
-    return "\t" if opener.startswith("\t") else "    "
+    widths = set()
+    for line in nearby.split("\n"):
+        if line.startswith("\t"):
+            return "\t"
+        if line.startswith(" ") and line.strip():
+            widths.add(len(line) - len(line.lstrip(" ")))
+    return " " * min(widths) if widths else "    "
 
 
 def trim_suffix(text: str, line_suffix: str) -> str:

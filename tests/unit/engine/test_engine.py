@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ghostfill.engine import OfflineEngine
 from ghostfill.engine.cache import LocalModel
+from ghostfill.engine.complete import indent_unit
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.model import CompletionContext
 from ghostfill.settings import OfflineSettings
@@ -199,3 +200,10 @@ def test_file_model_is_reused_while_typing_along_a_line() -> None:
     assert model.covers(text.replace("b = 2", "b = 2\n    "), (12, 16))  # Enter, next line
     assert not model.covers(text, (0, 5))  # moved to another line
     assert not model.covers(text.replace("c = 3", "c = 4"), (6, 11))  # edited elsewhere
+
+
+def test_block_indentation_follows_the_file() -> None:
+    assert indent_unit("      ", "    ", "") == "  "  # what the user typed wins
+    assert indent_unit("", "", "a {\n  b\n    c\n}\n") == "  "
+    assert indent_unit("", "", "a {\n\tb\n}\n") == "\t"
+    assert indent_unit("", "", "no indentation here") == "    "

@@ -125,4 +125,3 @@ def test_successors_come_from_the_longest_contexts() -> None:
     view = model.view(context_keys([5, 6, 7], 4))
     assert view.successors(3)[0] == 9  # the trigram context 5 6 7 was followed by 9
     assert 8 in view.successors(3)
-
