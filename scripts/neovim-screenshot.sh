@@ -3,7 +3,7 @@
 #   docs/images/neovim-ghost-text.png  (rendered from the terminal capture)
 #   docs/images/neovim-ghost-text.txt  (the same capture as plain text)
 # Neovim runs in a private tmux server with the `ghostfill setup neovim` snippet, the real
-# server, and the fake OpenAI-compatible backend from tests/fakes. Needs
+# server, and the fake OpenAI-compatible backend from server/ghostfill/fakes/. Needs
 # scripts/install-clients.sh; Pillow is installed into ~/.cache/ghostfill/pillow when missing.
 set -euo pipefail
 
@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The fake backend streams this continuation at ~400 tokens/s.
-(cd "$ROOT" && exec "$PY" -m tests.fakes.openai_server --port 0 --tokens-per-s 400 \
+(cd "$ROOT" && exec "$PY" -m ghostfill.fakes.openai --port 0 --tokens-per-s 400 \
   --text 'turn 4 / 3 * math.pi * radius**3') >"$W/fake.out" &
 FAKE_PID=$!
 for _ in $(seq 100); do grep -q '^PORT' "$W/fake.out" 2>/dev/null && break; sleep 0.05; done

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from ghostfill.bench import replay
-from ghostfill.bench.fake_tabby import FakeTabby
+from ghostfill.fakes.tabby import FakeTabby
 
 pytestmark = pytest.mark.bench
 

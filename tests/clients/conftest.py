@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 from ghostfill.editors import render_setup
-
-from tests.fakes.openai_server import FakeProvider
+from ghostfill.fakes.openai import FakeProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

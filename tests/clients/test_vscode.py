@@ -1,8 +1,8 @@
 """Real VS Code: the packaged extension, the real server, a fake OpenAI-compatible backend.
 
 code-server (VS Code in a browser, on Node 24 from npm) runs in headless Debian Chromium driven
-by playwright-core; `scripts/install-vscode-test.sh` installs all of it under ~/.cache/ghostfill/clients/vscode
-(recipe and gotchas: reference/REAL_CLIENTS.md §1). The test builds the .vsix with
+by playwright-core; `scripts/install-vscode-test.sh` installs all of it under
+~/.cache/ghostfill/clients/vscode. The test builds the .vsix with
 `npm run package`, installs it, opens a workspace whose settings point ghostfill at the fake
 backend, types, times keypress -> ghost text, accepts with Tab, saves and reads the file back.
 A second test starts with no server settings, so the extension installs its bundled wheel into a
@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghostfill.fakes.openai import FakeProvider
 
 from tests.clients.conftest import CACHE
-from tests.fakes.openai_server import FakeProvider
 
 pytestmark = pytest.mark.client
 
@@ -157,7 +157,7 @@ class CodeServer:
         self.extensions = self.base / "extensions"
         for d in (self.home, self.user_data / "User", self.extensions):
             d.mkdir(parents=True, exist_ok=True)
-        # Keep the suggest widget from taking Tab (REAL_CLIENTS.md §1 gotcha 8).
+        # The suggest popup can take Tab: keep it closed so Tab accepts the ghost text.
         (self.user_data / "User" / "settings.json").write_text(
             json.dumps(
                 {

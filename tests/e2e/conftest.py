@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 import pytest_lsp
+from ghostfill.fakes.openai import FakeProvider
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
-from tests.fakes.openai_server import FakeProvider
 
 SERVER = [sys.executable, "-m", "ghostfill", "serve", "--log-level", "debug"]
 

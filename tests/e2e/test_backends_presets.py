@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghostfill.fakes.anthropic import FakeAnthropic
+from ghostfill.fakes.fim import FakeCodestral, FakeDeepSeek
+from ghostfill.fakes.llamacpp import FakeLlamaCpp
+from ghostfill.fakes.ollama import FakeOllama
+from ghostfill.fakes.openai import FakeProvider
+from ghostfill.fakes.wire import FakeServer, Recorded
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import inline, open_doc, start
-from tests.fakes.anthropic_server import FakeAnthropic
-from tests.fakes.fim_server import FakeCodestral, FakeDeepSeek
-from tests.fakes.llamacpp_server import FakeLlamaCpp
-from tests.fakes.ollama_server import FakeOllama
-from tests.fakes.openai_server import FakeProvider
-from tests.fakes.wire import FakeServer, Recorded
 
 CANARY = "sk-CANARY-e2e-0123456789abcdefghijklmnop"
 SOURCE = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from ghostfill.fakes.openai import FakeProvider
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import backend_options, inline, open_doc, start
-from tests.fakes.openai_server import FakeProvider
 
 MODELS = """\
 from dataclasses import dataclass

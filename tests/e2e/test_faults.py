@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghostfill.fakes.openai import FakeProvider, Fault
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import backend_options, inline, open_doc, type_text, vscode_capabilities
-from tests.fakes.openai_server import FakeProvider, Fault
 
 SHOP = """\
 from dataclasses import dataclass

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghostfill.fakes.openai import FakeProvider
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.rawrpc import Hung, RawServer, items
-from tests.fakes.openai_server import FakeProvider
 
 PROBE_TEXT = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"
 PROBE_ANSWER = "    return a + b"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from ghostfill.fakes.openai import FakeProvider
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -16,7 +17,6 @@ from tests.e2e.conftest import (
     type_text,
     vscode_capabilities,
 )
-from tests.fakes.openai_server import FakeProvider
 
 SOURCE = "def add(a, b):\n    \n\n\nprint(add(1, 2))\n"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghostfill.fakes.openai import FakeProvider
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import backend_options, inline, open_doc, start, type_text
-from tests.fakes.openai_server import FakeProvider
 
 SOURCE = "def add(a, b):\n    \n\nprint(add(1, 2))\n"
 SLOW = "return " + "a + " * 60 + "b\n"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ghostfill.fakes.openai import FakeProvider
 
 from tests.e2e.rawrpc import RawServer
-from tests.fakes.openai_server import FakeProvider
 
 EXIT_WAIT_S = 30.0
 """How long a test waits for the process to end before calling it hung (the server checks its

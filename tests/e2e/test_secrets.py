@@ -25,10 +25,10 @@ from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
+from ghostfill.fakes.openai import FakeProvider, Fault
 from ghostfill.settings import DEFAULT_EXCLUDES, OfflineSettings
 
 from tests.e2e.rawrpc import RawServer, items
-from tests.fakes.openai_server import FakeProvider, Fault
 
 KEY = "csk-canary-k3y9f8e7d6c5b4a3210fedcba9876"
 PLAIN_KEY = "hunter2-canary"

@@ -1,6 +1,6 @@
 """Anthropic Messages: `POST /v1/messages` with `x-api-key` and `anthropic-version: 2023-06-01`,
 SSE with named events (`content_block_delta` carries the text, `message_stop` ends it,
-`error` fails it, `ping` keeps it alive) (reference/BACKENDS.md §10).
+`error` fails it, `ping` keeps it alive).
 
 There is no FIM: the hole-filling prompt goes out as chat, and (preset `prefill`) the reply is
 prefilled with `<COMPLETION>` plus the typed part of the cursor line so the model continues

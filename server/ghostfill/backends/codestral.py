@@ -1,7 +1,6 @@
 """Mistral Codestral: `POST /v1/fim/completions` with `prompt` (before the cursor) and `suffix`
-(after it); the stream is SSE of chat-delta chunks ending in `data: [DONE]`
-(reference/BACKENDS.md §8). The default host is codestral.mistral.ai, whose keys differ from
-api.mistral.ai's; both serve the same paths."""
+(after it); the stream is SSE of chat-delta chunks ending in `data: [DONE]`. The default host
+is codestral.mistral.ai, whose keys differ from api.mistral.ai's; both serve the same paths."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """DeepSeek FIM (beta): `POST https://api.deepseek.com/beta/completions` with `prompt` and
 `suffix`, at most 4K output tokens, non-thinking models only; SSE `text_completion` chunks,
-`: keep-alive` comments while queued, then `data: [DONE]` (reference/BACKENDS.md §9). The
+`: keep-alive` comments while queued, then `data: [DONE]`. The
 model list lives at the host root (`/models`), outside `/beta`."""
 
 from __future__ import annotations

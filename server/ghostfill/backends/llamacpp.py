@@ -1,5 +1,5 @@
 """llama.cpp's `llama-server`: `/infill`, where the server builds the FIM prompt from the GGUF's
-own FIM tokens, with context files as `input_extra` (reference/BACKENDS.md §6).
+own FIM tokens, with context files as `input_extra`.
 
 The request follows llama.vim (the reference FIM client by the llama.cpp authors): the lines
 before the cursor line are `input_prefix`, the typed part of the cursor line is `prompt`

@@ -1,5 +1,5 @@
 """Ollama's native API: `/api/generate` with `suffix` (the model's template builds the FIM
-prompt), NDJSON streaming ending in `"done": true` (reference/BACKENDS.md §5).
+prompt), NDJSON streaming ending in `"done": true`.
 
 Three request shapes, chosen per model and learned from failures:
 - `suffix`: native FIM; Ollama applies the model's Modelfile template (needs `.Suffix`).

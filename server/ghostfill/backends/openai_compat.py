@@ -2,7 +2,7 @@
 raw FIM prompt for code models. Cerebras, Groq, OpenAI, OpenRouter, vLLM and any
 `openai-compatible` server speak this; Codestral, DeepSeek and llama.cpp reuse its decoder.
 
-Stream quirks handled (reference/BACKENDS.md §1-4, 7, 11): `data: [DONE]` or plain EOF after
+Stream quirks handled (each seen from the provider named): `data: [DONE]` or plain EOF after
 the finish chunk (Cerebras); usage on the finish chunk (Cerebras `time_info`, Groq `x_groq`) or
 in a trailing `choices: []` chunk; `: OPENROUTER PROCESSING` / `: keep-alive` comments;
 errors as `data: {"error": ...}`, `event: error` or Groq `x_groq.error`.

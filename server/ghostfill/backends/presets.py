@@ -1,7 +1,7 @@
 """Backend presets as data: where each provider lives, what it needs, how it is spoken to.
 
-Adding a provider that speaks an existing wire format is one entry here. Sources for every
-URL, path, header and quirk: reference/BACKENDS.md.
+Adding a provider that speaks an existing wire format is one entry here. Every URL, path,
+header and quirk is the one the provider's API documentation gives and its servers answer to.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
-from ghostfill.bench.fake_openai import FakeProvider
+from ghostfill.fakes.openai import FakeProvider
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

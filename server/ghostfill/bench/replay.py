@@ -42,9 +42,9 @@ from typing import Any
 from lsprotocol import types
 
 from ghostfill.bench.driver import ServerUnderTest, percentile
-from ghostfill.bench.fake_openai import FakeProvider
-from ghostfill.bench.fake_tabby import FakeTabby
 from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.fakes.openai import FakeProvider
+from ghostfill.fakes.tabby import FakeTabby
 
 MODEL = "qwen2.5-coder-fake"
 """A FIM model name: ghostfill sends `/v1/completions` with Qwen's FIM prompt."""

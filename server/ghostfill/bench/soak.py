@@ -31,7 +31,7 @@ from typing import Any
 from lsprotocol import types
 
 from ghostfill.bench.driver import ServerUnderTest
-from ghostfill.bench.fake_openai import FakeProvider, Fault
+from ghostfill.fakes.openai import FakeProvider, Fault
 
 METRICS = (
     "tasks",

@@ -1,7 +1,8 @@
 """FIM templates per model family, with their stop tokens, chosen from the model name.
 
 Model quirks live here as data (`match` patterns, `body` extras, `strip` strings), never as
-`if model == ...` branches in code. Sources: reference/BACKENDS.md §12.
+`if model == ...` branches in code. Each template uses the FIM tokens its family's tokenizer
+defines, in the order its model card gives (prefix-suffix-middle unless noted).
 """
 
 from __future__ import annotations

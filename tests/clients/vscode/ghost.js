@@ -131,7 +131,7 @@ async function instrument(page) {
       try {
         await page.waitForSelector(GHOST, { timeout: 5000 });
       } catch {
-        explicit = true;                          // REAL_CLIENTS.md §1 gotcha 2: trigger explicitly
+        explicit = true;                          // the automatic trigger sometimes sends only `completion`: trigger explicitly
         say("no automatic ghost text in 5 s; pressing Alt+Backslash");
         await page.keyboard.press("Alt+Backslash");
         await page.waitForSelector(GHOST, { timeout: 10000 });

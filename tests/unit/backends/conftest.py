@@ -1,6 +1,6 @@
 """Shared pieces for backend tests: a real shared client, one context, and the canary key.
 
-Every backend is exercised over real HTTP against its fake on 127.0.0.1 (tests/fakes)."""
+Every backend is exercised over real HTTP against its fake on 127.0.0.1 (ghostfill.fakes)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import httpx
+from ghostfill.fakes.anthropic import FakeAnthropic
 
-from tests.fakes.anthropic_server import FakeAnthropic
 from tests.unit.backends.conftest import CANARY, CTX, backend, complete, prepared
 
 

@@ -6,10 +6,10 @@ import argparse
 
 import pytest
 from ghostfill.doctor import doctor, run_doctor
+from ghostfill.fakes.llamacpp import FakeLlamaCpp
+from ghostfill.fakes.openai import FakeProvider
 from ghostfill.settings import BackendSettings
 
-from tests.fakes.llamacpp_server import FakeLlamaCpp
-from tests.fakes.openai_server import FakeProvider
 from tests.unit.backends.conftest import CANARY
 
 ENV = {"CEREBRAS_API_KEY": CANARY}

@@ -20,13 +20,13 @@ from ghostfill.errors import (
     RateLimited,
     StreamError,
 )
+from ghostfill.fakes.anthropic import FakeAnthropic
+from ghostfill.fakes.fim import FakeCodestral, FakeDeepSeek
+from ghostfill.fakes.llamacpp import FakeLlamaCpp
+from ghostfill.fakes.ollama import FakeOllama
+from ghostfill.fakes.openai import FakeProvider
+from ghostfill.fakes.wire import FakeServer, Fault
 
-from tests.fakes.anthropic_server import FakeAnthropic
-from tests.fakes.fim_server import FakeCodestral, FakeDeepSeek
-from tests.fakes.llamacpp_server import FakeLlamaCpp
-from tests.fakes.ollama_server import FakeOllama
-from tests.fakes.openai_server import FakeProvider
-from tests.fakes.wire import FakeServer, Fault
 from tests.unit.backends.conftest import CANARY, backend, complete, no_canary
 
 TEXT = "value = compute(a, b)  # a reply long enough to be cut in half\n"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from ghostfill.errors import BackendError, StreamError
+from ghostfill.fakes.llamacpp import MODEL, FakeLlamaCpp
 from ghostfill.prompt import chat
 
-from tests.fakes.llamacpp_server import MODEL, FakeLlamaCpp
 from tests.unit.backends.conftest import backend, chat_json, complete, prepared
 
 REPLY = "a + b\n"
@@ -65,7 +65,7 @@ async def test_no_fim_tokens_says_so_then_uses_chat(client: httpx.AsyncClient) -
 
 async def test_stream_must_end_with_stop_true(client: httpx.AsyncClient) -> None:
     with FakeLlamaCpp(REPLY) as fake:
-        from tests.fakes.wire import Fault
+        from ghostfill.fakes.wire import Fault
 
         fake.fault = Fault(eof_early=True)
         b = backend(client, "llamacpp", fake.base_url, key="")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
+from ghostfill.fakes.fim import FakeCodestral, FakeDeepSeek
 
-from tests.fakes.fim_server import FakeCodestral, FakeDeepSeek
 from tests.unit.backends.conftest import CANARY, backend, chat_json, complete, prepared
 
 REPLY = "a + b"

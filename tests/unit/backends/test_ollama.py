@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from ghostfill.errors import BackendError, StreamError
+from ghostfill.fakes.ollama import FakeOllama
+from ghostfill.fakes.wire import Fault
 from ghostfill.prompt import chat
 
-from tests.fakes.ollama_server import FakeOllama
-from tests.fakes.wire import Fault
 from tests.unit.backends.conftest import CTX, backend, chat_json, complete, prepared
 
 REPLY = "a + b"

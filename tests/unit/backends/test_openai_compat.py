@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from ghostfill.fakes.openai import FakeProvider
 from ghostfill.prompt import chat
 
-from tests.fakes.openai_server import FakeProvider
 from tests.unit.backends.conftest import CANARY, CTX, backend, chat_json, complete, prepared
 
 REPLY = "a + b"

@@ -1,4 +1,4 @@
-"""FIM templates render exactly as reference/BACKENDS.md §12 gives them, and the family is
+"""FIM templates render exactly as each model family's tokenizer defines them, and the family is
 chosen from the model name (or forced by `backend.template`)."""
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """A fake OpenAI-compatible provider on 127.0.0.1, in the flavour of Cerebras (default), OpenAI,
 Groq, OpenRouter or vLLM.
 
-It speaks the real wire format of each (reference/BACKENDS.md §1-4, 7, 11): SSE `data:` lines;
+It speaks the real wire format of each, as recorded from the providers: SSE `data:` lines;
 Cerebras' finish chunk carrying `usage` and `time_info`; OpenAI's `obfuscation` padding and
 `choices: []` usage chunk; Groq's `x_groq`; OpenRouter's `: OPENROUTER PROCESSING` comments;
 vLLM refusing `suffix`; then `data: [DONE]` (Cerebras may omit it: `done=False`). Time to first
 token and tokens/s are configurable, and every request, header and early disconnect is recorded
 so tests can assert on them. Runs in a thread inside a test, or standalone for editor tests:
 
-    python -m tests.fakes.openai_server --port 0 --text "print('hi')"   # prints "PORT <n>"
+    python -m ghostfill.fakes.openai --port 0 --text "print('hi')"   # prints "PORT <n>"
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import sys
 import threading
 from typing import Any
 
-from tests.fakes.wire import (
+from ghostfill.fakes.wire import (
     FakeServer,
     Fault,
     Recorded,
     Reply,
+    RequestHandler,
     StreamPlan,
-    _Handler,
     sse,
 )
 
@@ -78,7 +78,7 @@ class FakeProvider(FakeServer):
 
     # -- routes --------------------------------------------------------------------------
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         rel = path.removeprefix(self.base_path) if path.startswith(self.base_path) else None
         if method == "GET" and rel is not None and rel.rstrip("/") == "/models":
             data = [
@@ -103,7 +103,7 @@ class FakeProvider(FakeServer):
             }
         }
 
-    def _complete(self, h: _Handler, chat: bool, body: dict[str, Any]) -> None:
+    def _complete(self, h: RequestHandler, chat: bool, body: dict[str, Any]) -> None:
         if not chat and self.flavour == "groq":
             h.json(404, self._unknown_url("POST", self.base_path + "/completions"))
             return
@@ -144,7 +144,14 @@ class FakeProvider(FakeServer):
     def plan(self, chat: bool, body: dict[str, Any]) -> StreamPlan:
         model = str(body.get("model", "fake-coder"))
         usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
-        return getattr(self, f"_plan_{self.flavour.replace('-', '_')}")(chat, model, usage_wanted)
+        plans = {
+            "cerebras": self._plan_cerebras,
+            "openai": self._plan_openai,
+            "groq": self._plan_groq,
+            "openrouter": self._plan_openrouter,
+            "vllm": self._plan_vllm,
+        }
+        return plans[self.flavour](chat, model, usage_wanted)
 
     def _done(self) -> list[bytes]:
         return [DONE] if self.done else []

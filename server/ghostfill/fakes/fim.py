@@ -1,4 +1,4 @@
-"""Fake native FIM APIs on 127.0.0.1 (reference/BACKENDS.md §8-9):
+"""Fake native FIM APIs on 127.0.0.1, as the providers answer:
 
 - `FakeCodestral`: Mistral's `POST /v1/fim/completions` (`prompt` + `suffix`, `min_tokens`,
   `stop`, `random_seed`), SSE of chat-delta chunks, usage on the last one, `data: [DONE]`;
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.fakes.wire import FakeServer, Reply, StreamPlan, _Handler, sse
+from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan, sse
 
 DONE = b"data: [DONE]\n\n"
 
@@ -68,7 +68,7 @@ class FakeCodestral(_OpenAIStyle):
     def __enter__(self) -> FakeCodestral:
         return self.start()
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path == "/v1/models":
             h.json(200, self.models_json())
         elif method == "POST" and path == "/v1/fim/completions":
@@ -176,7 +176,7 @@ class FakeDeepSeek(_OpenAIStyle):
     def __enter__(self) -> FakeDeepSeek:
         return self.start()
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path == "/models":
             h.json(200, self.models_json())
         elif method == "POST" and path == "/beta/completions":

@@ -1,14 +1,14 @@
 """A fake Ollama on 127.0.0.1: native `/api/generate` and `/api/chat` streaming NDJSON that ends
 with a `"done": true` object carrying the stats, `/api/tags`, model loading on an empty prompt,
 and `400 "... does not support insert"` for models whose template has no `.Suffix`
-(reference/BACKENDS.md §5)."""
+(the recorded wire format of Ollama)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from tests.fakes.wire import FakeServer, Reply, StreamPlan, _Handler
+from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan
 
 STAMP = "2025-10-26T17:15:24.097767Z"
 
@@ -48,7 +48,7 @@ class FakeOllama(FakeServer):
             if r.body.get("prompt") or r.body.get("messages")
         ]
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path == "/api/tags":
             h.json(200, {"models": [self._tag(m) for m in self.models]})
             return

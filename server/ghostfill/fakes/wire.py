@@ -1,10 +1,9 @@
-"""What every fake provider shares: a threaded HTTP server on 127.0.0.1 that records requests,
+"""What every fake backend shares: a threaded HTTP server on 127.0.0.1 that records requests,
 checks keys, injects faults, and streams a reply token by token at a configurable pace.
 
-Each wire format (openai_server, ollama_server, llamacpp_server, anthropic_server,
-codestral_server, deepseek_server) subclasses `FakeServer` and supplies its routes, its
-stream framing (`StreamPlan`) and its realistic error bodies; the byte formats follow the
-verbatim recordings in reference/BACKENDS.md.
+Each wire format (`openai`, `ollama`, `llamacpp`, `anthropic`, `fim` for Codestral and DeepSeek,
+`tabby`) subclasses `FakeServer` and supplies its routes, its stream framing (`StreamPlan`) and
+its realistic error bodies; the bytes follow recordings of the real providers' answers.
 """
 
 from __future__ import annotations
@@ -59,6 +58,10 @@ class Recorded:
     headers: dict[str, str]
     body: dict[str, Any]
     method: str = "POST"
+    size: int = 0
+    """Bytes in the request body as sent."""
+    at: float = 0.0
+    """time.perf_counter() when the request arrived."""
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -113,7 +116,7 @@ class FakeServer:
         done: bool = True,
         require_key: str | None = None,
     ) -> None:
-        self.reply: Reply = text if callable(text) else (lambda _body, t=text: t)
+        self.reply: Reply = text if callable(text) else _constant(text)
         self.ttft_ms = ttft_ms
         self.tokens_per_s = tokens_per_s
         self.chars_per_token = chars_per_token
@@ -146,7 +149,7 @@ class FakeServer:
     def start(self, port: int = 0) -> FakeServer:
         fake = self
 
-        class Handler(_Handler):
+        class Handler(RequestHandler):
             server_fake = fake
 
         self._server = _Server(("127.0.0.1", port), Handler)
@@ -175,7 +178,9 @@ class FakeServer:
         return path.endswith("completions")
 
     def completion_requests(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method == "POST" and self.is_generation(r.path)]
+        with self.lock:
+            requests = list(self.requests)
+        return [r for r in requests if r.method == "POST" and self.is_generation(r.path)]
 
     def last(self) -> Recorded:
         requests = self.completion_requests()
@@ -195,7 +200,7 @@ class FakeServer:
         """The provider's realistic body and headers for an error status."""
         return json.dumps({"error": {"message": f"fault {status}", "code": status}}), {}
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         h.json(404, {"error": {"message": f"no route {path}"}})
 
     # -- streaming ---------------------------------------------------------------------
@@ -222,6 +227,13 @@ class FakeServer:
             return fault
 
 
+def _constant(text: str) -> Reply:
+    def reply(_body: dict[str, Any]) -> str:
+        return text
+
+    return reply
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -231,7 +243,7 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class RequestHandler(BaseHTTPRequestHandler):
     server_fake: ClassVar[FakeServer]
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # stream chunks go out as written, as real providers' do
@@ -241,9 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
-        self._serve("GET", {})
+        self._serve("GET", {}, 0, time.perf_counter())
 
     def do_POST(self) -> None:
+        at = time.perf_counter()
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
@@ -251,13 +264,13 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             self.json(400, {"error": {"message": "bad json"}})
             return
-        self._serve("POST", body if isinstance(body, dict) else {"_": body})
+        self._serve("POST", body if isinstance(body, dict) else {"_": body}, len(raw), at)
 
-    def _serve(self, method: str, body: dict[str, Any]) -> None:
+    def _serve(self, method: str, body: dict[str, Any], size: int, at: float) -> None:
         fake = self.server_fake
         headers = dict(self.headers.items())
         with fake.lock:
-            fake.requests.append(Recorded(self.path, headers, body, method))
+            fake.requests.append(Recorded(self.path, headers, body, method, size, at))
         path = urlsplit(self.path).path
         try:
             if fake.require_key is not None and not fake.key_ok(headers):

@@ -2,14 +2,14 @@
 with no `[DONE]` (the last event has `"stop": true` and the timings), OpenAI-compatible
 `/v1/chat/completions` ending in `[DONE]`, `/v1/models`, `/health`, `--api-key` checks, and
 `501 not_supported_error` from `/infill` for a model without FIM tokens
-(reference/BACKENDS.md §6)."""
+(the recorded wire format of llama-server)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from tests.fakes.wire import FakeServer, Reply, StreamPlan, _Handler, sse
+from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan, sse
 
 MODEL = "qwen2.5-coder-1.5b-q8_0.gguf"
 
@@ -37,7 +37,7 @@ class FakeLlamaCpp(FakeServer):
     def is_generation(self, path: str) -> bool:
         return path in ("/infill", "/completion", "/v1/chat/completions", "/v1/completions")
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path in ("/health", "/v1/health"):
             h.json(200, {"status": "ok"})
         elif method == "GET" and path in ("/v1/models", "/models"):

@@ -2,7 +2,7 @@
 (`message_start`, `content_block_start`, `ping`, `content_block_delta`, `content_block_stop`,
 `message_delta`, `message_stop`, with the padding whitespace inside the JSON that the real API
 sends), `event: error` mid-stream, `x-api-key` and `anthropic-version` checks, assistant-prefill
-rules, `GET /v1/models` (reference/BACKENDS.md §10)."""
+rules, `GET /v1/models`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.wire import FakeServer, Reply, StreamPlan, _Handler, sse
+from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan, sse
 
 VERSION = "2023-06-01"
 
@@ -47,7 +47,7 @@ class FakeAnthropic(FakeServer):
     def key_ok(self, headers: dict[str, str]) -> bool:
         return any(k.lower() == "x-api-key" and v == self.require_key for k, v in headers.items())
 
-    def handle(self, h: _Handler, method: str, path: str, body: dict[str, Any]) -> None:
+    def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         headers = {k.lower(): v for k, v in h.headers.items()}
         if headers.get("anthropic-version") != VERSION:
             message = "anthropic-version: header is required"
