@@ -66,6 +66,8 @@ GROUP_TITLES = {
     "context": "Context",
     "offline": "Offline engine",
     "privacy": "Privacy",
+    "network": "Network",
+    "stats": "Stats",
 }
 
 

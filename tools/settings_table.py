@@ -18,6 +18,8 @@ GROUPS = {
     "ContextSettings": "context.",
     "OfflineSettings": "offline.",
     "PrivacySettings": "privacy.",
+    "NetworkSettings": "network.",
+    "StatsSettings": "stats.",
     "Settings": "",
 }
 

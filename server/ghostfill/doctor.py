@@ -1,6 +1,6 @@
 """`ghostfill doctor`: check the configured backend end to end and say what to fix.
 
-Configuration → reachability → auth → model → a few small timed completions (time to first
+Configuration → proxy and trust → reachability (TLS handshake) → auth → model → a few small timed completions (time to first
 token, tokens/s). Each step prints one line; a failed step prints the fix, and the exit code
 is non-zero when anything failed. The API key is never printed, not even in part.
 """
@@ -18,12 +18,20 @@ import httpx
 
 from ghostfill.backends.base import Backend, BackendConfig
 from ghostfill.backends.client import make_client
+from ghostfill.backends.network import NetworkConfig, certificate_problem
+from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
 from ghostfill.backends.registry import create, resolve
 from ghostfill.errors import AuthError, BackendError, ConfigError
 from ghostfill.model import CompletionContext, GenerationParams, Prompt
 from ghostfill.prompt.render import render
-from ghostfill.settings import BackendSettings, Settings, with_overrides
+from ghostfill.settings import (
+    BackendSettings,
+    NetworkSettings,
+    Settings,
+    with_network,
+    with_overrides,
+)
 
 Print = Callable[[str], None]
 
@@ -73,9 +81,13 @@ def run_doctor(args: argparse.Namespace) -> int:
     """CLI entry: settings from the flags (secrets from the environment), report on stdout."""
     from ghostfill.cli import backend_overrides
 
-    settings = with_overrides(Settings(), **backend_overrides(args)).backend
+    settings = with_network(
+        with_overrides(Settings(), **backend_overrides(args)),
+        proxy=getattr(args, "proxy", None),
+        ca_bundle=getattr(args, "ca_bundle", None),
+    )
     requests = max(int(getattr(args, "requests", 3) or 0), 0)
-    return asyncio.run(doctor(settings, requests=requests))
+    return asyncio.run(doctor(settings.backend, requests=requests, network=settings.network))
 
 
 async def doctor(
@@ -85,6 +97,7 @@ async def doctor(
     out: Print = print,
     environ: Mapping[str, str] | None = None,
     api_key: str = "",
+    network: NetworkSettings | None = None,
 ) -> int:
     report = Report(out)
     if settings.provider == OFFLINE:
@@ -106,9 +119,15 @@ async def doctor(
     out(f"ghostfill doctor: backend {config.provider}, model {config.model or '(server default)'}")
     out(f"  base URL   {config.base_url}")
     _check_key(report, config, preset)
-    async with make_client() as client:
+    try:
+        net = resolve_network(network, environ)
+    except ConfigError as exc:
+        report.fail("network", exc.user_message)
+        return _summary(report)
+    _route(report, net, config.base_url)
+    async with make_client(net) as client:
         backend = create(config, client)
-        if not await _reachable(report, client, config):
+        if not await _reachable(report, client, config, net):
             return _summary(report)
         models_ok = await _models(report, backend, config, preset)
         if models_ok and requests:
@@ -131,25 +150,67 @@ def _check_key(report: Report, config: BackendConfig, preset: Preset) -> None:
         report.note("key", f"none ({env} unset; only needed if the server requires one)")
 
 
-async def _reachable(report: Report, client: httpx.AsyncClient, config: BackendConfig) -> bool:
+def _route(report: Report, net: NetworkConfig, url: str) -> None:
+    proxy = net.proxy_for(url)
+    if proxy is None:
+        bypass = " (NO_PROXY / network.noProxy)" if net.http or net.https else ""
+        report.ok("proxy", f"none: {httpx.URL(url).host} is reached directly{bypass}")
+    else:
+        report.ok("proxy", f"{proxy.shown} (from {proxy.source})")
+    if url.startswith("https://"):
+        report.note("trust", net.trust())
+
+
+async def _reachable(
+    report: Report, client: httpx.AsyncClient, config: BackendConfig, net: NetworkConfig
+) -> bool:
+    """Connect (through the proxy, with the TLS handshake) and name what failed."""
     started = time.perf_counter()
+    host = httpx.URL(config.base_url).host
     try:
-        response = await client.get(config.base_url, timeout=REACH_TIMEOUT_S)
+        async with client.stream("GET", config.base_url, timeout=REACH_TIMEOUT_S) as response:
+            tls = _tls_version(response)
     except httpx.HTTPError as exc:
-        local = httpx.URL(config.base_url).host in ("127.0.0.1", "localhost", "::1")
+        if (reason := certificate_problem(exc)) is not None:
+            report.fail("tls", f"{host}: certificate not trusted ({reason})", _tls_fix(reason))
+            return False
+        proxy = net.proxy_for(config.base_url)
+        if isinstance(exc, httpx.ProxyError) and proxy is not None:
+            report.fail(
+                "proxy",
+                f"{proxy.shown} refused the tunnel to {host} ({exc})",
+                "check network.proxy / HTTPS_PROXY and the proxy's user and password",
+            )
+            return False
+        local = host in ("127.0.0.1", "localhost", "::1")
         fix = (
             f"start the server ({PRESETS[config.provider].needs})"
             if local
-            else "check the network, proxy settings and backend.baseUrl"
+            else "check the network, network.proxy (or HTTPS_PROXY) and backend.baseUrl"
         )
         report.fail("reach", f"cannot connect to {config.base_url} ({type(exc).__name__})", fix)
         return False
     ms = (time.perf_counter() - started) * 1000
-    report.ok(
-        "reach",
-        f"{httpx.URL(config.base_url).host} answered in {ms:.0f} ms ({response.http_version})",
-    )
+    if tls:
+        report.ok("tls", f"{host}: handshake {tls}, certificate verified")
+    report.ok("reach", f"{host} answered in {ms:.0f} ms ({response.http_version})")
     return True
+
+
+def _tls_version(response: httpx.Response) -> str:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    return str(ssl_object.version()) if ssl_object is not None else ""
+
+
+def _tls_fix(reason: str) -> str:
+    inspected = "self-signed" in reason or "local issuer" in reason
+    why = (
+        "a proxy or firewall re-signs TLS with your company's root certificate; "
+        if inspected
+        else ""
+    )
+    return why + "set network.caBundle (or --ca-bundle) to that root certificate (PEM)"
 
 
 async def _models(report: Report, backend: Backend, config: BackendConfig, preset: Preset) -> bool:

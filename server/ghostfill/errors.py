@@ -7,7 +7,8 @@
         ├── AuthError            401/403: names the environment variable to set
         ├── ModelNotFound        404 on the model: lists the models the provider has
         ├── RateLimited          429: carries the provider's reset delay
-        ├── BackendUnavailable   5xx, connection refused, DNS, TLS
+        ├── BackendUnavailable   5xx, connection refused, DNS, proxy
+        │   └── CertificateError the backend's (or the proxy's) certificate is not trusted
         ├── BackendTimeout       first token or next token later than the deadline
         └── StreamError          malformed or truncated stream, mid-stream error events
 
@@ -55,6 +56,10 @@ class RateLimited(BackendError):
 
 class BackendUnavailable(BackendError):
     pass
+
+
+class CertificateError(BackendUnavailable):
+    """TLS verification failed: names network.caBundle. Never passes as a plain outage."""
 
 
 class BackendTimeout(BackendError):

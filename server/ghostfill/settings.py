@@ -33,6 +33,7 @@ Provider = Literal[
     "openai-compatible",
 ]
 DEFAULT_EXCLUDES: tuple[str, ...] = (".env*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", ".netrc")
+LOOPBACK: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +58,10 @@ class BackendSettings:
     """Extra HTTP headers sent to the backend."""
     hedge: Literal["off", "offline"] = "off"
     """Race the backend against the offline engine; the first valid answer wins."""
+    maxTokensPerHour: int = 0
+    """Spend guard: past this many tokens (prompt + completion, all windows) in the last hour, serve offline; 0 = no cap."""
+    maxCostPerDay: float = 0.0
+    """Spend guard: past this estimated cost in USD today (local time), serve offline; 0 = no cap."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,12 +117,32 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NetworkSettings:
+    proxy: str = ""
+    """Proxy URL for backend requests (http://, https://, socks5://); empty uses HTTPS_PROXY / HTTP_PROXY / ALL_PROXY; `direct` ignores them."""
+    noProxy: tuple[str, ...] = LOOPBACK
+    """Hosts reached without the proxy (added to NO_PROXY): names, `.domain` suffixes, IPs, CIDR blocks, `*`."""
+    caBundle: str = ""
+    """PEM file of extra root certificates to trust (your company's TLS-inspection CA), on top of the OS trust store and certifi."""
+    systemTrust: bool = True
+    """Trust the operating system's certificate store (with certifi's bundle); false trusts certifi, SSL_CERT_FILE and caBundle only."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatsSettings:
+    enable: bool = True
+    """Record shown/accepted suggestions, latency, tokens and cost in a local SQLite file (nothing leaves the machine); false writes nothing."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     backend: BackendSettings = field(default_factory=BackendSettings)
     completion: CompletionSettings = field(default_factory=CompletionSettings)
     context: ContextSettings = field(default_factory=ContextSettings)
     offline: OfflineSettings = field(default_factory=OfflineSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
     """How much the server logs to the editor's output panel."""
 
@@ -187,6 +212,8 @@ _GROUPS: dict[str, type] = {
     "context": ContextSettings,
     "offline": OfflineSettings,
     "privacy": PrivacySettings,
+    "network": NetworkSettings,
+    "stats": StatsSettings,
 }
 
 
@@ -231,6 +258,16 @@ def with_overrides(settings: Settings, **backend: Any) -> Settings:
     if not given:
         return settings
     return dataclasses.replace(settings, backend=dataclasses.replace(settings.backend, **given))
+
+
+def with_network(settings: Settings, *, proxy: str | None, ca_bundle: str | None) -> Settings:
+    """Apply `--proxy` / `--ca-bundle` over the network group; None means not given."""
+    network = settings.network
+    if proxy is not None:
+        network = dataclasses.replace(network, proxy=proxy)
+    if ca_bundle is not None:
+        network = dataclasses.replace(network, caBundle=ca_bundle)
+    return dataclasses.replace(settings, network=network)
 
 
 def _camel(name: str) -> str:

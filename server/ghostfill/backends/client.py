@@ -6,6 +6,8 @@
   completion does not pay TCP and TLS set-up again (backends' `warm()` opens them early).
 - No retries anywhere: a ghost-text request that failed is stale by the time a retry lands;
   the next keystroke asks again, and the rate-limit gate stops storms after a 429.
+- Proxies and trusted roots come from `backends.network` (settings, flags, environment);
+  every transport, direct or through a proxy, is the cancel-safe one.
 - `hpack` debug logging prints every header it encodes, Authorization included, so that
   logger is held at INFO whatever the root level is.
 """
@@ -18,7 +20,7 @@ import ssl
 import httpx
 
 from ghostfill import __version__
-from ghostfill.backends.transport import CancelSafeTransport
+from ghostfill.backends.network import NetworkConfig, resolve, ssl_context, transport_for
 
 LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120.0)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -27,15 +29,29 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _QUIET = ("hpack",)
 
 
-def make_client(*, http2: bool = True, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
-    """The shared client. `verify` takes a prepared SSLContext (loading the CA bundle costs
-    ~0.2 s, which tests that build many clients can share)."""
+def make_client(
+    network: NetworkConfig | None = None,
+    *,
+    http2: bool = True,
+    verify: ssl.SSLContext | None = None,
+) -> httpx.AsyncClient:
+    """The shared client for `network` (default: the environment's proxy, the OS trust store
+    and certifi). `verify` takes a prepared SSLContext instead (building one costs ~0.2 s,
+    which tests that build many clients can share)."""
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.INFO)
-    transport = httpx.AsyncHTTPTransport(http2=http2, limits=LIMITS, retries=0, verify=verify)
+    network = network or resolve()
+    ctx = verify or ssl_context(network)
+
+    def transport(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(
+            http2=http2, limits=LIMITS, retries=0, verify=ctx, proxy=proxy, trust_env=False
+        )
+
     return httpx.AsyncClient(
-        transport=CancelSafeTransport(transport),
+        transport=transport_for(network, transport, ctx),
         timeout=TIMEOUT,
         follow_redirects=False,
+        trust_env=False,
         headers={"User-Agent": f"ghostfill/{__version__}"},
     )

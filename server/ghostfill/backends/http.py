@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.network import certificate_problem, untrusted_message
 from ghostfill.backends.ratelimit import RateLimitGate, retry_after
 from ghostfill.backends.ratelimit import parse_reset as parse_reset
 from ghostfill.errors import (
@@ -26,6 +27,7 @@ from ghostfill.errors import (
     BackendError,
     BackendTimeout,
     BackendUnavailable,
+    CertificateError,
     ModelNotFound,
     RateLimited,
     StreamError,
@@ -227,6 +229,15 @@ def transport_error(exc: httpx.HTTPError, config: BackendConfig) -> BackendError
         return StreamError(f"{who} closed the stream before the answer ended.", key=f"eof:{who}")
     if isinstance(exc, httpx.DecodingError):
         return StreamError(f"{who} sent a response that could not be decoded.", key=f"decode:{who}")
+    if (reason := certificate_problem(exc)) is not None:
+        host = httpx.URL(config.base_url).host
+        return CertificateError(untrusted_message(host, reason), key=f"tls:{who}")
+    if isinstance(exc, httpx.ProxyError):
+        return BackendUnavailable(
+            f"the proxy refused the connection to {who} ({scrub(str(exc), config)[:120]}): "
+            "check network.proxy (or HTTPS_PROXY) and its credentials",
+            key=f"proxy:{who}",
+        )
     reason = scrub(str(exc), config)[:120] or type(exc).__name__
     return BackendUnavailable(
         f"cannot reach {who} at {config.base_url} ({reason}). Is the server running and the "

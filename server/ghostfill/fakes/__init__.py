@@ -8,5 +8,7 @@ at a configurable time to first token and tokens/s.
   OpenAI, Groq, OpenRouter or vLLM (also runnable: `python -m ghostfill.fakes.openai`);
 - `ollama.FakeOllama`, `llamacpp.FakeLlamaCpp`, `anthropic.FakeAnthropic`;
 - `fim.FakeCodestral`, `fim.FakeDeepSeek`: native fill-in-the-middle APIs;
-- `tabby.FakeTabby`: a Tabby server for the tabby-agent peer in `ghostfill bench replay`.
+- `tabby.FakeTabby`: a Tabby server for the tabby-agent peer in `ghostfill bench replay`;
+- `tls.TlsFront`: an HTTPS front (a test-made certificate) for any of them, and
+  `proxy.FakeConnectProxy`: a CONNECT proxy whose host names resolve only through it.
 """
