@@ -15,11 +15,10 @@ from ghostfill.backends.http import transport_error
 from ghostfill.backends.network import bypassed, certificate_problem, masked, resolve
 from ghostfill.doctor import doctor
 from ghostfill.errors import CertificateError, ConfigError
+from ghostfill.fakes.openai import FakeProvider
 from ghostfill.fakes.proxy import FakeConnectProxy
 from ghostfill.fakes.tls import TlsFront
 from ghostfill.settings import BackendSettings, NetworkSettings
-
-from ghostfill.fakes.openai import FakeProvider
 
 HOST = "api.backend.test"
 
