@@ -31,6 +31,7 @@ from ghostfill.documents.store import Document, DocumentStore, TextChange, uri_t
 from ghostfill.documents.syntax import Grammars
 from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
+from ghostfill.engine.lexers import Lexers
 from ghostfill.errors import ConfigError, GhostfillError
 from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.lifecycle.debounce import Debouncer
@@ -94,7 +95,7 @@ class Shared:
     def __init__(self, settings: Settings) -> None:
         self.languages = LanguageRegistry()
         self.grammars = Grammars(self.languages)
-        self.engine = OfflineEngine(settings.offline)
+        self.engine = OfflineEngine(settings.offline, lexers=Lexers(self.languages))
         self.continuations = Continuations()
         self.backends = BackendHolder()
         self.context = ContextEngine.standard(self.grammars)

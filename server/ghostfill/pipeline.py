@@ -21,6 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ghostfill.backends.base import Backend
@@ -132,9 +133,9 @@ class Pipeline:
         self.continuations.supersede(doc.uri)
         backend = self.backends.backend
         if backend is None or backend.gate.blocked():
-            return self._offline(ctx, settings, started, grammar)
+            return self._offline(ctx, settings, started, grammar, (doc, position))
         if settings.backend.hedge == "offline":
-            early = self._offline(ctx, settings, started, grammar)
+            early = self._offline(ctx, settings, started, grammar, (doc, position))
             if early is not None:
                 return early
         if not await self.debouncer.settle(
@@ -144,7 +145,7 @@ class Pipeline:
         cont = self._start(backend, ctx, settings, position, doc.version, grammar)
         answer = await self._answer(cont, "", settings)
         if answer is None:
-            fallback = self._offline(ctx, settings, started, grammar)
+            fallback = self._offline(ctx, settings, started, grammar, (doc, position))
             if fallback is not None:
                 log.info(
                     "offline fallback served (%s)",
@@ -190,11 +191,14 @@ class Pipeline:
         settings: Settings,
         started: float,
         grammar: Grammar | None = None,
+        cursor: tuple[Document, Position] | None = None,
     ) -> Completion | None:
         if not settings.offline.enable:
             return None
         lines = settings.completion.maxLines if ctx.multiline else 1
-        suggestion = self.engine.suggest(ctx, max_lines=lines)
+        # The engine reads the whole document around the cursor, not the prompt's window.
+        whole = _whole_document(ctx, *cursor) if cursor is not None else ctx
+        suggestion = self.engine.suggest(whole, max_lines=lines)
         if suggestion is None or not suggestion.text.strip():
             return None
         fctx = _filter_context(ctx, settings, grammar)
@@ -282,6 +286,17 @@ class Pipeline:
         self.events.status("idle", first)
         if len(cont.text.rstrip()) > cont.answered:
             self.events.ready(cont.uri, cont.version, cont.position)
+
+
+def _whole_document(ctx: CompletionContext, doc: Document, position: Position) -> CompletionContext:
+    """`ctx` with the whole document before and after the cursor as prefix and suffix."""
+    cursor = doc.offset(position, strict=False)
+    data = doc.data
+    return replace(
+        ctx,
+        prefix=data[:cursor].decode("utf-8", errors="replace"),
+        suffix=data[cursor:].decode("utf-8", errors="replace"),
+    )
 
 
 def _filter_context(

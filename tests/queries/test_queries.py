@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from ghostfill.documents.languages import LanguageRegistry, LanguageSpec
 from ghostfill.documents.syntax import Grammar, Grammars, compile_query
+from ghostfill.engine.lexers import Lexers
 
 REGISTRY = LanguageRegistry()
 ROOT = REGISTRY.root
@@ -20,7 +21,7 @@ VOCABULARY: dict[str, list[str]] = tomllib.loads((ROOT / "captures.toml").read_t
 KINDS = sorted(VOCABULARY)
 
 REQUIRED_KEYS = {"name", "extensions", "language_ids", "line_comment", "grammar"}
-OPTIONAL_KEYS = {"block_comment", "inherits"}
+OPTIONAL_KEYS = {"block_comment", "inherits", "lexer"}
 
 
 @cache
@@ -60,6 +61,30 @@ def test_language_toml(name: str) -> None:
         assert len(data["block_comment"]) == 2
     for base in data.get("inherits", []):
         assert (ROOT / base).is_dir(), f"inherits {base!r}: no grammars/{base}/"
+
+
+LEXER_KEYS = {
+    "like", "model", "comments", "comment_prefixes", "strings", "extra", "identifier",
+    "operators", "keywords", "quotes", "brackets", "block_openers", "multiline_delimiters",
+    "member_operators", "word_chars", "triple_quoted_strings", "bracket_strings",
+}  # fmt: skip
+"""The keys of the offline engine's `[lexer]` table (grammars/README.md)."""
+
+
+@pytest.mark.parametrize("name", LANGUAGES)
+def test_lexer_table(name: str) -> None:
+    """Every language tells the offline engine how to tokenize it, with known keys only."""
+    data = tomllib.loads((ROOT / name / "language.toml").read_text("utf-8"))
+    table = data.get("lexer")
+    assert isinstance(table, dict), f"{name}: no [lexer] table"
+    assert set(table) <= LEXER_KEYS, f"unknown [lexer] keys {sorted(set(table) - LEXER_KEYS)}"
+    if "like" in table:
+        assert table["like"] in LANGUAGES, f"like = {table['like']!r}: no such language"
+    for key in ("comments", "strings", "extra"):
+        for pattern in table.get(key, []):
+            re.compile(pattern)
+    family = Lexers(REGISTRY).family(name)
+    assert family.name == name, f"{name}: the [lexer] table did not compile"
 
 
 @pytest.mark.parametrize("name", LANGUAGES)

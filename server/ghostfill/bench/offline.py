@@ -60,6 +60,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-file-kb", type=int, default=512)
     parser.add_argument("--language", help="only files of this language")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--through-server",
+        action="store_true",
+        help="ask a real `ghostfill serve` over LSP, held-out files opened in the editor",
+    )
+    parser.add_argument(
+        "--reopen-every", type=int, default=4, help="(--through-server) cuts between re-opens"
+    )
+    parser.add_argument(
+        "--during-index",
+        metavar="DIR",
+        help="(--through-server) also time requests while DIR (a big tree) is being indexed",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +204,30 @@ def sweep_row(t: float, cuts: Sequence[Cut], shown: Sequence[str | None]) -> Row
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.through_server:
+        return _run_through_server(args)
     figures = measure(args)
     if figures is None:
         print("ghostfill bench offline: not enough files under", ", ".join(args.paths))
         return 2
     print(json.dumps(dataclasses.asdict(figures), indent=2) if args.json else report(figures))
+    return 0
+
+
+def _run_through_server(args: argparse.Namespace) -> int:
+    from ghostfill.bench import offline_server
+
+    if list(args.min_confidence) == list(SWEEP):
+        args.min_confidence = list(offline_server.SERVER_SWEEP)
+    trees = offline_server.run(args)
+    if not trees:
+        print("ghostfill bench offline: not enough files under", ", ".join(args.paths))
+        return 2
+    if args.json:
+        print(json.dumps([dataclasses.asdict(t) for t in trees], indent=2))
+    else:
+        print(offline_server.report(trees))
+        print(offline_server.pooled(trees))
     return 0
 
 

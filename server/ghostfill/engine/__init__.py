@@ -28,7 +28,8 @@ from ghostfill.engine.cache import LocalModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
 from ghostfill.engine.decoder import DecodeOptions, Decoder
 from ghostfill.engine.index import WorkspaceIndex
-from ghostfill.engine.lexer import SPECIAL, Family, family_for, lex_cursor, resume_point
+from ghostfill.engine.lexer import SPECIAL, Family, lex_cursor, resume_point
+from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.render import Spacing
 from ghostfill.engine.vocab import Texts, token_id, token_ids
@@ -59,10 +60,12 @@ class OfflineEngine:
         order: int = ORDER,
         workspace_order: int = WORKSPACE_ORDER,
         max_contexts: int = MAX_CONTEXTS,
+        lexers: Lexers | None = None,
     ) -> None:
         self._settings = settings
         self._order = order
-        self._index = WorkspaceIndex(workspace_order, max_contexts)
+        self._lexers = lexers if lexers is not None else Lexers()
+        self._index = WorkspaceIndex(workspace_order, max_contexts, self._lexers)
         self._locals = LocalModels(order)
 
     def configure(self, settings: OfflineSettings) -> None:
@@ -110,7 +113,7 @@ class OfflineEngine:
         )
 
     def _suggest(self, ctx: CompletionContext, max_lines: int, floor: float) -> Suggestion | None:
-        family = family_for(ctx.language)
+        family = self._lexers.family(ctx.language)
         tail = _tail(ctx.prefix, family)
         if tail is None:
             return None

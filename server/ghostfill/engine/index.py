@@ -18,7 +18,8 @@ import threading
 import zlib
 from dataclasses import dataclass
 
-from ghostfill.engine.lexer import Family, family_for, lex, model_group
+from ghostfill.engine.lexer import Family, lex
+from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.engine.render import Spacing
 from ghostfill.engine.structure import StructureModel
@@ -60,8 +61,9 @@ class _File:
 class WorkspaceIndex:
     """Counts of every observed file, per language group, within a bounded number of entries."""
 
-    def __init__(self, order: int, max_contexts: int) -> None:
+    def __init__(self, order: int, max_contexts: int, lexers: Lexers) -> None:
         self._order = order
+        self._lexers = lexers
         self.max_contexts = max_contexts
         self._groups: dict[str, Group] = {}
         self._files: dict[str, _File] = {}
@@ -69,14 +71,14 @@ class WorkspaceIndex:
         self._lock = threading.Lock()
 
     def group(self, language: str) -> Group | None:
-        return self._groups.get(model_group(language))
+        return self._groups.get(self._lexers.group(language))
 
     def observe(self, path: str, text: str, language: str) -> None:
         """Add a file's counts, replacing what an earlier version of it contributed."""
-        family = family_for(language)
+        family = self._lexers.family(language)
         tokens = lex(text, family)
         ids = token_ids(tokens)
-        name = model_group(language)
+        name = self._lexers.group(language)
         packed = zlib.compress("\0".join(tokens).encode("utf-8", errors="surrogatepass"), 1)
         with self._lock:
             self._drop(path)

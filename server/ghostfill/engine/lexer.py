@@ -1,8 +1,10 @@
-"""A fast regex tokenizer per language family, for the offline engine's n-gram models.
+"""A fast regex tokenizer per language, for the offline engine's n-gram models.
 
-One master regex per family does the work in C (`re.findall`); a single Python loop then drops
-comments, turns line breaks into NEWLINE / INDENT / DEDENT tokens and abstracts long strings.
-Families are data: a few regex pieces, an operator list and a keyword set each.
+One master regex per language does the work in C (`re.findall`); a single Python loop then
+drops comments, turns line breaks into NEWLINE / INDENT / DEDENT tokens and abstracts long
+strings. What a language's regex pieces, operators and keywords are is data: the `[lexer]` table
+of its `grammars/<lang>/language.toml`, compiled by `engine.lexers`. A language without one gets
+`GENERIC`, which assumes no comment syntax, keywords or block openers.
 
 Token stream conventions, shared by the models, the decoder and the renderer:
 - NEWLINE ends a line at bracket depth 0; NL ends a line inside ( or [ (a continuation), where
@@ -16,9 +18,8 @@ Token stream conventions, shared by the models, the decoder and the renderer:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 NEWLINE = "\n"
 NL = "\x01n"
@@ -34,78 +35,18 @@ _HEADER = re.compile(r"<[\w./+-]*[A-Za-z][\w./+-]*>")
 MAX_STRING = 40
 """String literals longer than this (quotes included) are abstracted to STRING."""
 
-_NUMBER = (
+NUMBER = (
     r"0[xXbBoO][0-9a-fA-F_]+[a-zA-Z]*"
     r"|(?:\d[\d_]*(?:\.(?=\d)[\d_]+)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[a-zA-Z]*"
 )
-_IDENT = r"[^\W\d]\w*"
-_DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
-_SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'?"
-_BACKTICK = r"`[^`\\]*(?:\\[\s\S][^`\\]*)*`?"
-_C_COMMENTS = (r"//[^\n]*", r"/\*[\s\S]*?(?:\*/|\Z)")
-_HASH_COMMENT = r"#[^\n]*"
-
-_C_OPS = (
-    ">>>=", "<<=", ">>=", ">>>", "...", "===", "!==", "**=", "??=", "&&=", "||=", "<=>",
-    "->", "=>", "::", "==", "!=", "<=", ">=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=",
-    "%=", "&=", "|=", "^=", "<<", ">>", "**", "??", "?.", "..", ":=",
-)  # fmt: skip
-_PY_OPS = (
-    "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**", "//", "<<",
-    ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=",
-)  # fmt: skip
-_RUBY_OPS = (
-    "**=", "<=>", "===", "...", "||=", "&&=", "<<=", ">>=", "..", "::", "==", "!=", "=~", "!~",
-    "<=", ">=", "&&", "||", "<<", ">>", "**", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "->",
-    "=>", "&.",
-)  # fmt: skip
-_LUA_OPS = ("...", "..", "==", "~=", "<=", ">=", "::", "//", "<<", ">>")
-_SHELL_OPS = (
-    "&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>", ">&", "<&", "|&", "$((", "$(", "${",
-    "((", "))", "[[", "]]", "==", "!=", "=~", "+=", "-=",
-)  # fmt: skip
-_PHP_OPS = (
-    "<?php", "<?=", "?>", "**=", "...", "<=>", "===", "!==", "??=", "?->", "<<=", ">>=", "->",
-    "=>", "::", "==", "!=", "<>", "<=", ">=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=",
-    ".=", "%=", "&=", "|=", "^=", "<<", ">>", "**", "??",
-)  # fmt: skip
-
-_C_KEYWORDS = """
-if else for while do switch case default break continue return goto new delete throw throws try
-catch finally typeof instanceof in of void var let const function class extends implements
-interface enum struct union typedef static public private protected final abstract import export
-from as async await yield package func go defer chan select fallthrough range type fn mut impl
-trait pub use mod crate where match loop move ref unsafe dyn sizeof namespace using template
-typename operator virtual override sealed readonly internal is out params get set when val fun
-object companion lateinit echo
-"""
-_PY_KEYWORDS = """
-and as assert async await break class continue def del elif else except finally for from global
-if import in is lambda nonlocal not or pass raise return try while with yield
-"""
-_RUBY_KEYWORDS = """
-alias and begin break case class def defined? do else elsif end ensure for if in module next not
-or redo rescue retry return super then undef unless until when while yield
-"""
-_LUA_KEYWORDS = """
-and break do else elseif end for function goto if in local not or repeat return then until while
-"""
-_SHELL_KEYWORDS = """
-if then else elif fi for while until do done case esac in function select time local export
-return
-"""
-_PHP_KEYWORDS = """
-abstract and as break case catch class clone const continue declare default do echo else elseif
-enddeclare endfor endforeach endif endswitch endwhile extends final finally fn for foreach
-function global goto if implements include include_once instanceof insteadof interface match
-namespace new or print private protected public readonly require require_once return static
-switch throw trait try use var while yield
-"""
+"""Numbers, the same in every language."""
+IDENTIFIER = r"[^\W\d]\w*"
+"""Identifiers unless a language says otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """How one family of languages is tokenized and laid out."""
+    """How one language is tokenized and laid out (compiled from its `[lexer]` table)."""
 
     name: str
     pattern: re.Pattern[str]
@@ -125,35 +66,42 @@ class Family:
     """Delimiters of multi-line strings and comments, to resume lexing mid-file safely."""
     member: frozenset[str] = frozenset({".", "->", "::", "?."})
     """Operators written without spaces around them (member access)."""
+    triple_quoted: bool = False
+    """`\"\"\"` and `'''` open strings that may span lines (Python)."""
+    bracket_strings: bool = False
+    """`[[ ... ]]` is a string that may span lines (Lua)."""
 
     def findall(self, text: str) -> list[str]:
         return self.pattern.findall(text)
 
 
-def _family(
+def build_family(
     name: str,
     *,
-    comments: Sequence[str],
-    comment_prefixes: Sequence[str],
-    strings: Sequence[str],
-    ops: Sequence[str],
-    keywords: str,
-    quotes: str,
+    comments: Sequence[str] = (),
+    comment_prefixes: Sequence[str] = (),
+    strings: Sequence[str] = (),
+    ops: Sequence[str] = (),
+    keywords: Iterable[str] = (),
+    quotes: str = "",
     brackets: str = "([",
-    openers: Iterable[str] = ("{",),
-    ident: str = _IDENT,
+    openers: Iterable[str] = (),
+    ident: str = IDENTIFIER,
     extra: Sequence[str] = (),
     word_chars: str = "_",
-    blocks: Sequence[tuple[str, str]] = (("/*", "*/"),),
-    member: Iterable[str] = (".", "->", "::", "?."),
+    blocks: Sequence[tuple[str, str]] = (),
+    member: Iterable[str] = (),
+    triple_quoted: bool = False,
+    bracket_strings: bool = False,
 ) -> Family:
+    """Compile a language's regex pieces into one master pattern (longest operators first)."""
     ordered_ops = sorted(ops, key=len, reverse=True)
     parts = [
         r"\n[ \t]*",
         *comments,
         *strings,
         *extra,
-        _NUMBER,
+        NUMBER,
         ident,
         *(re.escape(op) for op in ordered_ops),
         r"\S",
@@ -166,205 +114,25 @@ def _family(
         quotes=quotes,
         brackets=brackets,
         closers=closers,
-        keywords=frozenset(keywords.split()),
+        keywords=frozenset(keywords),
         openers=frozenset(openers),
         word_chars=word_chars,
         blocks=tuple(blocks),
         member=frozenset(member),
+        triple_quoted=triple_quoted,
+        bracket_strings=bracket_strings,
     )
 
 
-_PY_STRING = (
-    r"(?:[rRbBuUfF]{1,2})?"
-    r"(?:\"\"\"[^\"\\]*(?:(?:\\[\s\S]|\"(?!\"\"))[^\"\\]*)*(?:\"\"\"|\Z)"
-    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
-    rf"|{_DQ}|{_SQ})"
+GENERIC = build_family(
+    "generic",
+    strings=(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?', r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'?"),
+    quotes="\"'",
+    brackets="([{",
+    member=(".",),
 )
-
-FAMILIES: Mapping[str, Family] = MappingProxyType(
-    {
-        f.name: f
-        for f in (
-            _family(
-                "python",
-                comments=(_HASH_COMMENT,),
-                comment_prefixes=("#",),
-                strings=(_PY_STRING,),
-                ops=_PY_OPS,
-                keywords=_PY_KEYWORDS,
-                quotes="\"'",
-                brackets="([{",
-                openers=(":",),
-                blocks=(('"""', '"""'), ("'''", "'''")),
-                member=(".",),
-            ),
-            _family(
-                "c",
-                comments=_C_COMMENTS,
-                comment_prefixes=("//", "/*"),
-                strings=(
-                    r'[@$]{0,2}"""[\s\S]*?(?:"""|\Z)',
-                    rf"[@$LuUR8]{{0,2}}{_DQ}",
-                    _SQ,
-                    r"(?<=#include )<[^>\n]*>|(?<=#include)<[^>\n]*>",
-                ),
-                ops=_C_OPS,
-                keywords=_C_KEYWORDS,
-                quotes="\"'",
-            ),
-            _family(
-                "ecma",
-                comments=_C_COMMENTS,
-                comment_prefixes=("//", "/*"),
-                strings=(_DQ, _SQ, _BACKTICK),
-                ops=_C_OPS,
-                keywords=_C_KEYWORDS,
-                quotes="\"'`",
-                ident=r"[^\W\d][\w$]*|\$[\w$]*",
-                word_chars="_$",
-                blocks=(("/*", "*/"), ("`", "`")),
-            ),
-            _family(
-                "go",
-                comments=_C_COMMENTS,
-                comment_prefixes=("//", "/*"),
-                strings=(_DQ, _SQ, _BACKTICK),
-                ops=(*_C_OPS, "<-", "&^", "&^="),
-                keywords=_C_KEYWORDS,
-                quotes="\"'`",
-                blocks=(("/*", "*/"), ("`", "`")),
-            ),
-            _family(
-                "rust",
-                comments=_C_COMMENTS,
-                comment_prefixes=("//", "/*"),
-                strings=(
-                    r'b?r#+"[\s\S]*?"#+',
-                    rf"b?{_DQ}",
-                    r"b?'(?:[^'\\\n]|\\[^\n][^'\n]{0,8})'",
-                    r"'[^\W\d]\w*(?!')",
-                ),
-                ops=_C_OPS,
-                keywords=_C_KEYWORDS,
-                quotes="\"'#",
-            ),
-            _family(
-                "ruby",
-                comments=(_HASH_COMMENT,),
-                comment_prefixes=("#",),
-                strings=(_DQ, _SQ, _BACKTICK, r":[^\W\d]\w*[?!]?(?!:)"),
-                ops=_RUBY_OPS,
-                keywords=_RUBY_KEYWORDS,
-                quotes="\"'`",
-                openers=("{", "do", "then", "|"),
-                ident=r"(?:@@?|\$)?[^\W\d]\w*(?:[?!](?!=))?",
-                word_chars="_@$?!",
-                blocks=(("=begin", "=end"),),
-                member=(".", "::", "&."),
-            ),
-            _family(
-                "lua",
-                comments=(
-                    r"--\[\[[\s\S]*?(?:\]\]|\Z)",
-                    r"--\[=\[[\s\S]*?(?:\]=\]|\Z)",
-                    r"--[^\n]*",
-                ),
-                comment_prefixes=("--",),
-                strings=(_DQ, _SQ, r"\[\[[\s\S]*?(?:\]\]|\Z)", r"\[=\[[\s\S]*?(?:\]=\]|\Z)"),
-                ops=_LUA_OPS,
-                keywords=_LUA_KEYWORDS,
-                quotes="\"']",
-                openers=("{", "do", "then", ")"),
-                blocks=(("[[", "]]"),),
-                member=(".", ":"),
-            ),
-            _family(
-                "shell",
-                comments=(r"(?<![^\s;|&(])#[^\n]*",),
-                comment_prefixes=("#",),
-                strings=(_DQ, _SQ, _BACKTICK),
-                ops=_SHELL_OPS,
-                keywords=_SHELL_KEYWORDS,
-                quotes="\"'`",
-                openers=("{", "then", "do", "in"),
-                extra=(r"\$\{[^}\n]*\}|\$[A-Za-z_]\w*|\$[0-9#?@*$!-]",),
-                ident=r"-{0,2}[^\W\d][\w.-]*\w|-{0,2}[^\W\d]",
-                word_chars="_$.-",
-                blocks=(),
-                member=(),
-            ),
-            _family(
-                "php",
-                comments=(*_C_COMMENTS, r"#(?!\[)[^\n]*"),
-                comment_prefixes=("//", "/*", "#"),
-                strings=(_DQ, _SQ),
-                ops=_PHP_OPS,
-                keywords=_PHP_KEYWORDS,
-                quotes="\"'",
-                extra=(r"\$[^\W\d]\w*",),
-                word_chars="_$",
-                member=("->", "::", "?->"),
-            ),
-        )
-    }
-)
-
-LANGUAGE_FAMILIES: Mapping[str, str] = MappingProxyType(
-    {
-        "python": "python",
-        "c": "c",
-        "cpp": "c",
-        "c_sharp": "c",
-        "csharp": "c",
-        "java": "c",
-        "kotlin": "c",
-        "scala": "c",
-        "swift": "c",
-        "dart": "c",
-        "objc": "c",
-        "javascript": "ecma",
-        "typescript": "ecma",
-        "tsx": "ecma",
-        "javascriptreact": "ecma",
-        "typescriptreact": "ecma",
-        "go": "go",
-        "rust": "rust",
-        "ruby": "ruby",
-        "lua": "lua",
-        "bash": "shell",
-        "shell": "shell",
-        "sh": "shell",
-        "zsh": "shell",
-        "php": "php",
-    }
-)
-"""Language name → family. Unknown languages fall back to the C-like family."""
-
-MODEL_GROUPS: Mapping[str, str] = MappingProxyType(
-    {
-        "javascript": "ecma",
-        "typescript": "ecma",
-        "tsx": "ecma",
-        "javascriptreact": "ecma",
-        "typescriptreact": "ecma",
-        "c": "c",
-        "cpp": "c",
-        "objc": "c",
-        "bash": "shell",
-        "shell": "shell",
-        "sh": "shell",
-        "zsh": "shell",
-    }
-)
-"""Languages that share one workspace model (their files teach each other)."""
-
-
-def family_for(language: str) -> Family:
-    return FAMILIES[LANGUAGE_FAMILIES.get(language, "c")]
-
-
-def model_group(language: str) -> str:
-    return MODEL_GROUPS.get(language, language)
+"""For a language without a `[lexer]` table: words, numbers, one-line strings, brackets and
+single punctuation characters. No comment syntax, keywords or block openers are assumed."""
 
 
 def resume_point(text: str, start: int, family: Family) -> int:
@@ -512,7 +280,7 @@ def _string_state(tok: str, family: Family) -> str:
         return ""
     body = tok[quote_at:]
     q = body[0]
-    if body.startswith((q * 3,)) and q in "\"'" and family.name == "python":
+    if family.triple_quoted and q in "\"'" and body.startswith(q * 3):
         return "closed" if len(body) >= 6 and body.endswith(q * 3) else "open-long"
     if q in "`[":
         closing = "`" if q == "`" else "]]"
@@ -531,7 +299,7 @@ def _quote_index(tok: str, family: Family) -> int:
             return i
         if not (ch.isalpha() or ch in "@$#"):
             return -1
-    if family.name == "lua" and tok.startswith("[["):
+    if family.bracket_strings and tok.startswith("[["):
         return 0
     return -1
 

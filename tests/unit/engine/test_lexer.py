@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
+from pathlib import Path
+
 import pytest
+from ghostfill.documents.languages import LanguageRegistry, grammars_root
 from ghostfill.engine.lexer import (
     BOS,
     DEDENT,
@@ -11,12 +16,15 @@ from ghostfill.engine.lexer import (
     NL,
     SPECIAL,
     STRING,
-    family_for,
     lex,
     lex_cursor,
     resume_point,
 )
+from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.render import Spacing, render
+
+LEXERS = Lexers()
+family_for = LEXERS.family
 
 PY = family_for("python")
 
@@ -106,8 +114,49 @@ def test_families(language: str, source: str, expected: list[str]) -> None:
     assert lines_of(lex(source, family_for(language))) == [expected]
 
 
-def test_unknown_language_falls_back_to_c_like() -> None:
-    assert lines_of(lex("a = b(c);\n", family_for("zig"))) == [["a", "=", "b", "(", "c", ")", ";"]]
+def test_unknown_language_gets_generic_tokens_not_another_language() -> None:
+    family = family_for("zig")
+    assert family.name == "generic" and not family.keywords and not family.openers
+    # No comment syntax is assumed: `//` is two punctuation tokens, not a dropped comment.
+    assert lines_of(lex("a = b(c); // d\n", family)) == [
+        ["a", "=", "b", "(", "c", ")", ";", "/", "/", "d"]
+    ]
+    assert LEXERS.group("zig") == "zig"
+
+
+def test_unknown_language_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="ghostfill.engine.lexers"):
+        Lexers().family("kotlin")
+    assert any("no [lexer] table for 'kotlin'" in r.getMessage() for r in caplog.records)
+
+
+def test_lexer_tables_come_from_the_grammar_folders(tmp_path: Path) -> None:
+    """A folder copied under a new name lexes alike; `like` and `model` are honoured."""
+    root = grammars_root()
+    for name in ("python", "c", "cpp"):
+        shutil.copytree(root / name, tmp_path / name)
+    snake = tmp_path / "snake"
+    shutil.copytree(root / "python", snake)
+    toml = (snake / "language.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "python"', 'name = "snake"')
+    (snake / "language.toml").write_text(toml.replace('"py", "pyi", "pyw"', '"snk"'), "utf-8")
+    lexers = Lexers(LanguageRegistry(tmp_path))
+    source = PYTHON + "x = '''a\nb'''\n"
+    assert lex(source, lexers.family("snake")) == lex(source, lexers.family("python"))
+    assert lex(source, lexers.family("snake"))[-4:] == ["x", "=", STRING, NEWLINE]
+    assert lexers.family("cpp").keywords == lexers.family("c").keywords
+    assert lexers.group("cpp") == lexers.group("c") == "c"
+    assert lexers.group("snake") == "snake"
+
+
+def test_a_bad_lexer_table_falls_back_to_generic(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "language.toml").write_text(
+        'name = "broken"\nextensions = ["brk"]\n\n[lexer]\nstrings = ["(unclosed"]\n',
+        encoding="utf-8",
+    )
+    assert Lexers(LanguageRegistry(tmp_path)).family("broken").name == "generic"
 
 
 @pytest.mark.parametrize(
