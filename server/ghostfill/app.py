@@ -7,12 +7,11 @@ one connection (open documents, settings, debounce, the user's notices).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -399,25 +398,37 @@ class Session:
         self.spawn(watch())
 
 
-def build(args: argparse.Namespace, redact: logs.RedactingFilter) -> tuple[LanguageServer, Session]:
-    from ghostfill.cli import backend_overrides
-
+def build(
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    log_level: str | None = None,
+    redact: logs.RedactingFilter | None = None,
+) -> tuple[LanguageServer, Session]:
+    """The object graph for one editor connection. `overrides` are backend settings given on
+    the command line (None = not given); `log_level` pins the level over settings."""
     server = GhostfillServer(
         "ghostfill",
         __version__,
         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         protocol_cls=GhostfillProtocol,
     )
-    overrides = backend_overrides(args)
-    shared = Shared(with_overrides(Settings(), **overrides))
-    session = Session(server, shared, overrides, redact, args.log_level)
+    given = dict(overrides or {})
+    shared = Shared(with_overrides(Settings(), **given))
+    session = Session(server, shared, given, redact or logs.RedactingFilter(), log_level)
     handlers.register(server, session)
     return server, session
 
 
-def serve(args: argparse.Namespace) -> int:
-    redact = logs.setup(args.log_level or "info", args.log_file, stderr_level=logging.ERROR)
-    server, _ = build(args, redact)
+def serve(
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    tcp: str | None = None,
+    log_level: str | None = None,
+    log_file: str | None = None,
+) -> int:
+    """`ghostfill serve`: one connection over stdio (or the first over `tcp` HOST:PORT)."""
+    redact = logs.setup(log_level or "info", log_file, stderr_level=logging.ERROR)
+    server, _ = build(overrides=overrides, log_level=log_level, redact=redact)
     lsp_handler = logs.LspLogHandler(
         lambda level, message: server.window_log_message(
             types.LogMessageParams(type=_message_type(level), message=message)
@@ -426,8 +437,8 @@ def serve(args: argparse.Namespace) -> int:
     lsp_handler.addFilter(redact)
     lsp_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(lsp_handler)
-    if args.tcp:
-        host, _, port = args.tcp.rpartition(":")
+    if tcp:
+        host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io(stdin=cast(BinaryIO, ResyncingStdin(sys.stdin.buffer)))
@@ -442,14 +453,6 @@ def _message_type(level: int) -> types.MessageType:
     if level >= logging.INFO:
         return types.MessageType.Info
     return types.MessageType.Log
-
-
-def default_workspace(path: Path) -> Path:
-    """The folder `ghostfill complete` learns from: the enclosing git root, else the file's folder."""
-    for parent in [path.parent, *path.parent.parents]:
-        if (parent / ".git").exists():
-            return parent
-    return path.parent
 
 
 def _alive(pid: int) -> bool:

@@ -2,6 +2,10 @@
 
 Flags override settings; secrets only ever come from environment variables. This is the one
 module allowed to print: `serve` never does, because stdout carries the protocol there.
+
+The parser imports nothing but argparse: each command imports its module when it runs, and
+hands it plain values (never the argparse Namespace). The benchmarks (and the fake backends
+they drive) are imported only by `ghostfill bench`, which builds its own parser.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ghostfill import __version__
 
@@ -35,7 +40,7 @@ def add_backend_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--template", metavar="T", help="prompt kind: auto, chat or a FIM family")
 
 
-def backend_overrides(args: argparse.Namespace) -> dict[str, object]:
+def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "provider": args.provider,
         "model": args.model,
@@ -67,15 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_backend_flags(complete)
 
-    bench = sub.add_parser("bench", help="measure latency and quality; prints figures")
-    bench_sub = bench.add_subparsers(dest="bench", required=True)
-    for name, module in BENCHES.items():
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        p = bench_sub.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
-        mod.add_arguments(p)
+    bench = sub.add_parser(
+        "bench",
+        help=f"measure latency and quality; prints figures ({', '.join(BENCHES)})",
+        add_help=False,
+    )
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="NAME [options]; -h lists")
 
     doctor = sub.add_parser("doctor", help="check the configured backend and say what to fix")
     add_backend_flags(doctor)
@@ -88,23 +90,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def bench_parser() -> argparse.ArgumentParser:
+    """`ghostfill bench NAME ...`: imports every benchmark module (only this command does)."""
+    parser = argparse.ArgumentParser(
+        prog="ghostfill bench", description="measure latency and quality; prints figures"
+    )
+    sub = parser.add_subparsers(dest="bench", required=True)
+    for name, module in BENCHES.items():
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        p = sub.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
+        mod.add_arguments(p)
+    return parser
+
+
+def run_bench(argv: Sequence[str]) -> int:
+    args = bench_parser().parse_args(argv)
+    result: int = importlib.import_module(BENCHES[args.bench]).run(args)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # before the main parser, so `ghostfill bench -h` lists them
+        return run_bench(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         from ghostfill.app import serve
 
-        return serve(args)
+        return serve(
+            overrides=backend_overrides(args),
+            tcp=args.tcp,
+            log_level=args.log_level,
+            log_file=args.log_file,
+        )
     if args.command == "complete":
         from ghostfill.oneshot import run_complete
 
-        return run_complete(args)
-    if args.command == "bench":
-        result: int = importlib.import_module(BENCHES[args.bench]).run(args)
-        return result
+        return run_complete(
+            args.location,
+            overrides=backend_overrides(args),
+            workspace=args.workspace,
+            as_json=args.json,
+        )
     if args.command == "doctor":
         from ghostfill.doctor import run_doctor
 
-        return run_doctor(args)
+        return run_doctor(
+            backend_overrides(args),
+            requests=args.requests,
+            proxy=getattr(args, "proxy", None),
+            ca_bundle=getattr(args, "ca_bundle", None),
+        )
     if args.command == "backends":
         from ghostfill.backends.presets import describe_presets
 

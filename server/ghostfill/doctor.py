@@ -7,12 +7,12 @@ is non-zero when anything failed. The API key is never printed, not even in part
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -77,17 +77,19 @@ class Report:
             self.out(f"        {'':<10} fix: {fix}")
 
 
-def run_doctor(args: argparse.Namespace) -> int:
+def run_doctor(
+    overrides: Mapping[str, Any],
+    requests: int = 3,
+    proxy: str | None = None,
+    ca_bundle: str | None = None,
+) -> int:
     """CLI entry: settings from the flags (secrets from the environment), report on stdout."""
-    from ghostfill.cli import backend_overrides
-
     settings = with_network(
-        with_overrides(Settings(), **backend_overrides(args)),
-        proxy=getattr(args, "proxy", None),
-        ca_bundle=getattr(args, "ca_bundle", None),
+        with_overrides(Settings(), **overrides), proxy=proxy, ca_bundle=ca_bundle
     )
-    requests = max(int(getattr(args, "requests", 3) or 0), 0)
-    return asyncio.run(doctor(settings.backend, requests=requests, network=settings.network))
+    return asyncio.run(
+        doctor(settings.backend, requests=max(requests, 0), network=settings.network)
+    )
 
 
 async def doctor(

@@ -7,17 +7,15 @@ as soon as it exists, the rest of the block when the stream finishes.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
-from ghostfill.app import Shared, default_workspace
-from ghostfill.cli import backend_overrides
+from ghostfill.app import Shared
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import DocumentStore
 from ghostfill.documents.workspace import WorkspaceIndexer
@@ -74,10 +72,24 @@ def utf16_column(line: str, column: int) -> int:
     return len(line[: column - 1].encode("utf-16-le")) // 2
 
 
+def default_workspace(path: Path) -> Path:
+    """The folder to learn from: the enclosing git root, else the file's folder."""
+    for parent in [path.parent, *path.parent.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return path.parent
+
+
 async def complete_once(
-    args: argparse.Namespace, path: Path, root: Path, text: str, line_no: int, col: int
+    overrides: Mapping[str, Any],
+    as_json: bool,
+    path: Path,
+    root: Path,
+    text: str,
+    line_no: int,
+    col: int,
 ) -> int:
-    settings = with_overrides(Settings(), **backend_overrides(args))
+    settings = with_overrides(Settings(), **overrides)
     shared = Shared(settings)
     terminal = Terminal(settings, [str(root)])
     try:
@@ -104,18 +116,18 @@ async def complete_once(
     first = await pipeline.complete(doc, position)
     first_ms = (time.perf_counter() - started) * 1000
     shown = first.text if first else ""
-    if not args.json:
+    if not as_json:
         print(shown, end="", flush=True)
     if terminal.tasks:
         await asyncio.gather(*terminal.tasks, return_exceptions=True)
         more = await pipeline.complete(doc, position)
         if more is not None and more.text.startswith(shown) and len(more.text) > len(shown):
-            if not args.json:
+            if not as_json:
                 print(more.text[len(shown) :], end="", flush=True)
             shown = more.text
     shared.context.close()
     await shared.backends.close()
-    if args.json:
+    if as_json:
         backend = first.backend if first else ""
         print(json.dumps({"text": shown, "ms": round(first_ms, 1), "backend": backend}))
     else:
@@ -123,8 +135,15 @@ async def complete_once(
     return 0 if shown else 1
 
 
-def run_complete(args: argparse.Namespace) -> int:
-    path, line_no, col = parse_location(args.location)
+def run_complete(
+    location: str,
+    *,
+    overrides: Mapping[str, Any],
+    workspace: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """CLI entry: FILE:LINE:COL (1-based), backend flags as `overrides`, printed on stdout."""
+    path, line_no, col = parse_location(location)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -135,5 +154,5 @@ def run_complete(args: argparse.Namespace) -> int:
         print(f"ghostfill: {path} has no position {line_no}:{col}", file=sys.stderr)
         return 2
     path = path.resolve()
-    root = Path(args.workspace).resolve() if args.workspace else default_workspace(path)
-    return asyncio.run(complete_once(args, path, root, text, line_no, col))
+    root = Path(workspace).resolve() if workspace else default_workspace(path)
+    return asyncio.run(complete_once(overrides, as_json, path, root, text, line_no, col))

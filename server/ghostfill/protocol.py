@@ -16,7 +16,12 @@ What pygls 2.1 leaves to the server, and this module does:
 - out-of-band errors go to the log, never to a popup per bad message;
 - notification futures are not kept for ever (pygls leaks one per didChange);
 - `exit` reports 0 after `shutdown` and 1 without (pygls' `sys.exit` is swallowed by its own
-  `start_io`, so `serve` returns `exit_code`).
+  `start_io`, so `serve` returns `exit_code`);
+- spec order: until the initialize result is written, the server sends nothing but
+  `window/logMessage`, `window/showMessage`, `window/showMessageRequest`, `telemetry/event`
+  and `$/progress` for the client's own `workDoneToken` (LSP 3.17, "initialize"). Anything
+  else (`ghostfill/status`, progress of our own, server-to-client requests) is held and sent,
+  in order, right after the result. Strict clients (Emacs eglot) fail to connect otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +46,17 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 """A Content-Length above this is treated as garbage (a 50 MB file is ~52 MB of JSON)."""
+
+BEFORE_INITIALIZE_RESULT = frozenset(
+    {
+        types.WINDOW_LOG_MESSAGE,
+        types.WINDOW_SHOW_MESSAGE,
+        types.WINDOW_SHOW_MESSAGE_REQUEST,
+        types.TELEMETRY_EVENT,
+    }
+)
+"""What LSP allows a server to send before its initialize result (plus `$/progress` for the
+client's own token)."""
 
 _CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\S*)[ \t]*\r?\n?$", re.IGNORECASE)
 
@@ -114,6 +130,13 @@ class GhostfillServer(LanguageServer):
 
 
 class GhostfillProtocol(LanguageServerProtocol):
+    def __init__(self, server: LanguageServer, converter: Any) -> None:
+        super().__init__(server, converter)
+        self._initialize_id: int | str | None = None
+        self._client_token: int | str | None = None
+        self._held: list[Any] | None = []
+        """Messages waiting for the initialize result (None once it is sent)."""
+
     @property
     def exit_code(self) -> int:
         """What the process should exit with: 0 after `shutdown`, 1 without (LSP `exit`)."""
@@ -123,6 +146,30 @@ class GhostfillProtocol(LanguageServerProtocol):
         """An error response; `msg_id` None is sent as `"id": null` (pygls would drop it)."""
         reply = {"code": error.code, "message": error.message}
         self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": reply})
+
+    def _send_data(self, data: Any) -> None:
+        """Write `data`, unless the initialize result is not out yet and LSP forbids it."""
+        if self._held is None:
+            super()._send_data(data)
+            return
+        method = getattr(data, "method", None)
+        if method is None and self._initialize_id is not None:
+            if getattr(data, "id", None) == self._initialize_id:  # the result (or its error)
+                held, self._held = self._held, None
+                super()._send_data(data)
+                for message in held:
+                    super()._send_data(message)
+                return
+        if method in BEFORE_INITIALIZE_RESULT or self._own_progress(data) or method is None:
+            super()._send_data(data)
+            return
+        self._held.append(data)
+
+    def _own_progress(self, data: Any) -> bool:
+        """`$/progress` for the token the client gave in initialize."""
+        if getattr(data, "method", None) != types.PROGRESS or self._client_token is None:
+            return False
+        return getattr(getattr(data, "params", None), "token", None) == self._client_token
 
     def _execute_handler(
         self,
@@ -173,6 +220,9 @@ class GhostfillProtocol(LanguageServerProtocol):
         if self._shutdown and is_request and method != types.EXIT:
             self.reply_error(message.id, JsonRpcInvalidRequest("the server is shutting down"))
             return
+        if method == types.INITIALIZE and is_request and self._initialize_id is None:
+            self._initialize_id = message.id
+            self._client_token = getattr(message.params, "work_done_token", None)
         super().handle_message(message)
 
     def _reject(self, message: Any) -> None:

@@ -38,12 +38,13 @@ class RawServer:
         stderr_path: Path | None = None,
         options: dict[str, Any] | None = None,
         cwd: Path | None = None,
+        command: list[str] | None = None,
     ) -> None:
         self.options = options or {}
         self.patience = WAIT_S
         self._stderr = open(stderr_path, "wb") if stderr_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [*SERVE, *(args or [])],
+            [*(command or SERVE), *(args or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -54,6 +55,8 @@ class RawServer:
         self._lock = threading.Lock()
         self._replies: dict[object, dict[str, Any]] = {}
         self._arrived = threading.Condition()
+        self.received: list[dict[str, Any]] = []
+        """Every message the server sent, in the order it arrived."""
         self.notifications: list[dict[str, Any]] = []
         self.server_requests: list[dict[str, Any]] = []
         self.unsolicited: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -140,6 +143,7 @@ class RawServer:
                 self._arrived.notify_all()
 
     def _dispatch(self, message: dict[str, Any]) -> None:
+        self.received.append(message)
         if "method" in message and "id" in message:
             self.server_requests.append(message)
             try:

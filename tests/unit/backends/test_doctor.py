@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
-from ghostfill.doctor import doctor, run_doctor
+from ghostfill.cli import main
+from ghostfill.doctor import doctor
 from ghostfill.fakes.llamacpp import FakeLlamaCpp
 from ghostfill.fakes.openai import FakeProvider
 from ghostfill.settings import BackendSettings
@@ -88,14 +87,7 @@ async def test_offline_has_nothing_to_check() -> None:
 def test_cli_entry(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CEREBRAS_API_KEY", CANARY)
     with FakeProvider("x", require_key=CANARY) as fake:
-        args = argparse.Namespace(
-            provider="cerebras",
-            model="fake-coder",
-            base_url=fake.base_url,
-            api_key_env=None,
-            template=None,
-            requests=1,
-        )
-        assert run_doctor(args) == 0
+        argv = ["doctor", "--backend", "cerebras", "--model", "fake-coder"]
+        assert main([*argv, "--base-url", fake.base_url, "--requests", "1"]) == 0
     out = capsys.readouterr().out
     assert "All good." in out and CANARY not in out
