@@ -38,6 +38,7 @@ from ghostfill.model import Position
 from ghostfill.pipeline import Events, Pipeline
 from ghostfill.protocol import GhostfillProtocol, GhostfillServer, ResyncingStdin
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
+from ghostfill.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class Session:
         self.api_key = ""
         self.parsed = ParsedSettings(with_overrides(Settings(), **overrides), ())
         self._shown: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks("session")
         self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
         self._index_runs = 0
@@ -245,15 +246,7 @@ class Session:
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run `coro` in the background, keeping a reference and logging its failure."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("background task failed: %r", exc, exc_info=exc)
+        return self._tasks.spawn(coro)
 
     def start_indexing(self, folders: list[str]) -> None:
         self.roots = [uri_to_path(f) for f in folders]
@@ -378,8 +371,7 @@ class Session:
             return {"models": [], "error": exc.user_message}
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         self.shared.context.close()
         await self.shared.backends.close()
 

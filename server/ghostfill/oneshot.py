@@ -23,6 +23,7 @@ from ghostfill.errors import GhostfillError
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Position
 from ghostfill.settings import Settings, with_overrides
+from ghostfill.tasks import Tasks
 
 
 class Terminal:
@@ -31,7 +32,7 @@ class Terminal:
     def __init__(self, settings: Settings, roots: list[str]) -> None:
         self.settings = settings
         self.roots = roots
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks = Tasks("completion")
         self.problems: list[str] = []
 
     def privacy(self) -> PrivacyFilter:
@@ -40,10 +41,7 @@ class Terminal:
         )
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
+        return self.tasks.spawn(coro)
 
     def ready(self, uri: str, version: int, position: Position) -> None:
         return
@@ -119,7 +117,7 @@ async def complete_once(
     if not as_json:
         print(shown, end="", flush=True)
     if terminal.tasks:
-        await asyncio.gather(*terminal.tasks, return_exceptions=True)
+        await terminal.tasks.wait()
         more = await pipeline.complete(doc, position)
         if more is not None and more.text.startswith(shown) and len(more.text) > len(shown):
             if not as_json:

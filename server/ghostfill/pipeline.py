@@ -39,6 +39,7 @@ from ghostfill.postprocess.syntax_gate import prepare as prepare_syntax_gate
 from ghostfill.prompt.render import render
 from ghostfill.prompt.templates import quirks
 from ghostfill.settings import Settings
+from ghostfill.tasks import Tasks
 
 if TYPE_CHECKING:
     from ghostfill.documents.syntax import Grammar
@@ -104,7 +105,7 @@ class Pipeline:
         self.orphan_grace_s = orphan_grace_s
         self.backend_calls = 0
         self.orphans_cancelled = 0
-        self._closing: set[asyncio.Future[None]] = set()
+        self._closing = Tasks("stream close")
 
     def wanted(self, doc: Document) -> bool:
         settings = self.settings()
@@ -256,10 +257,7 @@ class Pipeline:
                 # HTTP connection, so the provider stops generating too. The close runs in a
                 # task of its own: a cancel arriving meanwhile (the next keystroke) must not
                 # interrupt it, or the connection stays checked out of the pool.
-                closing = asyncio.ensure_future(_close(out, raw))
-                self._closing.add(closing)
-                closing.add_done_callback(self._closing.discard)
-                await asyncio.shield(closing)
+                await self._closing.finish(_close(out, raw))
         except asyncio.CancelledError:
             early.cancel()
             cont.finish(BackendError("superseded"))

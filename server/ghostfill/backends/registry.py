@@ -78,7 +78,3 @@ def resolve(
 def create(config: BackendConfig, client: httpx.AsyncClient) -> Backend:
     preset = PRESETS[config.provider]
     return WIRES[preset.wire](config, client, preset)
-
-
-def preset_for(config: BackendConfig) -> Preset:
-    return PRESETS[config.provider]

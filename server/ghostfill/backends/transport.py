@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ghostfill.tasks import Tasks
+
 T = TypeVar("T")
 
 
@@ -22,32 +24,26 @@ class _Shield:
     """Runs work to completion even when its caller is cancelled, keeping the tasks alive."""
 
     def __init__(self) -> None:
-        self._pending: set[asyncio.Future[Any]] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
-        task = asyncio.ensure_future(work)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-        return task
+        self._tasks = Tasks("transport")
 
     async def finish(self, work: Coroutine[Any, Any, T]) -> T:
-        return await asyncio.shield(self.spawn(work))
+        return await self._tasks.finish(work)
 
     async def send(
         self, transport: httpx.AsyncBaseTransport, request: httpx.Request
     ) -> httpx.Response:
-        task = self.spawn(transport.handle_async_request(request))
+        task = self._tasks.spawn(transport.handle_async_request(request), quiet=True)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             task.add_done_callback(self._close_abandoned)
             raise
 
-    def _close_abandoned(self, task: asyncio.Future[httpx.Response]) -> None:
+    def _close_abandoned(self, task: asyncio.Task[httpx.Response]) -> None:
         """A response that arrived after its request was cancelled: close it, returning the
         connection to the pool."""
         if not task.cancelled() and task.exception() is None:
-            self.spawn(task.result().aclose())
+            self._tasks.spawn(task.result().aclose(), quiet=True)
 
 
 class _SafeStream(httpx.AsyncByteStream):

@@ -151,9 +151,6 @@ class FileSymbols:
         except ValueError:
             return out
 
-    def line_of(self, i: int) -> int:
-        return self.rows[4 * i]
-
     def container_of(self, d: Definition) -> Definition | None:
         """The innermost class-like definition enclosing `d`."""
         found = -1

@@ -208,15 +208,6 @@ class SyntaxTree:
             1 for n in _walk_errors(root) if n.end_byte >= start_byte and n.start_byte <= end
         )
 
-    def node_kinds_at(self, byte: int) -> list[str]:
-        """Kinds of the nodes containing `byte`, innermost first."""
-        node: Node | None = self._tree.root_node.descendant_for_byte_range(byte, byte)
-        kinds: list[str] = []
-        while node is not None:
-            kinds.append(node.type)
-            node = node.parent
-        return kinds
-
     def tokens(
         self, start_byte: int = 0, end_byte: int | None = None
     ) -> Iterable[tuple[int, int, str]]:

@@ -331,12 +331,6 @@ def _threshold(hist: Counter[int], excess: int) -> int:
     return COUNT_MASK
 
 
-def _total(value: Value) -> int:
-    if isinstance(value, int):
-        return COUNT_MASK + 1 if value == WIDE else value & COUNT_MASK
-    return -value[0]
-
-
 def _count(value: Value, token: int) -> int:
     if isinstance(value, int):
         return value & COUNT_MASK if value >> SHIFT == token else 0

@@ -33,7 +33,6 @@ NL_ID = token_id(NL)
 INDENT_ID = token_id(INDENT)
 DEDENT_ID = token_id(DEDENT)
 STRING_ID = token_id(STRING)
-SPECIAL_IDS = frozenset({BOS_ID, NEWLINE_ID, NL_ID, INDENT_ID, DEDENT_ID, STRING_ID})
 
 
 class Texts:

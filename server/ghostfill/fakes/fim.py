@@ -20,8 +20,6 @@ DONE = b"data: [DONE]\n\n"
 
 
 class _OpenAIStyle(FakeServer):
-    object_name = "text_completion"
-
     def models_json(self) -> dict[str, Any]:
         data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
         return {"object": "list", "data": data}

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.base import Backend
 from ghostfill.backends.client import make_client
 from ghostfill.backends.registry import create, resolve
 from ghostfill.model import CompletionContext, GenerationParams, Prompt, Snippet
@@ -86,7 +86,3 @@ def no_canary(*texts: object) -> None:
     for text in texts:
         assert CANARY not in str(text)
         assert CANARY[8:30] not in str(text)
-
-
-def config_of(b: Backend) -> BackendConfig:
-    return b.config
