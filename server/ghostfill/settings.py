@@ -62,6 +62,10 @@ class BackendSettings:
     """Spend guard: past this many tokens (prompt + completion, all windows) in the last hour, serve offline; 0 = no cap."""
     maxCostPerDay: float = 0.0
     """Spend guard: past this estimated cost in USD today (local time), serve offline; 0 = no cap."""
+    wire: Literal["auto", "chat", "completions", "responses"] = "auto"
+    """OpenAI-style API: `auto` (codex models use the Responses API, the rest chat or raw FIM; a chat 400 asking for /v1/responses switches over), `chat`, `completions` (raw FIM), `responses`."""
+    transport: Literal["auto", "http", "websocket"] = "auto"
+    """Responses API transport: `auto` (WebSocket where the provider serves it, e.g. OpenAI), `http` (SSE), `websocket` (one persistent socket; HTTP if the upgrade is refused)."""
 
 
 @dataclass(frozen=True, kw_only=True)

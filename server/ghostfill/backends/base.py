@@ -28,6 +28,10 @@ class BackendConfig:
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     stall_timeout_s: float = 3.0
     """Once streaming, a gap longer than this between lines ends the request (BackendTimeout)."""
+    wire: str = "auto"
+    """OpenAI-style presets: auto | chat | completions | responses (`backend.wire`)."""
+    transport: str = "auto"
+    """The Responses API's transport: auto | http | websocket (`backend.transport`)."""
 
 
 class Backend(Protocol):

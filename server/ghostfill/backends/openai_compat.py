@@ -15,7 +15,7 @@ from typing import Any
 
 from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.common import HttpBackend
-from ghostfill.backends.http import Request, error_data, midstream_error, truncated
+from ghostfill.backends.http import Fallback, Request, error_data, midstream_error, truncated
 from ghostfill.backends.sse import sse_events
 from ghostfill.model import GenerationParams, Prompt
 from ghostfill.prompt.render import as_chat
@@ -23,7 +23,11 @@ from ghostfill.prompt.render import as_chat
 
 class OpenAICompatible(HttpBackend):
     def _fim(self, prompt: Prompt) -> bool:
-        if not self.preset.fim or not prompt.fim:
+        if not prompt.fim or self.config.wire == "chat":
+            return False
+        if self.config.wire == "completions":
+            return True
+        if not self.preset.fim:
             return False
         return self.preset.fim_auto or self.config.template not in ("auto", "", "chat")
 
@@ -44,9 +48,14 @@ class OpenAICompatible(HttpBackend):
         body.update({**self.preset.body, **params.extra})
         return Request(self.url(path), body, self.headers())
 
-    async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
+    async def stream(
+        self, prompt: Prompt, params: GenerationParams, switch: Fallback | None = None
+    ) -> AsyncIterator[str]:
+        """`switch` marks the error answers that mean "ask another API" (raised as
+        Unsupported: a codex model's 400 pointing at /v1/responses)."""
         self.gate.check()
-        async for text in self.send(self.request(prompt, params), decode, params):
+        request = self.request(prompt, params)
+        async for text in self.send(request, decode, params, unsupported=switch):
             yield text
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 class Preset:
     name: str
     wire: str
-    """Which client module speaks to it: openai, ollama, llamacpp, codestral, deepseek, anthropic."""
+    """Which client module speaks to it: openai, ollama, llamacpp, codestral, deepseek, anthropic.
+    `openai` covers chat, raw /completions and the Responses API (`backend.wire` picks)."""
     base_url: str
     api_key_env: str
     """Environment variable the key is read from by default ("" = no key needed)."""
@@ -48,6 +49,9 @@ class Preset:
     """What is sent by default, for `ghostfill backends` and the README."""
     key_url: str = ""
     """Where to get a key."""
+    websocket: bool = False
+    """Serves the Responses API's WebSocket mode (`wss://.../responses`): `backend.transport`
+    `auto` uses it there."""
 
 
 PRESETS: dict[str, Preset] = {
@@ -85,10 +89,11 @@ PRESETS: dict[str, Preset] = {
             wire="openai",
             base_url="https://api.openai.com/v1",
             api_key_env="OPENAI_API_KEY",
-            default_model="gpt-4.1-nano",
+            default_model="gpt-5.3-codex-spark",
             max_tokens_field="max_completion_tokens",
-            endpoint="/v1/chat/completions",
-            prompt_kind="chat hole-fill",
+            websocket=True,
+            endpoint="/v1/responses (WebSocket)",
+            prompt_kind="chat hole-fill over the Responses API for codex models, else chat",
             needs="OPENAI_API_KEY (platform.openai.com)",
             key_url="https://platform.openai.com/api-keys",
         ),

@@ -13,15 +13,15 @@ from ghostfill.backends.codestral import Codestral
 from ghostfill.backends.deepseek import DeepSeek
 from ghostfill.backends.llamacpp import LlamaCpp
 from ghostfill.backends.ollama import Ollama
-from ghostfill.backends.openai_compat import OpenAICompatible
 from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
+from ghostfill.backends.wires import OpenAIWires
 from ghostfill.errors import ConfigError
 from ghostfill.settings import BackendSettings
 
 Factory = Callable[[BackendConfig, httpx.AsyncClient, Preset], Backend]
 
 WIRES: dict[str, Factory] = {
-    "openai": OpenAICompatible,
+    "openai": OpenAIWires,
     "ollama": Ollama,
     "llamacpp": LlamaCpp,
     "codestral": Codestral,
@@ -72,6 +72,8 @@ def resolve(
         timeout_s=deadline_s * 2.5,
         headers=dict(settings.headers),
         stall_timeout_s=deadline_s,
+        wire=settings.wire,
+        transport=settings.transport,
     )
 
 
