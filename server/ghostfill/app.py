@@ -55,6 +55,7 @@ class BackendHolder:
         self._client: httpx.AsyncClient | None = None
         self._config: BackendConfig | None = None
         self.backend: Backend | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -68,10 +69,27 @@ class BackendHolder:
         if config == self._config:
             return False
         self._config = config
+        if self.backend is not None:
+            self._retire(self.backend)
         self.backend = create(config, self.client) if config else None
         return self.backend is not None
 
+    def _retire(self, old: Backend) -> None:
+        """Close what a replaced backend holds beyond the shared client (its WebSocket)."""
+        close = getattr(old, "aclose", None)
+        if close is None:
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(close())
+        except RuntimeError:
+            return
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     async def close(self) -> None:
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            await close()
         if self._client is not None:
             await self._client.aclose()
 

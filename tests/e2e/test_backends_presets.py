@@ -15,6 +15,7 @@ from ghostfill.fakes.fim import FakeCodestral, FakeDeepSeek
 from ghostfill.fakes.llamacpp import FakeLlamaCpp
 from ghostfill.fakes.ollama import FakeOllama
 from ghostfill.fakes.openai import FakeProvider
+from ghostfill.fakes.responses import FakeResponses
 from ghostfill.fakes.wire import FakeServer, Recorded
 from pytest_lsp import LanguageClient
 
@@ -129,6 +130,30 @@ def _openai(flavour: str, models: tuple[str, ...] = ("fake-coder",)) -> Callable
     return lambda: FakeProvider(REPLY, flavour=flavour, require_key=CANARY, models=models)
 
 
+def _responses() -> FakeServer:
+    return FakeResponses(REPLY, require_key=CANARY)
+
+
+def responses_body(request: Recorded) -> None:
+    """Codex-Spark over the Responses API's WebSocket mode: one `response.create` message."""
+    body = dict(request.body)
+    messages = body.pop("input")
+    assert request.method == "WS"
+    assert body == {
+        "type": "response.create",
+        "model": "gpt-5.3-codex-spark",
+        "instructions": body["instructions"],
+        "store": False,
+        "max_output_tokens": MAX_TOKENS + 256,
+        "prompt_cache_key": body["prompt_cache_key"],
+        "reasoning": {"effort": "low"},
+    }
+    assert body["prompt_cache_key"].startswith("ghostfill-")
+    assert "HOLE FILLER" in body["instructions"]
+    assert "def add(a, b):\n    {{FILL_HERE}}" in messages[-1]["content"]
+    assert request.header("Authorization") == f"Bearer {CANARY}"
+
+
 CASES = [
     Case(
         "cerebras",
@@ -139,7 +164,14 @@ CASES = [
     Case(
         "groq", _openai("groq"), "/openai/v1/chat/completions", chat_body("max_completion_tokens")
     ),
-    Case("openai", _openai("openai"), "/v1/chat/completions", chat_body("max_completion_tokens")),
+    Case("openai", _responses, "/v1/responses", responses_body),
+    Case(
+        "openai",
+        _openai("openai"),
+        "/v1/chat/completions",
+        chat_body("max_completion_tokens"),
+        model="gpt-4.1-nano",
+    ),
     Case(
         "openrouter",
         _openai("openrouter"),
@@ -173,7 +205,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.preset for c in CASES])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[c.preset + (f"-{c.model}" if c.model else "") for c in CASES]
+)
 async def test_preset_completes_through_the_real_server(
     client: LanguageClient, workspace: Path, case: Case
 ) -> None:

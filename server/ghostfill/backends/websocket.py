@@ -84,6 +84,7 @@ class ResponsesSocket:
         self._conn: ClientConnection | None = None
         self._opening: asyncio.Task[ClientConnection] | None = None
         self._drain: asyncio.Task[bool] | None = None
+        self._draining: ClientConnection | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Future[Any]] = set()
         self._used = 0.0
@@ -182,6 +183,7 @@ class ResponsesSocket:
         """The consumer left before the terminal event: drain it, and open a standby."""
         if conn.state is not State.OPEN:
             return
+        self._draining = conn
         self._drain = self._spawn(self._drained(conn))
         if self._opening is None or self._opening.done():
             self._opening = self._spawn(self._open())
@@ -213,8 +215,13 @@ class ResponsesSocket:
                 waiting.add(opening)
             await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if not drain.done():
-                drain.cancel()  # the standby is ready first: close the draining socket
-        self._drain = None
+                # The standby is ready first: close the draining socket (the provider stops
+                # generating) and make sure nothing reads it any more.
+                if self._draining is not None:
+                    self._discard(self._draining)
+                drain.cancel()
+                await asyncio.wait({drain})
+        self._drain = self._draining = None
         if drain is not None and drain.done() and not drain.cancelled() and drain.result():
             self._close_standby()
             if self.connected:

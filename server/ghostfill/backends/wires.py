@@ -68,8 +68,9 @@ class OpenAIWires:
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         if not self.on_responses:
+            switch = needs_responses if self.config.wire == "auto" else None
             try:
-                async for text in self.completions.stream(prompt, params, switch=needs_responses):
+                async for text in self.completions.stream(prompt, params, switch=switch):
                     yield text
                 return
             except Unsupported as exc:

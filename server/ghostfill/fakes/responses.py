@@ -31,7 +31,8 @@ import threading
 import time
 from typing import Any
 
-from websockets.frames import Opcode
+from websockets.exceptions import InvalidState
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
@@ -41,6 +42,8 @@ from ghostfill.fakes.wire import Fault, Recorded, Reply, RequestHandler, StreamP
 __all__ = ["FakeResponses", "Fault", "Recorded", "Reply"]
 
 CREATED = 1765000000
+_FRAMES = logging.getLogger(__name__ + ".frames")
+_FRAMES.setLevel(logging.WARNING)  # its DEBUG lines would print the handshake's Authorization
 ONLY_RESPONSES = "This model is only supported in v1/responses and not in v1/chat/completions."
 
 
@@ -163,7 +166,9 @@ class FakeResponses(FakeProvider):
         for name in self.reject:
             if fields.get(name) is not None:
                 model = body.get("model", "")
-                message = f"Unsupported parameter: '{name}' is not supported with the '{model}' model."
+                message = (
+                    f"Unsupported parameter: '{name}' is not supported with the '{model}' model."
+                )
                 return {
                     "type": "invalid_request_error",
                     "code": "unsupported_parameter",
@@ -270,22 +275,22 @@ class FakeResponses(FakeProvider):
     # -- WebSocket mode ------------------------------------------------------------------
 
     def _serve_socket(self, h: RequestHandler) -> None:
-        protocol = ServerProtocol(logger=logging.getLogger(__name__))
+        protocol = ServerProtocol(logger=_FRAMES)
         head = "".join(f"{k}: {v}\r\n" for k, v in h.headers.items())
         protocol.receive_data(f"{h.requestline}\r\n{head}\r\n".encode())
         request = next(e for e in protocol.events_received() if isinstance(e, Request))
         protocol.send_response(protocol.accept(request))
         conn = _Socket(h.connection, protocol)
-        conn.flush()
-        h.close_connection = True
         with self.lock:
             self.sockets += 1
             self._open.add(h.connection)
+        conn.flush()
+        h.close_connection = True
         h.connection.settimeout(self.socket_idle_s)
         try:
             while (message := conn.next_text(idle_close=True)) is not None:
                 self._socket_message(h, conn, message)
-        except OSError:
+        except (OSError, InvalidState):
             pass
         finally:
             with self.lock:
@@ -350,7 +355,7 @@ class FakeResponses(FakeProvider):
                 conn.send(frame)
             with self.lock:
                 self.completed += 1
-        except OSError:
+        except (OSError, InvalidState):
             with self.lock:
                 self.closed_early += 1
 
@@ -397,6 +402,8 @@ class _Socket:
         self.protocol.receive_data(data)
         texts: list[str] = []
         for frame in self.protocol.events_received():
+            if not isinstance(frame, Frame):
+                continue
             if frame.opcode is Opcode.TEXT:
                 texts.append(bytes(frame.data).decode())
             elif frame.opcode is Opcode.CLOSE:

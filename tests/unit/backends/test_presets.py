@@ -12,10 +12,10 @@ from ghostfill.backends.codestral import Codestral
 from ghostfill.backends.deepseek import DeepSeek
 from ghostfill.backends.llamacpp import LlamaCpp
 from ghostfill.backends.ollama import Ollama
-from ghostfill.backends.openai_compat import OpenAICompatible
 from ghostfill.backends.presets import PRESETS, describe_presets
 from ghostfill.backends.registry import create, resolve
 from ghostfill.backends.transport import CancelSafeTransport
+from ghostfill.backends.wires import OpenAIWires
 from ghostfill.errors import ConfigError
 from ghostfill.settings import BackendSettings
 
@@ -35,12 +35,12 @@ NAMES = [
     "openai-compatible",
 ]
 CLASSES = {
-    "cerebras": OpenAICompatible,
-    "groq": OpenAICompatible,
-    "openai": OpenAICompatible,
-    "openrouter": OpenAICompatible,
-    "vllm": OpenAICompatible,
-    "openai-compatible": OpenAICompatible,
+    "cerebras": OpenAIWires,
+    "groq": OpenAIWires,
+    "openai": OpenAIWires,
+    "openrouter": OpenAIWires,
+    "vllm": OpenAIWires,
+    "openai-compatible": OpenAIWires,
     "ollama": Ollama,
     "llamacpp": LlamaCpp,
     "codestral": Codestral,

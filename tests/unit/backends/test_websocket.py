@@ -1,0 +1,197 @@
+"""The Responses API over one persistent WebSocket, against the fake's real WebSocket mode:
+the exact `response.create` message, one socket for many responses, cancellation leaving a
+clean socket, a dropped socket, a refused upgrade, auth in the handshake, and no key in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+from ghostfill.backends import websocket
+from ghostfill.backends.responses import cache_key
+from ghostfill.backends.wires import OpenAIWires
+from ghostfill.errors import AuthError
+from ghostfill.fakes.responses import FakeResponses
+from ghostfill.fakes.wire import Fault
+
+from tests.unit.backends.conftest import CANARY, backend, chat_json, complete, no_canary, prepared
+
+SPARK = "gpt-5.3-codex-spark"
+
+
+def over_socket(client: httpx.AsyncClient, fake: FakeResponses, **config: str) -> OpenAIWires:
+    config.setdefault("transport", "websocket")
+    b = backend(client, "openai-compatible", fake.base_url, model=SPARK, **config)
+    assert isinstance(b, OpenAIWires)
+    return b
+
+
+async def test_one_socket_carries_many_responses(client: httpx.AsyncClient) -> None:
+    with FakeResponses("a + b") as fake:
+        b = over_socket(client, fake)
+        try:
+            await b.warm()
+            assert fake.sockets == 1 and fake.socket_requests() == []
+            prompt, _ = prepared(b)
+            for _ in range(3):
+                assert await complete(b) == "a + b"
+        finally:
+            await b.aclose()
+    assert fake.sockets == 1 and fake.connections == 1 and fake.overlaps == 0
+    sent = fake.socket_requests()
+    assert len(sent) == 3
+    assert sent[0].header("authorization") == f"Bearer {CANARY}"
+    assert sent[0].body == {
+        "type": "response.create",
+        "model": SPARK,
+        "instructions": prompt.messages[0].content,
+        "input": chat_json(prompt)[1:],
+        "store": False,
+        "max_output_tokens": 64 + 256,
+        "prompt_cache_key": cache_key(prompt),
+        "reasoning": {"effort": "low"},
+    }
+
+
+async def test_transport_auto_uses_the_socket_where_the_preset_serves_it(
+    client: httpx.AsyncClient,
+) -> None:
+    with FakeResponses("x") as fake:
+        openai = backend(client, "openai", fake.base_url)
+        other = backend(client, "openai-compatible", fake.base_url, model=SPARK)
+        assert openai.config.model == SPARK
+        assert isinstance(openai, OpenAIWires) and isinstance(other, OpenAIWires)
+        assert (openai.wire, openai.transport) == ("responses", "websocket")
+        assert (other.wire, other.transport) == ("responses", "http")
+        await openai.aclose()
+
+
+async def test_cancelled_response_never_reaches_the_next(client: httpx.AsyncClient) -> None:
+    replies = iter(["first " * 40, "second"])
+    with FakeResponses(lambda body: next(replies), tokens_per_s=400, chars_per_token=6) as fake:
+        b = over_socket(client, fake)
+        try:
+            prompt, params = prepared(b)
+            stream = b.stream(prompt, params)
+            assert (await anext(stream)).startswith("first")
+            await stream.aclose()  # the user typed on
+            assert await complete(b) == "second"
+        finally:
+            await b.aclose()
+    assert fake.overlaps == 0
+    assert len(fake.socket_requests()) == 2
+
+
+async def test_cancel_before_the_first_event_keeps_the_socket_clean(
+    client: httpx.AsyncClient,
+) -> None:
+    replies = iter(["stale", "fresh"])
+    with FakeResponses(lambda body: next(replies), ttft_ms=120) as fake:
+        b = over_socket(client, fake)
+        try:
+            task = asyncio.ensure_future(complete(b))
+            await asyncio.sleep(0.03)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert await complete(b) == "fresh"
+        finally:
+            await b.aclose()
+    assert fake.overlaps == 0
+
+
+async def test_a_drain_that_takes_too_long_closes_the_socket(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(websocket, "DRAIN_S", 0.05)
+    replies = iter(["slow " * 200, "next"])
+    with FakeResponses(lambda body: next(replies), tokens_per_s=100) as fake:
+        b = over_socket(client, fake)
+        try:
+            prompt, params = prepared(b)
+            stream = b.stream(prompt, params)
+            await anext(stream)
+            await stream.aclose()
+            await asyncio.sleep(0.3)  # the drain gives up and the socket is replaced
+            assert await complete(b) == "next"
+        finally:
+            await b.aclose()
+    assert fake.sockets == 2 and fake.closed_early == 1 and fake.overlaps == 0
+
+
+async def test_a_dropped_socket_is_reopened_and_the_request_resent(
+    client: httpx.AsyncClient,
+) -> None:
+    with FakeResponses("ok") as fake:
+        b = over_socket(client, fake)
+        try:
+            assert await complete(b) == "ok"
+            fake.drop_next_socket = True
+            assert await complete(b) == "ok"
+            assert await complete(b) == "ok"
+        finally:
+            await b.aclose()
+    assert fake.sockets == 2
+    assert len(fake.socket_requests()) == 4  # the dropped one, sent again, then the next
+
+
+async def test_a_drop_mid_answer_is_a_stream_error_then_a_fresh_socket(
+    client: httpx.AsyncClient,
+) -> None:
+    with FakeResponses("one two three four five six") as fake:
+        b = over_socket(client, fake)
+        try:
+            fake.fault = Fault(drop=True, times=1)
+            with pytest.raises(Exception) as raised:
+                await complete(b)
+            assert "closed the WebSocket" in str(raised.value)
+            assert await complete(b) == "one two three four five six"
+        finally:
+            await b.aclose()
+
+
+async def test_refused_upgrade_falls_back_to_http(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with FakeResponses("ok", websocket=False) as fake:
+        b = over_socket(client, fake)
+        assert await complete(b) == "ok"
+        assert b.transport == "http"
+        assert await complete(b) == "ok"
+    assert fake.refused == 1
+    assert [r.method for r in fake.completion_requests()] == ["POST", "POST"]
+    assert "using HTTP" in caplog.text
+
+
+async def test_bad_key_in_the_handshake_is_an_auth_error(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with FakeResponses("ok", require_key="sk-the-right-key-0000000000") as fake:
+        b = over_socket(client, fake)
+        with pytest.raises(AuthError) as raised:
+            await complete(b)
+        assert b.transport == "websocket"  # not a refusal: the socket is tried again later
+        await b.aclose()
+    no_canary(raised.value.user_message, caplog.text)
+
+
+async def test_error_event_on_the_socket_maps_and_the_socket_survives(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with FakeResponses("ok") as fake:
+        b = over_socket(client, fake)
+        try:
+            fake.fault = Fault(status=429, times=1)
+            with pytest.raises(Exception) as raised:
+                await complete(b)
+            assert "rate limit" in str(raised.value)
+            b.gate.clear()
+            assert await complete(b) == "ok"
+        finally:
+            await b.aclose()
+    assert fake.sockets == 1
+    no_canary(raised.value, caplog.text)
