@@ -1,4 +1,4 @@
-"""Command line: `ghostfill serve | complete | bench | doctor | backends | setup`.
+"""Command line: `ghostfill serve | complete | bench | doctor | backends | stats | setup`.
 
 Flags override settings; secrets only ever come from environment variables. This is the one
 module allowed to print: `serve` never does, because stdout carries the protocol there.
@@ -24,6 +24,7 @@ BENCHES = {
     "replay": "ghostfill.bench.replay",
     "overhead": "ghostfill.bench.overhead",
     "soak": "ghostfill.bench.soak",
+    "stats": "ghostfill.bench.stats",
 }
 
 
@@ -38,6 +39,13 @@ def add_backend_flags(parser: argparse.ArgumentParser) -> None:
         "--api-key-env", metavar="VAR", help="environment variable holding the API key"
     )
     group.add_argument("--template", metavar="T", help="prompt kind: auto, chat or a FIM family")
+    net = parser.add_argument_group("network (overrides settings and the environment)")
+    net.add_argument(
+        "--proxy", metavar="URL", help="proxy for backend requests (`direct`: ignore HTTPS_PROXY)"
+    )
+    net.add_argument(
+        "--ca-bundle", metavar="PEM", help="extra root certificates to trust (a company CA)"
+    )
 
 
 def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -84,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--requests", type=int, default=3, help="timed requests to make")
 
     sub.add_parser("backends", help="list the backend presets and what each needs")
+
+    stats = sub.add_parser("stats", help="local acceptance, latency, token and cost figures")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.add_argument(
+        "--since", metavar="D", help="a duration (30m, 24h, 7d, 2w) or a date (2026-12-01)"
+    )
 
     setup = sub.add_parser("setup", help="print a ready configuration for an editor")
     setup.add_argument("editor", help="neovim, neovim-legacy, emacs, helix, sublime, zed or vscode")
@@ -144,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             proxy=getattr(args, "proxy", None),
             ca_bundle=getattr(args, "ca_bundle", None),
         )
+    if args.command == "stats":
+        from ghostfill.feedback.command import run_stats
+
+        return run_stats(since=args.since, as_json=args.json)
     if args.command == "backends":
         from ghostfill.backends.presets import describe_presets
 

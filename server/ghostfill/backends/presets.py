@@ -52,6 +52,13 @@ class Preset:
     websocket: bool = False
     """Serves the Responses API's WebSocket mode (`wss://.../responses`): `backend.transport`
     `auto` uses it there."""
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """List prices in USD per million (input, output) tokens by model id, for the estimated
+    cost in `ghostfill stats` and `backend.maxCostPerDay`; "*" covers every model (local
+    servers: free). A model not listed has no estimated cost (its tokens still count)."""
+
+    def price(self, model: str) -> tuple[float, float] | None:
+        return self.prices.get(model) or self.prices.get("*")
 
 
 PRESETS: dict[str, Preset] = {
@@ -71,6 +78,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="chat hole-fill; raw FIM on /v1/completions if template names a family",
             needs="CEREBRAS_API_KEY (cloud.cerebras.ai)",
             key_url="https://cloud.cerebras.ai",
+            prices={"gpt-oss-120b": (0.25, 0.69), "llama3.1-8b": (0.10, 0.10)},
         ),
         Preset(
             "groq",
@@ -83,6 +91,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="chat hole-fill (no FIM endpoint)",
             needs="GROQ_API_KEY (console.groq.com)",
             key_url="https://console.groq.com/keys",
+            prices={"llama-3.1-8b-instant": (0.05, 0.08), "openai/gpt-oss-20b": (0.075, 0.30)},
         ),
         Preset(
             "openai",
@@ -96,6 +105,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="chat hole-fill over the Responses API for codex models, else chat",
             needs="OPENAI_API_KEY (platform.openai.com)",
             key_url="https://platform.openai.com/api-keys",
+            prices={"gpt-4.1-nano": (0.10, 0.40), "gpt-4.1-mini": (0.40, 1.60)},
         ),
         Preset(
             "openrouter",
@@ -110,6 +120,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="chat hole-fill; raw FIM on /completions if template names a family",
             needs="OPENROUTER_API_KEY (openrouter.ai/keys)",
             key_url="https://openrouter.ai/keys",
+            prices={"qwen/qwen-2.5-coder-32b-instruct": (0.07, 0.16)},
         ),
         Preset(
             "ollama",
@@ -125,6 +136,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/api/generate",
             prompt_kind="native FIM (`suffix`); raw FIM if the model's template lacks it",
             needs="`ollama serve` and `ollama pull qwen2.5-coder:1.5b-base` (no key locally)",
+            prices={"*": (0.0, 0.0)},
         ),
         Preset(
             "llamacpp",
@@ -141,6 +153,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/infill",
             prompt_kind="native FIM (`/infill` with input_extra); chat if the model has no FIM tokens",
             needs="`llama-server --fim-qwen-1.5b-default` (key only if started with --api-key)",
+            prices={"*": (0.0, 0.0)},
         ),
         Preset(
             "vllm",
@@ -155,6 +168,7 @@ PRESETS: dict[str, Preset] = {
             endpoint="/v1/completions",
             prompt_kind="raw FIM for FIM model names, else chat hole-fill",
             needs="`vllm serve Qwen/Qwen2.5-Coder-1.5B` (key only if started with --api-key)",
+            prices={"*": (0.0, 0.0)},
         ),
         Preset(
             "codestral",
@@ -170,6 +184,7 @@ PRESETS: dict[str, Preset] = {
             needs="CODESTRAL_API_KEY (console.mistral.ai, Codestral); with a La Plateforme key "
             "set baseUrl https://api.mistral.ai and apiKeyEnv MISTRAL_API_KEY",
             key_url="https://console.mistral.ai/codestral",
+            prices={"codestral-latest": (0.30, 0.90)},
         ),
         Preset(
             "deepseek",
@@ -184,6 +199,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="native FIM (prompt + suffix, beta; non-thinking models)",
             needs="DEEPSEEK_API_KEY (platform.deepseek.com)",
             key_url="https://platform.deepseek.com/api_keys",
+            prices={"deepseek-v4-flash": (0.28, 0.42)},
         ),
         Preset(
             "anthropic",
@@ -198,6 +214,7 @@ PRESETS: dict[str, Preset] = {
             prompt_kind="chat hole-fill with the line prefix prefilled",
             needs="ANTHROPIC_API_KEY (console.anthropic.com)",
             key_url="https://console.anthropic.com/settings/keys",
+            prices={"claude-haiku-4-5": (1.00, 5.00)},
         ),
         Preset(
             "openai-compatible",
