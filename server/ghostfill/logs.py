@@ -64,7 +64,9 @@ class LspLogHandler(logging.Handler):
             self.handleError(record)
 
 
-def setup(level: str, log_file: str | None = None, stderr_level: int = logging.NOTSET) -> RedactingFilter:
+def setup(
+    level: str, log_file: str | None = None, stderr_level: int = logging.NOTSET
+) -> RedactingFilter:
     """Root logging to stderr (and a file); returns the redaction filter for registering keys.
 
     A server passes `stderr_level=ERROR`: its log reaches the editor as `window/logMessage`,

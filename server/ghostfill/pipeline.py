@@ -1,16 +1,20 @@
-"""The recipe: document → context → continuation reuse → prompt → backend → filters → answer.
+"""The recipe: document → cache lookup → context → prompt → backend → filters → answer.
 
 `Pipeline.complete` answers as soon as the first useful line exists and leaves the stream
 running in the background; when the stream finishes with more than was shown, `events.ready`
 tells the client to ask again (and the cache answers at once).
 
 Lifecycle rules, in the order `complete` applies them:
-1. a continuation (finished or still streaming) that the typed text still matches answers,
-   with no debounce and no backend call; every other stream of the document is cancelled;
+1. the cache comes first: a continuation (finished or still streaming) that the typed text
+   still matches answers, looked up from a probe of the document before any context,
+   tree-sitter or prompt work, with no debounce and no backend call; every other stream of
+   the document is cancelled. When the user reaches the last cached line, the next
+   continuation is asked for in the background (prefetch);
 2. with `backend.hedge = "offline"` the offline engine answers first when it has something
    (it runs in a few milliseconds, before any HTTP request would be sent), else the backend;
 3. the debounce waits only while requests come faster than `completion.debounceMs`;
-4. a new stream starts; the request is answered at its first complete line.
+4. a new stream starts; the request is answered at its first complete line. A single-line
+   stream goes on for `completion.lookaheadLines` more lines into the cache (speculation).
 A stream whose only waiting request was cancelled (`$/cancelRequest`) and that answered
 nobody is cancelled after `orphan_grace_s` unless a new request claims it meanwhile.
 """
@@ -26,16 +30,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ghostfill.backends.base import Backend
 from ghostfill.context.gather import ContextEngine
+from ghostfill.context.multiline import wants_block
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document
 from ghostfill.engine import OfflineEngine
 from ghostfill.errors import BackendError, GhostfillError
-from ghostfill.lifecycle.continuations import Continuation, Continuations
+from ghostfill.lifecycle import timings as stage
+from ghostfill.lifecycle.continuations import Continuation, Continuations, Probe
 from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.lifecycle.speculation import Lookahead
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
 from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
 from ghostfill.postprocess.base import FilterContext, chain, finish
-from ghostfill.postprocess.syntax_gate import prepare as prepare_syntax_gate
+from ghostfill.postprocess.line_limit import LOOKAHEAD_CUT
 from ghostfill.prompt.render import render
 from ghostfill.prompt.templates import quirks
 from ghostfill.settings import Settings
@@ -50,8 +57,6 @@ __all__ = ["FINAL_FILTERS", "STREAM_FILTERS", "BackendSlot", "Events", "Pipeline
 
 ORPHAN_GRACE_S = 0.15
 """How long a stream whose waiting request was cancelled stays alive for the next keystroke."""
-PREPARE_DELAY_S = 0.005
-"""When the syntax gate parses the code without the suggestion: once the request is sent."""
 
 
 class Events(Protocol):
@@ -103,8 +108,11 @@ class Pipeline:
         self.spawn = spawn
         self.workspace = workspace
         self.orphan_grace_s = orphan_grace_s
+        self.lookahead = Lookahead()
         self.backend_calls = 0
+        self.prefetches = 0
         self.orphans_cancelled = 0
+        self._streaming = 0
         self._closing = Tasks("stream close")
 
     def wanted(self, doc: Document) -> bool:
@@ -115,38 +123,50 @@ class Pipeline:
         return not languages or doc.language in languages
 
     async def complete(self, doc: Document, position: Position) -> Completion | None:
-        started = time.perf_counter()
+        timings = stage.Timings()
         if not self.wanted(doc):
             return None
         settings = self.settings()
+        probe = Probe.at(doc, position)
+        multiline = wants_block(
+            settings.completion.multiline, probe.prefix, probe.line_prefix, probe.line_suffix
+        )
+        generation, gap = self.debouncer.arrive(doc.uri)
+        hit = self.continuations.find(probe, multiline)
+        timings.lap("lookup")
+        if hit is not None:
+            cont, typed = hit
+            self.continuations.supersede(doc.uri, keep=lambda c: c.typed_since(probe) is not None)
+            answer = await self._answer(cont, typed, settings, multiline, probe.line_suffix)
+            if answer:
+                timings.answered()
+                log.debug("%s", timings.line("cache"))
+                if cont.speculated() and cont.remaining_lines(typed) == 0:
+                    self._prefetch(cont, doc, position, settings)
+                return Completion(answer, "cache", cont.backend, cont.done, timings.ms["total"])
+            if cont.used_up(typed):
+                return None  # the model said all it had to say here: asking again would too
+        self.continuations.supersede(doc.uri)
         ctx = self.context.gather(
             doc, position, settings, self.workspace(), self.privacy().excluded
         )
+        timings.lap("context")
         grammar = doc.tree.grammar if doc.tree is not None else None
-        generation, gap = self.debouncer.arrive(doc.uri)
-        hit = self.continuations.find(ctx)
-        if hit is not None:
-            cont, typed = hit
-            self.continuations.supersede(doc.uri, keep=cont)
-            answer = await self._answer(cont, typed, settings)
-            if answer is not None:
-                return Completion(answer, "cache", cont.backend, cont.done, _ms(started))
-        self.continuations.supersede(doc.uri)
         backend = self.backends.backend
         if backend is None or backend.gate.blocked():
-            return self._offline(ctx, settings, started, grammar, (doc, position))
+            return self._offline(ctx, settings, timings.started, grammar, (doc, position))
         if settings.backend.hedge == "offline":
-            early = self._offline(ctx, settings, started, grammar, (doc, position))
+            early = self._offline(ctx, settings, timings.started, grammar, (doc, position))
             if early is not None:
                 return early
         if not await self.debouncer.settle(
             doc.uri, generation, gap, settings.completion.debounceMs
         ):
             return None
-        cont = self._start(backend, ctx, settings, position, doc.version, grammar)
+        cont = self._start(backend, ctx, probe, settings, position, doc.version, grammar, timings)
         answer = await self._answer(cont, "", settings)
         if answer is None:
-            fallback = self._offline(ctx, settings, started, grammar, (doc, position))
+            fallback = self._offline(ctx, settings, timings.started, grammar, (doc, position))
             if fallback is not None:
                 log.info(
                     "offline fallback served (%s)",
@@ -154,13 +174,53 @@ class Pipeline:
                 )
                 self.events.status("offline", fallback.elapsed_ms, "offline suggestion")
             return fallback
-        return Completion(answer, "backend", backend.name, cont.done, _ms(started))
+        timings.answered()
+        return Completion(answer, "backend", backend.name, cont.done, timings.ms["total"])
 
-    async def _answer(self, cont: Continuation, typed: str, settings: Settings) -> str | None:
+    def _prefetch(
+        self, cont: Continuation, doc: Document, position: Position, settings: Settings
+    ) -> None:
+        """The user is on the last cached line: ask for the next continuation now, in the
+        background, so it is cached before the user gets there."""
+        cont.prefetched = True
+        backend = self.backends.backend
+        if (
+            backend is None
+            or backend.gate.blocked()
+            or settings.completion.lookaheadLines == 0
+            or self.continuations.running(doc.uri)
+        ):
+            return
+        version = doc.version
+
+        async def prefetch() -> None:
+            await asyncio.sleep(0)  # after the answer that triggered it is on its way
+            if doc.version != version or self.continuations.running(doc.uri):
+                return
+            timings = stage.Timings()
+            probe = Probe.at(doc, position)
+            ctx = self.context.gather(
+                doc, position, settings, self.workspace(), self.privacy().excluded
+            )
+            timings.lap("context")
+            grammar = doc.tree.grammar if doc.tree is not None else None
+            self.prefetches += 1
+            self._start(backend, ctx, probe, settings, position, version, grammar, timings)
+
+        self.spawn(prefetch())
+
+    async def _answer(
+        self,
+        cont: Continuation,
+        typed: str,
+        settings: Settings,
+        multiline: bool | None = None,
+        line_suffix: str | None = None,
+    ) -> str | None:
         cont.claims += 1
         cont.claimed += 1
         try:
-            text = await cont.wait(typed, settings.backend.timeoutMs / 1000)
+            text = await cont.wait(typed, settings.backend.timeoutMs / 1000, multiline, line_suffix)
         except asyncio.CancelledError:
             cont.claims -= 1
             self._watch_orphan(cont)
@@ -212,10 +272,12 @@ class Pipeline:
         self,
         backend: Backend,
         ctx: CompletionContext,
+        probe: Probe,
         settings: Settings,
         position: Position,
         version: int,
-        grammar: Grammar | None = None,
+        grammar: Grammar | None,
+        timings: stage.Timings,
     ) -> Continuation:
         config = backend.config
         prompt = backend.prepare(
@@ -229,10 +291,22 @@ class Pipeline:
             multiline=ctx.multiline,
             extra=extra,
         )
-        fctx = _filter_context(ctx, settings, grammar, prompt)
-        cont = self.continuations.add(ctx, position, version, backend.name)
+        lookahead = 0
+        if not ctx.multiline:
+            lookahead = self.lookahead.lines(backend.name, settings.completion.lookaheadLines)
+        fctx = _filter_context(ctx, settings, grammar, prompt, lookahead)
+        cont = self.continuations.add(
+            probe,
+            position,
+            version,
+            backend.name,
+            multiline=ctx.multiline,
+            lookahead=lookahead,
+            tab=len(fctx.indent_unit) if fctx.indent_unit.startswith(" ") else 4,
+        )
+        timings.lap("prompt")
         self.backend_calls += 1
-        cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx))
+        cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx, timings))
         return cont
 
     async def _run(
@@ -242,13 +316,17 @@ class Pipeline:
         prompt: Prompt,
         params: GenerationParams,
         fctx: FilterContext,
+        timings: stage.Timings,
     ) -> None:
-        self.events.status("busy")
-        loop = asyncio.get_running_loop()
-        early = loop.call_later(PREPARE_DELAY_S, prepare_syntax_gate, fctx)
+        stage.CURRENT.set(timings)
+        self._streaming += 1
+        if self._streaming == 1:
+            self.events.status("busy")
         try:
             raw = backend.stream(prompt, params)
-            out = chain(raw, STREAM_FILTERS, fctx)
+            measured = stage.measured(raw, timings, "backend")
+            filtered = chain(measured, STREAM_FILTERS, fctx)
+            out = stage.measured(filtered, timings, "filtered")
             try:
                 async for chunk in out:
                     cont.push(chunk)
@@ -257,33 +335,46 @@ class Pipeline:
                 # HTTP connection, so the provider stops generating too. The close runs in a
                 # task of its own: a cancel arriving meanwhile (the next keystroke) must not
                 # interrupt it, or the connection stays checked out of the pool.
-                await self._closing.finish(_close(out, raw))
+                await self._closing.finish(_close(out, filtered, measured, raw))
         except asyncio.CancelledError:
-            early.cancel()
             cont.finish(BackendError("superseded"))
-            self.events.status("idle")
+            self._stream_ended()
             raise
         except BackendError as exc:
-            early.cancel()
             cont.finish(exc)
+            self._streaming -= 1
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)
             return
-        early.cancel()
+        shown = cont.ready("")
+        streamed = cont.text
         cont.finish(text=finish(cont.text, FINAL_FILTERS, fctx))
-        total = (time.perf_counter() - cont.started) * 1000
+        cont.cut = bool(fctx.memo.get(LOOKAHEAD_CUT)) and cont.text.rstrip() == streamed.rstrip()
+        timings.streamed()
         first = ((cont.first_token_at or time.perf_counter()) - cont.started) * 1000
+        if cont.first_token_at is not None:
+            self.lookahead.measured(
+                backend.name, len(cont.text), time.perf_counter() - cont.first_token_at
+            )
         log.info(
             "%s: %d chars, first token %.0f ms, total %.0f ms",
             backend.name,
             len(cont.text),
             first,
-            total,
+            (time.perf_counter() - cont.started) * 1000,
         )
-        self.events.status("idle", first)
-        if len(cont.text.rstrip()) > cont.answered:
+        log.debug("%s", timings.line("backend"))
+        self._stream_ended(first)
+        final = cont.ready("")
+        if final and len(final) > max(cont.answered, len(shown or "")):
             self.events.ready(cont.uri, cont.version, cont.position)
+
+    def _stream_ended(self, first_ms: float | None = None) -> None:
+        """One notification per change between busy and idle, not one per stream."""
+        self._streaming -= 1
+        if self._streaming == 0:
+            self.events.status("idle", first_ms)
 
 
 def _whole_document(ctx: CompletionContext, doc: Document, position: Position) -> CompletionContext:
@@ -302,6 +393,7 @@ def _filter_context(
     settings: Settings,
     grammar: Grammar | None,
     prompt: Prompt | None = None,
+    lookahead: int = 0,
 ) -> FilterContext:
     return FilterContext(
         line_prefix=ctx.line_prefix,
@@ -315,6 +407,7 @@ def _filter_context(
         chat=prompt is not None and prompt.fim is None,
         language=ctx.language,
         grammar=grammar,
+        lookahead=lookahead,
     )
 
 

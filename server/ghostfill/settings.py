@@ -80,6 +80,8 @@ class CompletionSettings:
     """`auto`: a block after an opener or in an empty body, otherwise the rest of the line."""
     maxLines: int = 8
     """Longest multi-line suggestion, in lines."""
+    lookaheadLines: int = -1
+    """Lines a single-line suggestion streams past the shown one, so Enter and the next line come from the cache; -1 picks it from the backend's measured speed (2 until measured, up to 8), 0 turns it off."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,8 @@ class FilterContext:
     chat: bool = False
     language: str = ""
     indent_unit: str = "    "
+    lookahead: int = 0
+    """Single-line mode: lines kept past the first for typing through (never shown with it)."""
     grammar: Grammar | None = None
     """The document's tree-sitter grammar, for the syntax gate (None: the gate lets all pass)."""
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

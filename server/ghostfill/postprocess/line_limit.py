@@ -6,25 +6,35 @@ from collections.abc import AsyncIterator
 
 from ghostfill.postprocess.base import FilterContext, lines_of
 
+LOOKAHEAD_CUT = "lookahead_cut"
+"""Memo key: the stream was stopped at the lookahead limit (the model had more to say)."""
+
 
 def indent_width(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
 async def limit_lines(chunks: AsyncIterator[str], ctx: FilterContext) -> AsyncIterator[str]:
-    """Single-line mode ends at the first line break (a leading break means no suggestion).
+    """Single-line mode ends at the first line break (a leading break means no suggestion),
+    or with `lookahead` > 0 that many lines later: those lines are not shown with the first
+    one, they are kept for the user typing on past it (Enter and the next line).
 
     Block mode keeps lines while they stay inside the block: indented at least as deep as the
     cursor when it sits in an empty body, or deeper than the opener line when the cursor ends
     one. It stops at `max_lines`.
     """
     if not ctx.multiline:
+        count = 0
         async for piece, complete in lines_of(chunks):
-            text = piece[:-1] if complete else piece
-            if text:
-                yield text
-            if complete:
+            if count >= ctx.lookahead:
+                text = piece[:-1] if complete else piece
+                if text:
+                    yield text
+                if complete and ctx.lookahead:
+                    ctx.memo[LOOKAHEAD_CUT] = True
                 return
+            count += 1
+            yield piece
         return
     in_body = not ctx.line_prefix.strip()
     base = indent_width(ctx.line_prefix)

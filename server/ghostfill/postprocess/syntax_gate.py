@@ -1,8 +1,10 @@
 """The syntax gate: keep the longest run of whole lines that adds no syntax errors.
 
-The code around the cursor is parsed with tree-sitter: once as it is (prefix + suffix) and
-once with the suggestion in place. When the suggestion adds ERROR or MISSING nodes, it is cut
-back line by line until it adds none (possibly to nothing), one parse per try. Only a
+The code around the cursor is parsed with tree-sitter with the suggestion in place. When that
+parse has no ERROR or MISSING node at all, the suggestion passes: one parse per answer, the
+usual case. Otherwise the code is also parsed as it is (prefix + suffix), and when the
+suggestion adds problems it is cut back line by line until it adds none (possibly to
+nothing), one parse per try. Only a
 local region is parsed: from the last top-level line at or above the cursor (a line starting
 in column 0 that does not continue a statement, like `else` or `}`) to the next one below,
 capped at `MAX_BEFORE` / `MAX_AFTER` lines, so the cost does not grow with the file.
@@ -99,9 +101,12 @@ class Gate:
         return parse_once(self.grammar, data)
 
     def passes(self, middle: str) -> bool:
-        total, at_cursor = self.base
         tree = self._parse(middle)
-        if tree.problems() > total:
+        problems = tree.problems()
+        if problems == 0:
+            return True  # nothing can be worse than the code alone: no need to parse it
+        total, at_cursor = self.base
+        if problems > total:
             return False
         end = self.cursor + len(middle.encode("utf-8", errors="surrogatepass"))
         return tree.problems(self.cursor, end) <= at_cursor
@@ -117,14 +122,6 @@ class Gate:
             if self.passes(candidate):
                 return candidate
         return ""
-
-
-def prepare(ctx: FilterContext) -> None:
-    """Parse the region without the suggestion now (while tokens are still arriving), so the
-    gate at the end of the stream costs one parse."""
-    gate = _gate(ctx)
-    if gate is not None:
-        _ = gate.base
 
 
 def syntax_gate(text: str, ctx: FilterContext) -> str:

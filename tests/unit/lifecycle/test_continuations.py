@@ -38,7 +38,7 @@ def test_typing_through_matches_only_predicted_text() -> None:
 
 def test_multiline_answers_at_the_first_complete_line() -> None:
     store = Continuations()
-    c = store.add(ctx("def f():\n", multiline=True), Position(1, 0), 1, "fake")
+    c = store.add(ctx("def f():\n"), Position(1, 0), 1, "fake", multiline=True)
     c.push("    x = 1")
     assert c.ready("") is None
     c.push("\n    y")

@@ -297,3 +297,54 @@ async def test_block_is_answered_at_its_first_line_then_ready_is_sent() -> None:
     assert again is not None and again.text == "total = a + b\n    return total"
     assert w.backend.calls == 1
     await _settle(w)
+
+
+async def test_enter_and_the_next_line_come_from_the_lookahead_then_the_next_is_prefetched() -> (
+    None
+):
+    w = world(
+        [Script(["a + b\n", "    return total\n", "    x = 1\n"]), Script(["return total\n"])]
+    )
+    w.type(1, 4, "total = ")
+    answer = await complete(w, 1, 12)
+    assert answer is not None and answer.text == "a + b"  # single line: the lookahead is kept
+    await w.until(lambda: all(t.done() for t in w.tasks))
+    w.type(1, 12, "a + b")
+    at_end = await complete(w, 1, 17)
+    assert at_end is not None and at_end.source == "cache"
+    assert at_end.text == "\n    return total"
+    w.type(1, 17, "\n    ")  # Enter, and the editor's auto-indent
+    enter = await complete(w, 2, 4)
+    assert enter is not None and enter.source == "cache" and enter.text == "return total"
+    assert w.backend.calls == 1 and w.pipeline.prefetches == 0
+    events = w.pipeline.events
+    assert isinstance(events, Recorder) and not events.readies  # nothing more to show
+    w.type(2, 4, "return total\n    ")
+    last = await complete(w, 3, 4)
+    assert last is not None and last.source == "cache" and last.text == "x = 1"
+    await w.until(lambda: w.backend.calls == 2)  # on the last cached line: prefetched
+    assert w.pipeline.prefetches == 1
+    await _settle(w)
+
+
+async def test_a_continuation_typed_to_its_end_asks_nothing_more() -> None:
+    w = world([Script(["a + b\n"]), Script(["never asked"])])
+    w.type(1, 4, "total = ")
+    await complete(w, 1, 12)
+    await w.until(lambda: all(t.done() for t in w.tasks))
+    w.type(1, 12, "a + b")
+    assert await complete(w, 1, 17) is None  # the model ended the line there
+    assert w.backend.calls == 1 and w.pipeline.prefetches == 0
+    await _settle(w)
+
+
+async def test_typing_a_different_character_after_enter_asks_anew() -> None:
+    w = world([Script(["a + b\n", "    return total\n"]), Script(["print(total)"])])
+    w.type(1, 4, "total = ")
+    await complete(w, 1, 12)
+    await w.until(lambda: all(t.done() for t in w.tasks))
+    w.type(1, 12, "a + b\n    p")
+    other = await complete(w, 2, 5)
+    assert other is not None and other.source == "backend"
+    assert w.backend.calls == 2
+    await _settle(w)
