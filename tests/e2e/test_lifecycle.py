@@ -1,5 +1,6 @@
 """Request lifecycle end to end: superseded and cancelled streams close their HTTP connection,
-typing through a stream that is still arriving costs no second backend call, hedging.
+streams cut short keep it in the pool, typing through a stream that is still arriving costs
+no second backend call, Enter and the next line come from the lookahead, hedging.
 
 The fake streams slowly (tokens_per_s) so that each event happens while a stream is open;
 the assertions are on what the fake saw (requests, early disconnects), never on durations.
@@ -121,6 +122,47 @@ async def test_typing_while_streaming_makes_one_backend_call(
     assert all(r is not None and r.items[0].insert_text == "    return a + b" for r in results)
     assert len(fake.completion_requests()) == 1
     assert fake.closed_early == 0
+
+
+async def test_streams_cut_short_give_their_connection_back_to_the_pool(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    """Each answer stops the stream at its lookahead limit; the rest of the response is read
+    in the background, so one pooled connection serves every request (and the warm-up)."""
+    fake.reply = lambda body: "1\n" + "".join(f"line_{n} = {n}\n" for n in range(30))
+    await start(client, workspace, backend_options(fake))
+    uri = open_doc(client, workspace / "calc.py", SOURCE)
+    requests = 8
+    for n in range(requests):
+        type_text(client, uri, n + 2, 4, 0, f"v{n} = \n")
+        result = await inline(client, uri, 4, len(f"v{n} = "))
+        assert result is not None and result.items[0].insert_text == f"v{n} = 1"
+    await until(lambda: fake.completed == requests)
+    assert len(fake.completion_requests()) == requests and fake.closed_early == 0
+    assert fake.connections == 1
+
+
+async def test_enter_and_the_next_line_are_served_from_the_lookahead(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    fake.reply = lambda body: "a + b\n    return total\n    # unused\n"
+    await start(client, workspace, backend_options(fake))
+    uri = open_doc(client, workspace / "calc.py", SOURCE)
+    type_text(client, uri, 2, 1, 4, "total = ")
+    first = await inline(client, uri, 1, 12)
+    assert first is not None and first.items[0].insert_text == "    total = a + b"
+    await until(lambda: fake.completed == 1)
+    type_text(client, uri, 3, 1, 12, "a + b")
+    at_end = await inline(client, uri, 1, 17)
+    assert (
+        at_end is not None and at_end.items[0].insert_text == "    total = a + b\n    return total"
+    )
+    type_text(client, uri, 4, 1, 17, "\n\t")  # Enter; this editor indents with a tab
+    enter = await inline(client, uri, 2, 1)
+    assert enter is not None and enter.items[0].insert_text == "\treturn total"
+    type_text(client, uri, 5, 2, 1, "x")  # not what the model wrote: asked anew
+    await inline(client, uri, 2, 2)
+    assert len(fake.completion_requests()) == 2
 
 
 async def test_hedged_offline_answer_skips_the_backend(

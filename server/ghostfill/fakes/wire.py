@@ -127,6 +127,8 @@ class FakeServer:
         self.requests: list[Recorded] = []
         self.closed_early = 0
         self.completed = 0
+        self.connections = 0
+        """TCP connections accepted (a client that pools its connections opens few)."""
         self.lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -251,6 +253,11 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server_fake.lock:
+            self.server_fake.connections += 1
 
     def do_GET(self) -> None:
         self._serve("GET", {}, 0, time.perf_counter())
