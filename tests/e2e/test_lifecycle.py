@@ -139,7 +139,7 @@ async def test_streams_cut_short_give_their_connection_back_to_the_pool(
         assert result is not None and result.items[0].insert_text == f"v{n} = 1"
     await until(lambda: fake.completed == requests)
     assert len(fake.completion_requests()) == requests and fake.closed_early == 0
-    assert fake.connections == 1
+    assert fake.accepted == 1
 
 
 async def test_enter_and_the_next_line_are_served_from_the_lookahead(

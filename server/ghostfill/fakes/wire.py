@@ -127,7 +127,7 @@ class FakeServer:
         self.requests: list[Recorded] = []
         self.closed_early = 0
         self.completed = 0
-        self.connections = 0
+        self.accepted = 0
         """TCP connections accepted (a client that pools its connections opens few)."""
         self.lock = threading.Lock()
         self._server: _Server | None = None
@@ -257,7 +257,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         with self.server_fake.lock:
-            self.server_fake.connections += 1
+            self.server_fake.accepted += 1
 
     def do_GET(self) -> None:
         self._serve("GET", {}, 0, time.perf_counter())
