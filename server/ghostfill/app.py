@@ -55,7 +55,7 @@ class BackendHolder:
         self._client: httpx.AsyncClient | None = None
         self._config: BackendConfig | None = None
         self.backend: Backend | None = None
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing = Tasks("retired backends")
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -77,14 +77,8 @@ class BackendHolder:
     def _retire(self, old: Backend) -> None:
         """Close what a replaced backend holds beyond the shared client (its WebSocket)."""
         close = getattr(old, "aclose", None)
-        if close is None:
-            return
-        try:
-            task = asyncio.get_running_loop().create_task(close())
-        except RuntimeError:
-            return
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        if close is not None:
+            self._closing.spawn(close())
 
     async def close(self) -> None:
         close = getattr(self.backend, "aclose", None)

@@ -39,6 +39,16 @@ def add_backend_flags(parser: argparse.ArgumentParser) -> None:
         "--api-key-env", metavar="VAR", help="environment variable holding the API key"
     )
     group.add_argument("--template", metavar="T", help="prompt kind: auto, chat or a FIM family")
+    group.add_argument(
+        "--wire",
+        choices=["auto", "chat", "completions", "responses"],
+        help="OpenAI-style API (default auto: codex models use the Responses API)",
+    )
+    group.add_argument(
+        "--transport",
+        choices=["auto", "http", "websocket"],
+        help="Responses API transport (default auto: WebSocket where the provider serves it)",
+    )
     net = parser.add_argument_group("network (overrides settings and the environment)")
     net.add_argument(
         "--proxy", metavar="URL", help="proxy for backend requests (`direct`: ignore HTTPS_PROXY)"
@@ -55,6 +65,8 @@ def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": args.base_url,
         "api_key_env": args.api_key_env,
         "template": args.template,
+        "wire": args.wire,
+        "transport": args.transport,
     }
 
 

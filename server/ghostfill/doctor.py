@@ -8,6 +8,7 @@ is non-zero when anything failed. The API key is never printed, not even in part
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -133,8 +134,41 @@ async def doctor(
             return _summary(report)
         models_ok = await _models(report, backend, config, preset)
         if models_ok and requests:
-            await _timings(report, backend, config, requests)
+            await _timings(report, backend, config, requests, _wire(report, backend))
+            if getattr(backend, "wire", "") == "responses":
+                await _other_transport(report, backend, config, client, requests)
+        close = getattr(backend, "aclose", None)
+        if close is not None:
+            await close()
     return _summary(report)
+
+
+def _wire(report: Report, backend: Backend) -> str:
+    """The API and transport the backend speaks (OpenAI-style presets), as a label."""
+    wire, transport = getattr(backend, "wire", ""), getattr(backend, "transport", "http")
+    if wire:
+        report.ok("wire", f"{wire} API over {transport} (backend.wire, backend.transport)")
+        return f"{wire}/{transport}"
+    return ""
+
+
+async def _other_transport(
+    report: Report, backend: Backend, config: BackendConfig, client: httpx.AsyncClient, n: int
+) -> None:
+    """The Responses API over the transport not in use, timed the same way for comparison."""
+    used = getattr(backend, "transport", "http")
+    other = "http" if used == "websocket" else "websocket"
+    peer = create(dataclasses.replace(config, transport=other, wire="responses"), client)
+    try:
+        await peer.warm()
+        if getattr(peer, "transport", "http") != other:
+            report.note("latency", f"{other}: not served here (the upgrade was refused)")
+            return
+        await _timings(report, peer, config, n, f"responses/{other} (for comparison)")
+    finally:
+        close = getattr(peer, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _check_key(report: Report, config: BackendConfig, preset: Preset) -> None:
@@ -241,7 +275,9 @@ async def _models(report: Report, backend: Backend, config: BackendConfig, prese
     return False
 
 
-async def _timings(report: Report, backend: Backend, config: BackendConfig, n: int) -> None:
+async def _timings(
+    report: Report, backend: Backend, config: BackendConfig, n: int, label: str = ""
+) -> None:
     ctx = CompletionContext(
         uri="file:///ghostfill-doctor/probe.py",
         path="probe.py",
@@ -269,9 +305,18 @@ async def _timings(report: Report, backend: Backend, config: BackendConfig, n: i
     rate = f"; ~{statistics.median(rates):.0f} tokens/s" if rates else ""
     report.ok(
         "latency",
-        f"{kind}, {n} requests: first token {statistics.median(warm):.0f} ms median "
-        f"(first request {cold:.0f} ms){rate}",
+        f"{label + ': ' if label else ''}{kind}, {n} requests: first token "
+        f"{statistics.median(warm):.0f} ms median (first request {cold:.0f} ms){rate}",
     )
+    usage = getattr(backend, "usage", None) or getattr(
+        getattr(backend, "responses", None), "usage", None
+    )
+    if label.startswith("responses") and usage is not None and usage.input_tokens:
+        report.ok(
+            "cache",
+            f"last request: {usage.cached_tokens} of {usage.input_tokens} input tokens from the "
+            "provider's prompt cache (prompt_cache_key)",
+        )
     sample = timings[-1].text.strip().splitlines()
     if not timings[-1].text.strip():
         report.fail("complete", "the model answered with nothing", "try another model or template")

@@ -91,3 +91,5 @@ async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGener
                 finished = True
     if not (finished or done):
         raise truncated(config)
+    async for _ in lines:
+        pass  # `sse_events` stops at `[DONE]`: read to the end so the connection is reused

@@ -31,7 +31,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -42,8 +42,10 @@ from ghostfill import __version__
 from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.http import malformed, scrub, status_error
 from ghostfill.errors import BackendError, BackendTimeout, BackendUnavailable, StreamError
+from ghostfill.tasks import Tasks
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 logging.getLogger("websockets").setLevel(logging.INFO)
 
 DRAIN_S = 0.25
@@ -86,7 +88,7 @@ class ResponsesSocket:
         self._drain: asyncio.Task[bool] | None = None
         self._draining: ClientConnection | None = None
         self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = Tasks("websocket")
         self._used = 0.0
         self._closed = False
 
@@ -99,8 +101,7 @@ class ResponsesSocket:
 
     async def aclose(self) -> None:
         self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         if self._conn is not None:
             await self._conn.close()
 
@@ -328,22 +329,11 @@ class ResponsesSocket:
         if recent and not self.refused and (self._opening is None or self._opening.done()):
             self._opening = self._spawn(self._open())
 
-    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(_settle_task(self._tasks))
-        return task
+    def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Background work (connects, drains, closes): a failure surfaces where it is awaited."""
+        return self._tasks.spawn(work, quiet=True)
 
 
 def _usable(task: asyncio.Future[ClientConnection]) -> bool:
     """A finished connect whose socket is still open."""
     return not task.cancelled() and task.exception() is None and task.result().state is State.OPEN
-
-
-def _settle_task(tasks: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
-    def done(task: asyncio.Future[Any]) -> None:
-        tasks.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: a failed background connect is reported on use
-
-    return done
