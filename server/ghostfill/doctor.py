@@ -148,8 +148,7 @@ def _wire(report: Report, backend: Backend) -> str:
     wire, transport = getattr(backend, "wire", ""), getattr(backend, "transport", "http")
     if wire:
         report.ok("wire", f"{wire} API over {transport} (backend.wire, backend.transport)")
-        return f"{wire}/{transport}"
-    return ""
+    return f"{wire}/{transport}" if wire == "responses" else ""
 
 
 async def _other_transport(

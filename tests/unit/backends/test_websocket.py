@@ -12,9 +12,11 @@ import pytest
 from ghostfill.backends import websocket
 from ghostfill.backends.responses import cache_key
 from ghostfill.backends.wires import OpenAIWires
+from ghostfill.doctor import doctor
 from ghostfill.errors import AuthError
 from ghostfill.fakes.responses import FakeResponses
 from ghostfill.fakes.wire import Fault
+from ghostfill.settings import BackendSettings
 
 from tests.unit.backends.conftest import CANARY, backend, chat_json, complete, no_canary, prepared
 
@@ -195,3 +197,30 @@ async def test_error_event_on_the_socket_maps_and_the_socket_survives(
             await b.aclose()
     assert fake.sockets == 1
     no_canary(raised.value, caplog.text)
+
+
+async def test_doctor_reports_wire_transport_and_ttft_of_each() -> None:
+    lines: list[str] = []
+    with FakeResponses("fib(n - 1)", require_key=CANARY) as fake:
+        settings = BackendSettings(provider="openai", baseUrl=fake.base_url)
+        code = await doctor(
+            settings, requests=2, out=lines.append, environ={"OPENAI_API_KEY": CANARY}
+        )
+    text = "\n".join(lines)
+    assert code == 0, text
+    assert CANARY not in text
+    assert "ok    wire       responses API over websocket" in text
+    assert "ok    latency    responses/websocket: chat hole-fill, 2 requests: first token" in text
+    assert "ok    latency    responses/http (for comparison): chat hole-fill, 2 requests" in text
+    assert fake.sockets == 1 and len(fake.socket_requests()) == 2
+    assert [r.method for r in fake.completion_requests()].count("POST") == 2
+
+
+async def test_doctor_notes_a_refused_upgrade() -> None:
+    lines: list[str] = []
+    with FakeResponses("x", websocket=False) as fake:
+        settings = BackendSettings(
+            provider="openai-compatible", baseUrl=fake.base_url, model=SPARK, transport="http"
+        )
+        await doctor(settings, requests=1, out=lines.append, environ={})
+    assert "websocket: not served here (the upgrade was refused)" in "\n".join(lines)
