@@ -20,6 +20,7 @@ GROUPS = {
     "PrivacySettings": "privacy.",
     "NetworkSettings": "network.",
     "StatsSettings": "stats.",
+    "DaemonSettings": "daemon.",
     "Settings": "",
 }
 

@@ -141,6 +141,14 @@ class StatsSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DaemonSettings:
+    enable: bool = True
+    """Serve this window from the per-user ghostfill daemon (shared by all windows); false runs an in-process server."""
+    idleTimeoutMinutes: int = 10
+    """The daemon exits after this many minutes without any window connected."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     backend: BackendSettings = field(default_factory=BackendSettings)
     completion: CompletionSettings = field(default_factory=CompletionSettings)
@@ -149,6 +157,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
     """How much the server logs to the editor's output panel."""
 
@@ -220,6 +229,7 @@ _GROUPS: dict[str, type] = {
     "privacy": PrivacySettings,
     "network": NetworkSettings,
     "stats": StatsSettings,
+    "daemon": DaemonSettings,
 }
 
 

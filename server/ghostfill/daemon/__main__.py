@@ -1,0 +1,56 @@
+"""`python -m ghostfill.daemon`: the per-user daemon, as the relay starts it (detached).
+
+Its stdio is /dev/null; it logs to a rotated file under the user state directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import os
+import sys
+
+from ghostfill.daemon.paths import locations
+
+LOG_BYTES = 2 * 1024 * 1024
+LOG_BACKUPS = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ghostfill.daemon")
+    parser.add_argument("--idle-minutes", type=float, default=10.0)
+    parser.add_argument(
+        "--log-level", choices=["error", "warning", "info", "debug"], default="info"
+    )
+    args = parser.parse_args(argv)
+    loc = locations()
+    os.makedirs(loc.state, exist_ok=True)
+    from ghostfill import logs
+
+    redact = logs.setup(args.log_level, None, stderr_level=logging.CRITICAL + 1)
+    handler = logging.handlers.RotatingFileHandler(
+        loc.log, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(redact)
+    logging.getLogger().addHandler(handler)
+
+    from ghostfill.daemon.connection import make_runner
+    from ghostfill.daemon.host import Daemon
+
+    async def runner():  # type: ignore[no-untyped-def]
+        return make_runner(redact)
+
+    try:
+        return asyncio.run(Daemon(loc, runner, args.idle_minutes).run())
+    except Exception:
+        logging.getLogger(__name__).exception("the daemon failed")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
