@@ -1,4 +1,4 @@
-"""Command line: `ghostfill serve | complete | bench | doctor | backends | stats | setup`.
+"""Command line: `ghostfill serve | complete | bench | doctor | backends | stats | daemon | setup`.
 
 Flags override settings; secrets only ever come from environment variables. This is the one
 module allowed to print: `serve` never does, because stdout carries the protocol there.
@@ -25,6 +25,7 @@ BENCHES = {
     "overhead": "ghostfill.bench.overhead",
     "soak": "ghostfill.bench.soak",
     "stats": "ghostfill.bench.stats",
+    "startup": "ghostfill.bench.startup",
 }
 
 
@@ -82,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead")
     serve.add_argument("--log-level", choices=["error", "warning", "info", "debug"], default=None)
     serve.add_argument("--log-file", metavar="PATH", help="also write the log to this file")
+    serve.add_argument(
+        "--no-daemon",
+        action="store_true",
+        help="serve in this process, not through the per-user daemon (also GHOSTFILL_NO_DAEMON=1)",
+    )
     add_backend_flags(serve)
 
     complete = sub.add_parser("complete", help="print one completion for FILE:LINE:COL (1-based)")
@@ -110,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument(
         "--since", metavar="D", help="a duration (30m, 24h, 7d, 2w) or a date (2026-12-01)"
     )
+
+    daemon = sub.add_parser("daemon", help="the per-user daemon that serves every editor window")
+    actions = daemon.add_subparsers(dest="action", required=True)
+    status = actions.add_parser("status", help="pid, version, uptime, windows; exit 3 if stopped")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    actions.add_parser("stop", help="stop it (open windows start a new one when next used)")
+    actions.add_parser("restart", help="stop it and start a fresh one")
+    logs = actions.add_parser("logs", help="print the end of its log")
+    logs.add_argument("-n", "--lines", type=int, default=50, help="how many lines (default 50)")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
 
     setup = sub.add_parser("setup", help="print a ready configuration for an editor")
     setup.add_argument("editor", help="neovim, neovim-legacy, emacs, helix, sublime, zed or vscode")
@@ -144,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        from ghostfill.daemon import commands as daemon
+
+        if daemon.uses_daemon(args):
+            return daemon.serve(argv)
         from ghostfill.app import serve
 
         return serve(
@@ -174,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ghostfill.feedback.command import run_stats
 
         return run_stats(since=args.since, as_json=args.json)
+    if args.command == "daemon":
+        from ghostfill.daemon import commands as daemon
+
+        return daemon.run(args)
     if args.command == "backends":
         from ghostfill.backends.presets import describe_presets
 

@@ -24,28 +24,6 @@ STOP_WAIT_S = 10.0
 NO_DAEMON_ENV = "GHOSTFILL_NO_DAEMON"
 
 
-def add_serve_flags(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument(
-        "--no-daemon",
-        action="store_true",
-        help=f"serve in this process instead of through the per-user daemon (also {NO_DAEMON_ENV}=1)",
-    )
-
-
-def add_parser(sub: Any) -> None:
-    daemon = sub.add_parser("daemon", help="the per-user daemon every editor window shares")
-    actions = daemon.add_subparsers(dest="action", required=True)
-    status = actions.add_parser(
-        "status", help="pid, version, uptime, windows; exit 3 if not running"
-    )
-    status.add_argument("--json", action="store_true", help="print the status as JSON")
-    actions.add_parser("stop", help="stop the daemon (open windows start a new one when used)")
-    actions.add_parser("restart", help="stop the daemon and start a fresh one")
-    logs = actions.add_parser("logs", help="print the end of the daemon's log")
-    logs.add_argument("-n", "--lines", type=int, default=50, help="how many lines (default 50)")
-    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
-
-
 def uses_daemon(args: argparse.Namespace, env: dict[str, str] | None = None) -> bool:
     """Whether `ghostfill serve` relays: not with --no-daemon, GHOSTFILL_NO_DAEMON=1 or --tcp."""
     env = dict(os.environ) if env is None else env

@@ -36,8 +36,12 @@ class PyglsRunner:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hello: dict[str, Any]
     ) -> None:
         from ghostfill.app import build
+        from ghostfill.cli import backend_overrides
 
-        server, session = build(serve_args(hello), self._redact)
+        args = serve_args(hello)
+        server, session = build(
+            overrides=backend_overrides(args), log_level=args.log_level, redact=self._redact
+        )
         server.protocol.set_writer(writer)
         self._sessions.add(session)
         try:

@@ -1,0 +1,243 @@
+"""The per-user daemon against real processes: relays share it, survive its death, and it
+survives theirs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ghostfill.daemon.relay import RESEND_S
+
+from tests.e2e.daemon_world import DaemonWorld, wait_for, world
+from tests.e2e.rawrpc import RawServer, items
+from tests.fakes.openai_server import FakeProvider
+
+__all__ = ["world"]
+
+SOURCE = "def add(a, b):\n    return a + b\n\n\ndef total(items):\n    return sum(items)\n"
+TYPED = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    ret"
+
+
+def started(world: DaemonWorld, server: RawServer) -> RawServer:
+    server.initialize(world.workspace)
+    return server
+
+
+def progress_begins(server: RawServer) -> list[dict[str, Any]]:
+    return [
+        n
+        for n in server.notifications
+        if n["method"] == "$/progress" and n["params"]["value"].get("kind") == "begin"
+    ]
+
+
+def test_two_windows_share_one_daemon_and_the_second_does_not_reindex(world: DaemonWorld) -> None:
+    (world.workspace / "shop.py").write_text(SOURCE)
+    first = started(world, world.window())
+    wait_for(
+        lambda: any(
+            n["params"]["value"].get("kind") == "end"
+            for n in first.notifications
+            if n["method"] == "$/progress"
+        ),
+        "the first window's index",
+    )
+    second = started(world, world.window())
+    uri = (world.workspace / "new.py").as_uri()
+    second.open(uri, TYPED)
+    assert items(second.inline(uri, 5, 7))  # the second window is served
+    status = world.status()
+    assert status is not None and status["connections"] == 2
+    assert len(world.pids()) == 1
+    assert status["workspaces"] == [str(world.workspace)]
+    assert progress_begins(first) and not progress_begins(second)
+
+
+def test_after_sigkill_of_the_daemon_the_next_request_is_answered(world: DaemonWorld) -> None:
+    window = started(world, world.window())
+    uri = (world.workspace / "calc.py").as_uri()
+    window.open(uri, "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    re")
+    window.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 5, "character": 6},
+                        "end": {"line": 5, "character": 6},
+                    },
+                    "text": "t",
+                }
+            ],
+        },
+    )
+    before = items(window.inline(uri, 5, 7))
+    [pid] = world.pids()
+    os.kill(pid, signal.SIGKILL)
+    after = items(window.inline(uri, 5, 7))  # the replayed document has the typed "t"
+    assert after == before
+    [new_pid] = wait_for(world.pids, "a new daemon")
+    assert new_pid != pid
+    assert window.stats()["documents"] == 1
+    assert "starting a new one" in world.stderr(window)
+    assert window.stop() == 0
+
+
+def test_a_request_in_flight_when_the_daemon_dies_gets_an_error(world: DaemonWorld) -> None:
+    with FakeProvider("return a - b", ttft_ms=30_000) as slow:
+        options = {
+            "backend": {
+                "provider": "openai-compatible",
+                "baseUrl": slow.base_url,
+                "model": "m",
+                "timeoutMs": 60_000,
+            },
+            "offline": {"enable": False},
+            "completion": {"debounceMs": 0},
+        }
+        window = world.window(options=options)
+        started(world, window)
+        uri = (world.workspace / "calc.py").as_uri()
+        window.open(uri, TYPED)
+        request = window.request(
+            "textDocument/inlineCompletion",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": 5, "character": 7},
+                "context": {"triggerKind": 2},
+            },
+        )
+        wait_for(lambda: slow.requests, "the backend request")
+        time.sleep(RESEND_S + 0.2)  # a request younger than this would be sent again instead
+        [pid] = world.pids()
+        os.kill(pid, signal.SIGKILL)
+        reply = window.reply(request)
+        assert reply["error"]["code"] == -32801  # ContentModified: editors drop it and ask again
+        assert "result" in window.call("ghostfill/debugStats")
+
+
+def test_a_relay_killed_releases_its_state_in_the_daemon(world: DaemonWorld) -> None:
+    keeper = started(world, world.window())
+    baseline = keeper.stats()
+    doomed = started(world, world.window())
+    for n in range(5):
+        uri = (world.workspace / f"f{n}.py").as_uri()
+        doomed.open(uri, TYPED)
+        items(doomed.inline(uri, 5, 7))
+    assert wait_for(lambda: (world.status() or {}).get("connections") == 2, "two windows")
+    doomed.kill()
+    wait_for(lambda: (world.status() or {}).get("connections") == 1, "the dead window to go")
+    after = wait_for(
+        lambda: (s := keeper.stats())["tasks"] <= baseline["tasks"] and s,
+        "the tasks to be released",
+    )
+    assert after["documents"] == baseline["documents"]
+    assert after["pendingRequests"] == 0
+
+
+def test_a_stale_socket_file_is_cleaned_up(world: DaemonWorld) -> None:
+    world.socket_dir.mkdir(mode=0o700)
+    from ghostfill.daemon.paths import locations
+
+    path = locations(world.env).socket
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(path)
+    stale.close()  # the file stays, nobody listens: what a crashed daemon leaves
+    assert Path(path).is_socket()
+    window = started(world, world.window())
+    assert window.stats()["documents"] == 0
+    assert world.status() is not None and len(world.pids()) == 1
+
+
+def test_windows_started_at_once_end_with_one_daemon(world: DaemonWorld) -> None:
+    windows = [world.window() for _ in range(4)]
+    threads = [threading.Thread(target=started, args=(world, w)) for w in windows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for window in windows:
+        assert "documents" in window.stats()
+    assert len(world.pids()) == 1
+    assert (world.status() or {}).get("connections") == 4
+
+
+def test_a_daemon_of_another_version_is_never_talked_to(world: DaemonWorld) -> None:
+    world.socket_dir.mkdir(mode=0o700)
+    from ghostfill.daemon.paths import locations
+
+    impostor = socket.socket(socket.AF_UNIX)
+    impostor.bind(locations(world.env).socket)
+    impostor.listen()
+    heard: list[bytes] = []
+
+    def answer() -> None:
+        conn, _ = impostor.accept()
+        heard.append(conn.recv(65536))
+        conn.sendall(b'{"ok": true, "build": "0.0.1-00000000", "version": "0.0.1", "pid": 1}\n')
+        heard.append(conn.recv(65536))  # the relay must hang up, sending no LSP bytes
+        conn.close()
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    window = started(world, world.window())
+    assert window.stats()["documents"] == 0  # served in-process instead
+    thread.join(10)
+    impostor.close()
+    assert heard[1] == b""
+    assert "version 0.0.1" in world.stderr(window) and "serving in-process" in world.stderr(window)
+    assert world.pids() == []
+
+
+def test_the_daemon_refuses_a_hello_from_another_build(world: DaemonWorld) -> None:
+    started(world, world.window())
+    from ghostfill.daemon.paths import locations
+
+    client = socket.socket(socket.AF_UNIX)
+    client.connect(locations(world.env).socket)
+    client.sendall(b'{"ghostfill": "lsp", "build": "9.9.9-ffffffff", "version": "9.9.9"}\n')
+    reply = client.makefile("rb").readline()
+    client.close()
+    assert b'"ok": false' in reply and b"this daemon is build" in reply
+
+
+def test_no_daemon_flag_and_variable_serve_in_process(world: DaemonWorld) -> None:
+    for window in (world.window(["--no-daemon"]), world.window(GHOSTFILL_NO_DAEMON="1")):
+        started(world, window)
+        assert "documents" in window.stats()
+        assert window.stop() == 0
+    assert world.pids() == [] and world.status() is None
+
+
+def test_the_daemon_setting_off_serves_in_process(world: DaemonWorld) -> None:
+    window = started(world, world.window(options={"daemon": {"enable": False}}))
+    assert "documents" in window.stats()
+    assert world.pids() == []
+    assert window.stop() == 0
+
+
+def test_the_daemon_exits_when_idle_and_removes_its_socket(world: DaemonWorld) -> None:
+    window = started(world, world.window(options={"daemon": {"idleTimeoutMinutes": 0.02}}))
+    [pid] = world.pids()
+    assert window.stop() == 0
+    wait_for(lambda: not world.pids(), "the idle daemon to exit")
+    assert not any(world.socket_dir.glob("*.sock"))
+    assert "no window for" in world.log.read_text()
+    del pid
+
+
+def test_the_relay_exits_when_its_editor_dies(world: DaemonWorld) -> None:
+    editor = subprocess.Popen(["sleep", "60"])
+    window = world.window()
+    window.initialize(world.workspace, process_id=editor.pid)
+    editor.kill()
+    editor.wait()
+    window.proc.wait(30)
+    wait_for(lambda: (world.status() or {}).get("connections") == 0, "the window to go")
