@@ -63,8 +63,12 @@ export class Settings {
     };
   }
 
+  /** The server process itself: how it is started, and whether it relays to the daemon. */
   affectsLaunch(event: vscode.ConfigurationChangeEvent): boolean {
-    return event.affectsConfiguration(`${SECTION}.${SERVER_GROUP}`);
+    return (
+      event.affectsConfiguration(`${SECTION}.${SERVER_GROUP}`) ||
+      event.affectsConfiguration(`${SECTION}.daemon.enable`)
+    );
   }
 
   affectsServer(event: vscode.ConfigurationChangeEvent): boolean {

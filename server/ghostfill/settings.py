@@ -143,7 +143,7 @@ class StatsSettings:
 @dataclass(frozen=True, kw_only=True)
 class DaemonSettings:
     enable: bool = True
-    """Serve this window from the per-user ghostfill daemon (shared by all windows); false runs an in-process server."""
+    """Serve this window from the per-user ghostfill daemon shared by all windows; false gives the window its own server process. Changing it restarts the server."""
     idleTimeoutMinutes: int = 10
     """The daemon exits after this many minutes without any window connected."""
 
