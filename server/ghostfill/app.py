@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -22,6 +22,8 @@ from pygls.lsp.server import LanguageServer
 from ghostfill import __version__, handlers, logs
 from ghostfill.backends.base import Backend, BackendConfig
 from ghostfill.backends.client import make_client
+from ghostfill.backends.network import NetworkConfig
+from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
 from ghostfill.context.gather import ContextEngine
 from ghostfill.documents.languages import LanguageRegistry
@@ -32,9 +34,15 @@ from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
 from ghostfill.engine.lexers import Lexers
 from ghostfill.errors import ConfigError, GhostfillError
+from ghostfill.feedback.command import live_report
+from ghostfill.feedback.meter import MeteredBackend
+from ghostfill.feedback.recorder import Feedback
+from ghostfill.feedback.spend import SpendGuard
+from ghostfill.feedback.store import StatsStore
+from ghostfill.feedback.store import default_path as default_stats_path
 from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.lifecycle.debounce import Debouncer
-from ghostfill.model import Position
+from ghostfill.model import Completion, Position
 from ghostfill.pipeline import Events, Pipeline
 from ghostfill.protocol import GhostfillProtocol, GhostfillServer, ResyncingStdin
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
@@ -49,29 +57,39 @@ PARENT_POLL_S = 2.0
 
 
 class BackendHolder:
-    """The configured backend, rebuilt only when its resolved config changes."""
+    """The configured backend, rebuilt only when its resolved config changes; the HTTP client,
+    rebuilt only when the network settings (proxy, trust) change."""
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Callable[[Backend], Backend] | None = None) -> None:
         self._client: httpx.AsyncClient | None = None
         self._config: BackendConfig | None = None
+        self._network: NetworkConfig | None = None
+        self._meter = meter
         self.backend: Backend | None = None
         self._closing = Tasks("retired backends")
 
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = make_client()
+            self._client = make_client(self._network)
         return self._client
 
     def configure(self, settings: Settings, api_key: str) -> bool:
         """Apply settings; True when the backend changed (and should be warmed)."""
         config = resolve(settings.backend, api_key)
-        if config == self._config:
+        network = resolve_network(settings.network)
+        if config == self._config and network == self._network:
             return False
+        if network != self._network:
+            self._network = network
+            if self._client is not None:
+                self._closing.spawn(self._client.aclose())
+                self._client = None
         self._config = config
         if self.backend is not None:
             self._retire(self.backend)
-        self.backend = create(config, self.client) if config else None
+        backend = create(config, self.client) if config else None
+        self.backend = self._meter(backend) if backend and self._meter else backend
         return self.backend is not None
 
     def _retire(self, old: Backend) -> None:
@@ -109,8 +127,21 @@ class Shared:
         self.grammars = Grammars(self.languages)
         self.engine = OfflineEngine(settings.offline, lexers=Lexers(self.languages))
         self.continuations = Continuations()
-        self.backends = BackendHolder()
+        self.guard = SpendGuard()
+        self.stats = StatsStore(
+            default_stats_path(), warn=self._stats_warning, after_write=self.guard.refresh
+        )
+        self.feedback = Feedback(self.stats, self.guard)
+        """Backend usage (tokens, cost) of every connection; items are per session."""
+        self.warn: Callable[[str], None] = lambda message: None
+        """How a stats problem reaches the user; set by the session (any thread)."""
+        self.backends = BackendHolder(
+            lambda backend: MeteredBackend(backend, self.feedback.record, self.guard)
+        )
         self.context = ContextEngine.standard(self.grammars)
+
+    def _stats_warning(self, message: str) -> None:
+        self.warn(message)
 
     def pipeline(self, session: SessionLike, debouncer: Debouncer) -> Pipeline:
         """The request pipeline for one connection (or one `ghostfill complete` run)."""
@@ -171,6 +202,7 @@ class Session:
         self._index_runs = 0
         self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
         self.pipeline = shared.pipeline(self, self.debouncer)
+        self.feedback = Feedback(shared.stats, shared.guard)
 
     @property
     def settings(self) -> Settings:
@@ -200,6 +232,7 @@ class Session:
         for problem in parsed.problems:
             self.notify_once(types.MessageType.Warning, f"ghostfill: {problem}; using the default.")
         self.shared.engine.configure(self.settings.offline)
+        self._configure_feedback()
         try:
             if (
                 self.shared.backends.configure(self.settings, self.api_key)
@@ -213,6 +246,37 @@ class Session:
             self.shared.backends.backend = None
             self.problem(exc)
         self.status("idle")
+
+    def _configure_feedback(self) -> None:
+        for feedback in (self.feedback, self.shared.feedback):
+            feedback.configure(self.settings, notify=self._spend_notice)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        warning = types.MessageType.Warning
+
+        def warn(message: str) -> None:  # from the stats writer thread
+            loop.call_soon_threadsafe(self.notify_once, warning, f"ghostfill: {message}")
+
+        self.shared.warn = warn
+
+    def _spend_notice(self, message: str) -> None:
+        log.warning("%s", message)
+        self.notify_once(types.MessageType.Warning, f"ghostfill: {message}")
+        self.status("offline", None, message)
+
+    # -- feedback: what happened to the suggestions ---------------------------------------
+
+    def served(self, doc: Document, line: int, insert_text: str, completion: Completion) -> str:
+        """Record an item going to the editor; returns its id (the accept command's argument)."""
+        backend = self.shared.backends.backend
+        model = backend.config.model if backend and completion.source != "offline" else ""
+        return self.feedback.serve(doc.uri, line, insert_text, doc.language, completion, model)
+
+    async def stats_report(self, since: str | None) -> dict[str, Any]:
+        """`ghostfill/stats`: the local report (read on a thread) and the spend caps."""
+        return await live_report(self.shared.stats, self.shared.guard, since, self.settings)
 
     # -- Events: how the pipeline talks to the client ----------------------------------
 
@@ -386,6 +450,7 @@ class Session:
         self._tasks.cancel()
         self.shared.context.close()
         await self.shared.backends.close()
+        await asyncio.to_thread(self.shared.stats.close, 2.0)
 
     def watch_parent(self, pid: int | None) -> None:
         """Exit when the editor that started us dies without saying goodbye."""

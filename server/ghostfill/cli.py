@@ -50,6 +50,12 @@ def add_backend_flags(parser: argparse.ArgumentParser) -> None:
         choices=["auto", "http", "websocket"],
         help="Responses API transport (default auto: WebSocket where the provider serves it)",
     )
+    group.add_argument(
+        "--max-tokens-per-hour", type=int, metavar="N", help="spend guard: token cap per hour"
+    )
+    group.add_argument(
+        "--max-cost-per-day", type=float, metavar="USD", help="spend guard: estimated cost cap"
+    )
     net = parser.add_argument_group("network (overrides settings and the environment)")
     net.add_argument(
         "--proxy", metavar="URL", help="proxy for backend requests (`direct`: ignore HTTPS_PROXY)"
@@ -68,6 +74,10 @@ def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "template": args.template,
         "wire": args.wire,
         "transport": args.transport,
+        "max_tokens_per_hour": args.max_tokens_per_hour,
+        "max_cost_per_day": args.max_cost_per_day,
+        "proxy": args.proxy,
+        "ca_bundle": args.ca_bundle,
     }
 
 
@@ -184,12 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         from ghostfill.doctor import run_doctor
 
-        return run_doctor(
-            backend_overrides(args),
-            requests=args.requests,
-            proxy=getattr(args, "proxy", None),
-            ca_bundle=getattr(args, "ca_bundle", None),
-        )
+        return run_doctor(backend_overrides(args), requests=args.requests)
     if args.command == "stats":
         from ghostfill.feedback.command import run_stats
 

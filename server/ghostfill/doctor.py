@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,13 +25,15 @@ from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
 from ghostfill.backends.registry import create, resolve
 from ghostfill.errors import AuthError, BackendError, ConfigError
+from ghostfill.feedback.spend import Usage, usage_from
+from ghostfill.feedback.store import connect as connect_stats
+from ghostfill.feedback.store import default_path as default_stats_path
 from ghostfill.model import CompletionContext, GenerationParams, Prompt
 from ghostfill.prompt.render import render
 from ghostfill.settings import (
     BackendSettings,
     NetworkSettings,
     Settings,
-    with_network,
     with_overrides,
 )
 
@@ -78,16 +81,9 @@ class Report:
             self.out(f"        {'':<10} fix: {fix}")
 
 
-def run_doctor(
-    overrides: Mapping[str, Any],
-    requests: int = 3,
-    proxy: str | None = None,
-    ca_bundle: str | None = None,
-) -> int:
+def run_doctor(overrides: Mapping[str, Any], requests: int = 3) -> int:
     """CLI entry: settings from the flags (secrets from the environment), report on stdout."""
-    settings = with_network(
-        with_overrides(Settings(), **overrides), proxy=proxy, ca_bundle=ca_bundle
-    )
+    settings = with_overrides(Settings(), **overrides)
     return asyncio.run(
         doctor(settings.backend, requests=max(requests, 0), network=settings.network)
     )
@@ -101,6 +97,7 @@ async def doctor(
     environ: Mapping[str, str] | None = None,
     api_key: str = "",
     network: NetworkSettings | None = None,
+    stats_path: Path | None = None,
 ) -> int:
     report = Report(out)
     if settings.provider == OFFLINE:
@@ -122,6 +119,7 @@ async def doctor(
     out(f"ghostfill doctor: backend {config.provider}, model {config.model or '(server default)'}")
     out(f"  base URL   {config.base_url}")
     _check_key(report, config, preset)
+    _spend(report, settings, stats_path or default_stats_path(environ))
     try:
         net = resolve_network(network, environ)
     except ConfigError as exc:
@@ -183,6 +181,32 @@ def _check_key(report: Report, config: BackendConfig, preset: Preset) -> None:
         )
     elif env:
         report.note("key", f"none ({env} unset; only needed if the server requires one)")
+
+
+def _spend(report: Report, settings: BackendSettings, path: Path) -> None:
+    """Usage of every window (from the local stats) against the spend caps."""
+    used = Usage()
+    if path.exists():
+        conn = connect_stats(path)
+        try:
+            used = usage_from(conn, time.time())
+        finally:
+            conn.close()
+    hour = f"{used.tokens_hour:,} tokens in the last hour"
+    day = f"${used.cost_today:.4f} today (estimated)"
+    caps = settings.maxTokensPerHour or settings.maxCostPerDay
+    if settings.maxTokensPerHour:
+        hour += f" of {settings.maxTokensPerHour:,} (backend.maxTokensPerHour)"
+    if settings.maxCostPerDay:
+        day += f" of ${settings.maxCostPerDay:.2f} (backend.maxCostPerDay)"
+    text = f"{hour}; {day}" + ("" if caps else "; no caps set")
+    over = (settings.maxTokensPerHour and used.tokens_hour >= settings.maxTokensPerHour) or (
+        settings.maxCostPerDay and used.cost_today >= settings.maxCostPerDay
+    )
+    if over:
+        report.fail("spend", text, "a cap is reached: ghostfill serves offline until usage drops")
+    else:
+        report.ok("spend", text)
 
 
 def _route(report: Report, net: NetworkConfig, url: str) -> None:

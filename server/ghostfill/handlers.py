@@ -10,6 +10,8 @@ from pygls.lsp.server import LanguageServer
 
 from ghostfill.documents.store import Document, TextChange
 from ghostfill.errors import DocumentError, GhostfillError
+from ghostfill.feedback import lsp as feedback
+from ghostfill.feedback.lsp import accept_command
 from ghostfill.model import Completion, Position
 
 if TYPE_CHECKING:
@@ -83,7 +85,10 @@ def register(server: LanguageServer, session: Session) -> None:
         if found is None:
             return types.InlineCompletionList(items=[])
         doc, completion = found
-        return types.InlineCompletionList(items=[inline_item(doc, params.position, completion)])
+        item = inline_item(doc, params.position, completion)
+        text = item.insert_text if isinstance(item.insert_text, str) else item.insert_text.value
+        item.command = accept_command(session.served(doc, params.position.line, text, completion))
+        return types.InlineCompletionList(items=[item])
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
@@ -93,10 +98,13 @@ def register(server: LanguageServer, session: Session) -> None:
         if found is None:
             return types.CompletionList(is_incomplete=True, items=[])
         doc, completion = found
-        return types.CompletionList(
-            is_incomplete=True,
-            items=[completion_item(doc, params.position, completion, _snippet_support(server))],
-        )
+        item = completion_item(doc, params.position, completion, _snippet_support(server))
+        if isinstance(item.text_edit, types.TextEdit):  # eglot and VS Code run it on accept
+            text = item.text_edit.new_text
+            item.command = accept_command(
+                session.served(doc, params.position.line, text, completion)
+            )
+        return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature("ghostfill/setApiKey")
     def set_api_key(params: Any) -> None:
@@ -110,6 +118,8 @@ def register(server: LanguageServer, session: Session) -> None:
     @server.feature("ghostfill/debugStats")
     def debug_stats(params: Any) -> dict[str, Any]:
         return session.debug_stats()
+
+    feedback.register(server, session)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(params: None) -> None:

@@ -268,9 +268,15 @@ def _describe(exc: BaseException, root: str) -> list[str]:
     return [f"{root}: {exc}"]
 
 
-def with_overrides(settings: Settings, **backend: Any) -> Settings:
-    """Apply CLI flags (snake or camel case) over the backend group; None means not given."""
-    given = {_camel(k): v for k, v in backend.items() if v is not None}
+NETWORK_FLAGS = ("proxy", "ca_bundle")
+"""Flags that go to the network group; every other flag is a backend setting."""
+
+
+def with_overrides(settings: Settings, **flags: Any) -> Settings:
+    """Apply CLI flags (snake or camel case) over the backend group (`--proxy` and
+    `--ca-bundle` over the network group); None means not given."""
+    settings = with_network(settings, proxy=flags.get("proxy"), ca_bundle=flags.get("ca_bundle"))
+    given = {_camel(k): v for k, v in flags.items() if v is not None and k not in NETWORK_FLAGS}
     if not given:
         return settings
     return dataclasses.replace(settings, backend=dataclasses.replace(settings.backend, **given))
@@ -278,6 +284,8 @@ def with_overrides(settings: Settings, **backend: Any) -> Settings:
 
 def with_network(settings: Settings, *, proxy: str | None, ca_bundle: str | None) -> Settings:
     """Apply `--proxy` / `--ca-bundle` over the network group; None means not given."""
+    if proxy is None and ca_bundle is None:
+        return settings
     network = settings.network
     if proxy is not None:
         network = dataclasses.replace(network, proxy=proxy)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ DIRECT = "direct"
 """`network.proxy` value that ignores the proxy environment variables."""
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 CERT_VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
+_SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")
 
 MakeTransport = Callable[["httpx.Proxy | None"], httpx.AsyncBaseTransport]
 
@@ -214,10 +216,10 @@ def certificate_problem(exc: BaseException) -> str | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return current.verify_message or current.reason or "certificate verify failed"
+        if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
+            return current.verify_message
         if CERT_VERIFY_FAILED in str(current):
-            text = str(current)
+            text = _SSL_SOURCE.sub("", str(current))
             return text.split("certificate verify failed:", 1)[-1].strip(" )") or text
         current = current.__cause__ or current.__context__
     return None

@@ -3,6 +3,7 @@ from the local database (never created by reading it)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ghostfill.feedback.report import parse_since, render, summarize
-from ghostfill.feedback.store import SCHEMA, connect, default_path
+from ghostfill.feedback.spend import SpendGuard
+from ghostfill.feedback.store import SCHEMA, StatsStore, connect, default_path
+from ghostfill.settings import Settings
 
 
 def report(path: Path, since: float = 0.0) -> dict[str, Any]:
@@ -24,6 +27,24 @@ def report(path: Path, since: float = 0.0) -> dict[str, Any]:
         return {**summarize(conn, since), "database": str(path)}
     finally:
         conn.close()
+
+
+async def live_report(
+    store: StatsStore, guard: SpendGuard, since: str | None, settings: Settings
+) -> dict[str, Any]:
+    """`ghostfill/stats` for an editor: the report, the spend caps and whether stats are on."""
+    start = parse_since(since) if since else 0.0
+    await asyncio.to_thread(store.flush, 1.0)
+    data = await asyncio.to_thread(report, store.path, start)
+    usage, caps = guard.usage(), guard.caps
+    data["spend"] = {
+        "tokensLastHour": usage.tokens_hour,
+        "costToday": round(usage.cost_today, 6),
+        "maxTokensPerHour": caps.tokens_per_hour,
+        "maxCostPerDay": caps.cost_per_day,
+    }
+    data["enabled"] = settings.stats.enable
+    return data
 
 
 def run_stats(*, since: str | None = None, as_json: bool = False) -> int:

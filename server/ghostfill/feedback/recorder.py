@@ -14,6 +14,7 @@ from collections.abc import Callable
 from ghostfill.feedback.events import Event, ItemInfo, Items, Kind, item_id
 from ghostfill.feedback.spend import Caps, Notify, SpendGuard
 from ghostfill.feedback.store import StatsStore
+from ghostfill.model import Completion
 from ghostfill.settings import Settings
 
 
@@ -47,6 +48,28 @@ class Feedback:
 
     def item(self, uri: str, line: int, insert_text: str) -> str:
         return item_id(self.session, uri, line, insert_text)
+
+    def serve(
+        self,
+        uri: str,
+        line: int,
+        insert_text: str,
+        language: str,
+        completion: Completion,
+        model: str = "",
+    ) -> str:
+        """An item built from `completion` goes to the editor: record it, return its id."""
+        item = self.item(uri, line, insert_text)
+        info = ItemInfo(
+            backend=completion.backend or completion.source,
+            model=model,
+            language=language,
+            source=completion.source,
+            chars=len(completion.text),
+            head=max(len(insert_text) - len(completion.text), 0),
+        )
+        self.served(item, info, completion.elapsed_ms)
+        return item
 
     def served(self, item: str, info: ItemInfo, latency_ms: float) -> None:
         """An item went to the editor; typed-through repeats of it are not counted again."""
