@@ -198,7 +198,7 @@ def inline_item(
     doc: Document, pos: types.Position, completion: Completion
 ) -> types.InlineCompletionItem:
     """range = line start..cursor and insertText = line prefix + suggestion: VS Code drops
-    items whose text does not extend the text in their range (REAL_CLIENTS.md)."""
+    items whose text does not extend the text in their range; Neovim 0.12 renders this shape too."""
     rng, head = _line_start_range(doc, pos)
     return types.InlineCompletionItem(insert_text=head + completion.text, range=rng)
 
