@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -122,8 +122,10 @@ class BackendHolder:
 class Shared:
     """Per-workspace state: everything expensive to build or worth sharing between windows."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.languages = LanguageRegistry()
+    def __init__(self, settings: Settings, grammar_paths: Sequence[str] = ()) -> None:
+        self.grammar_flags = tuple(grammar_paths)
+        """`--grammar-path` folders: after `context.grammarPaths`, so they win."""
+        self.languages = LanguageRegistry(extra=[*settings.context.grammarPaths, *grammar_paths])
         self.grammars = Grammars(self.languages)
         self.engine = OfflineEngine(settings.offline, lexers=Lexers(self.languages))
         self.continuations = Continuations()
@@ -142,6 +144,11 @@ class Shared:
 
     def _stats_warning(self, message: str) -> None:
         self.warn(message)
+
+    def use_grammars(self, settings: Settings) -> bool:
+        """Read the grammar folders `settings` and the flags name; True if the languages
+        changed (documents opened from now on use them)."""
+        return self.languages.use_paths([*settings.context.grammarPaths, *self.grammar_flags])
 
     def pipeline(self, session: SessionLike, debouncer: Debouncer) -> Pipeline:
         """The request pipeline for one connection (or one `ghostfill complete` run)."""
@@ -233,6 +240,10 @@ class Session:
             self.notify_once(types.MessageType.Warning, f"ghostfill: {problem}; using the default.")
         self.shared.engine.configure(self.settings.offline)
         self._configure_feedback()
+        if self.shared.use_grammars(self.settings):
+            log.info("languages: %s", ", ".join(self.shared.languages.names()))
+            if self.indexer is not None:  # already indexed: again, for the new languages
+                self.start_indexing(self.folders)
         try:
             if (
                 self.shared.backends.configure(self.settings, self.api_key)
@@ -472,6 +483,7 @@ def build(
     overrides: Mapping[str, Any] | None = None,
     log_level: str | None = None,
     redact: logs.RedactingFilter | None = None,
+    grammar_paths: Sequence[str] = (),
 ) -> tuple[LanguageServer, Session]:
     """The object graph for one editor connection. `overrides` are backend settings given on
     the command line (None = not given); `log_level` pins the level over settings."""
@@ -482,7 +494,7 @@ def build(
         protocol_cls=GhostfillProtocol,
     )
     given = dict(overrides or {})
-    shared = Shared(with_overrides(Settings(), **given))
+    shared = Shared(with_overrides(Settings(), **given), grammar_paths)
     session = Session(server, shared, given, redact or logs.RedactingFilter(), log_level)
     handlers.register(server, session)
     return server, session
@@ -494,10 +506,13 @@ def serve(
     tcp: str | None = None,
     log_level: str | None = None,
     log_file: str | None = None,
+    grammar_paths: Sequence[str] = (),
 ) -> int:
     """`ghostfill serve`: one connection over stdio (or the first over `tcp` HOST:PORT)."""
     redact = logs.setup(log_level or "info", log_file, stderr_level=logging.ERROR)
-    server, _ = build(overrides=overrides, log_level=log_level, redact=redact)
+    server, _ = build(
+        overrides=overrides, log_level=log_level, redact=redact, grammar_paths=grammar_paths
+    )
     lsp_handler = logs.LspLogHandler(
         lambda level, message: server.window_log_message(
             types.LogMessageParams(type=_message_type(level), message=message)

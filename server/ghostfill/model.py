@@ -7,7 +7,10 @@ into the UTF-8 text once `documents.syntax` has converted them. Stages never pas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ghostfill.documents.languages import LanguageSpec
 
 Source = Literal["backend", "offline", "cache"]
 
@@ -49,6 +52,10 @@ class CompletionContext:
     workspace: str = ""
     comment: str = "#"
     """The language's line comment token, for context rendered as comments in FIM prompts."""
+    language_name: str = ""
+    """The language as the prompt names it (its `prompt_name`, else `language`)."""
+    spec: LanguageSpec | None = field(default=None, compare=False, repr=False)
+    """The language's data from its grammar folder (None: a file type without one)."""
 
 
 @dataclass(frozen=True, slots=True)

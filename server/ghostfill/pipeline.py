@@ -406,6 +406,7 @@ def _filter_context(
         strip=prompt.strip if prompt else (),
         chat=prompt is not None and prompt.fim is None,
         language=ctx.language,
+        spec=ctx.spec,
         grammar=grammar,
         lookahead=lookahead,
     )

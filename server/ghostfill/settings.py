@@ -98,6 +98,8 @@ class ContextSettings:
     """Include the user's recent edits."""
     workspaceOnly: bool = True
     """Never read files outside the workspace folders into context."""
+    grammarPaths: tuple[str, ...] = ()
+    """Extra folders of language folders (grammars/<lang>/ layout); a folder named like a built-in language replaces it."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -69,6 +69,7 @@ def context_for(case: dict[str, Any], marked: Marked) -> FilterContext:
         strip=tuple(ctx.get("strip", ())),
         chat=ctx.get("chat", False),
         language=language,
+        spec=GRAMMARS.registry.get(language),
         grammar=GRAMMARS.by_name(language),
     )
 

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from ghostfill.documents.languages import LanguageRegistry, LanguageSpec
+from ghostfill.documents.languages import KEYS, LanguageRegistry, LanguageSpec
 from ghostfill.documents.syntax import Grammar, Grammars, compile_query
 from ghostfill.engine.lexers import Lexers
 
@@ -21,7 +21,7 @@ VOCABULARY: dict[str, list[str]] = tomllib.loads((ROOT / "captures.toml").read_t
 KINDS = sorted(VOCABULARY)
 
 REQUIRED_KEYS = {"name", "extensions", "language_ids", "line_comment", "grammar"}
-OPTIONAL_KEYS = {"block_comment", "inherits", "lexer"}
+OPTIONAL_KEYS = KEYS[""] - REQUIRED_KEYS
 
 
 @cache
@@ -61,6 +61,30 @@ def test_language_toml(name: str) -> None:
         assert len(data["block_comment"]) == 2
     for base in data.get("inherits", []):
         assert (ROOT / base).is_dir(), f"inherits {base!r}: no grammars/{base}/"
+
+
+@pytest.mark.parametrize("name", LANGUAGES)
+def test_language_tables_use_known_keys(name: str) -> None:
+    """`[imports]`, `[symbols]`, `[brackets]`, `[context]`: only keys the server reads."""
+    data = tomllib.loads((ROOT / name / "language.toml").read_text("utf-8"))
+    for table, known in KEYS.items():
+        given = data
+        for part in table.split(".") if table else ():
+            given = given.get(part, {})
+        assert isinstance(given, dict) and set(given) <= known, f"[{table}]: {sorted(given)}"
+
+
+def test_every_language_key_is_documented() -> None:
+    """grammars/README.md has a row for every key of every table the server reads."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for table, keys in KEYS.items():
+        heading = f"### `[{table}]`" if table else "## `language.toml`"
+        assert heading in readme, heading
+        section = readme.split(heading, 1)[1].split("\n#", 1)[0]
+        for key in keys:
+            if table == "" and key in KEYS:
+                continue  # a table: documented in its own section
+            assert f"| `{key}` |" in section, f"{table or 'top level'}: {key} undocumented"
 
 
 LEXER_KEYS = {

@@ -41,17 +41,11 @@ from pathlib import Path
 
 from ghostfill.bench.driver import percentile, rss_mb
 from ghostfill.context.gather import ContextEngine
-from ghostfill.context.imports import (
-    DEFAULT_RULE,
-    RULES,
-    Binding,
-    ModuleRule,
-    read_imports,
-    resolve,
-)
+from ghostfill.context.imports import Binding, read_imports, resolve, rules_of
+from ghostfill.context.index import SymbolIndex
 from ghostfill.context.ranking import used
-from ghostfill.context.symbols import KINDS, SymbolIndex
-from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.context.symbols import KINDS
+from ghostfill.documents.languages import ImportRules, LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore, TextChange
 from ghostfill.documents.syntax import Grammars, SyntaxTree, parse_once
@@ -229,11 +223,11 @@ def _cuts(
             continue
         data = text.encode("utf-8")
         tree = parse_once(grammar, data)
-        imports = read_imports(tree, data, [(0, len(data))], language)
+        rule = rules_of(grammar.spec)
+        imports = read_imports(tree, data, [(0, len(data))], rule)
         bound = imports.bindings
-        rule = RULES.get(language, DEFAULT_RULE)
         included = frozenset(
-            f for module in imports.wildcards for f in resolve(module, path, language, index)
+            f for module in imports.wildcards for f in resolve(module, path, rule, index)
         )
         own_names = set(own.names)
         lines = text.split("\n")
@@ -262,7 +256,6 @@ def _cuts(
                 bound,
                 rule,
                 included,
-                language,
             )
             if cut is not None:
                 cuts.append(cut)
@@ -282,9 +275,8 @@ def _cut_at(
     row: int,
     own_names: set[str],
     bound: Mapping[str, Binding],
-    rule: ModuleRule,
+    rule: ImportRules,
     included: frozenset[str],
-    rule_language: str,
 ) -> Cut | None:
     """A cut at `row` if the line uses (in code, not in a string or comment) a name that
     exactly one other file defines at its top level (function, class, type, constant) and
@@ -320,7 +312,7 @@ def _cut_at(
             continue
         target = top[0].path
         if owner in bound and not bound[owner].name:
-            if target not in resolve(bound[owner].module, path, rule_language, index):
+            if target not in resolve(bound[owner].module, path, rule, index):
                 continue  # `os.pipe` where the tree's os.py does not define pipe
             how = "import"
         elif word in bound:

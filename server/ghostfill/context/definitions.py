@@ -26,6 +26,7 @@ so what the user just typed counts.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -33,17 +34,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ghostfill.context.imports import (
-    DEFAULT_RULE,
-    RULES,
-    Binding,
-    Imports,
-    ModuleRule,
-    read_imports,
-    resolve,
-)
-from ghostfill.context.symbols import CONTAINERS, KINDS, Definition, FileSymbols, SymbolIndex
+from ghostfill.context.imports import Binding, Imports, read_imports, resolve, rules_of
+from ghostfill.context.index import SymbolIndex
+from ghostfill.context.symbols import CONTAINERS, KINDS, NO_RULES, Definition, FileSymbols
 from ghostfill.context.window import Window
+from ghostfill.documents.languages import ImportRules
 from ghostfill.documents.store import Document, TextChange
 from ghostfill.model import Snippet
 from ghostfill.settings import Settings
@@ -95,9 +90,6 @@ _MEMBER = re.compile(
 )
 """`owner.member`, `owner::member`, `owner->member` (possessive: no backtracking)."""
 _PARTIAL = re.compile(r"(?:([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*)?([A-Za-z_$][\w$]*)$")
-_IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:import|from|use|#[ \t]*include|using|require|source)\b|require\(", re.MULTILINE
-)
 STOP = frozenset(
     "self this super cls if else elif for while return def class fn func function var let "
     "const new true false True False None null nil undefined and or not in is as from import "
@@ -133,7 +125,7 @@ class _Request:
     window: Window
     imports: Imports
     imports_key: int
-    rule: ModuleRule
+    rule: ImportRules
     folder: str
     own: FileSymbols | None
     """The current file as the index last saw it."""
@@ -200,7 +192,7 @@ class DefinitionSource:
             window,
             imports,
             imports_key,
-            RULES.get(doc.language, DEFAULT_RULE),
+            rules_of(doc.spec),
             os.path.dirname(doc.path),
             self.index.file(doc.path),
             frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
@@ -287,7 +279,9 @@ class DefinitionSource:
         hit = self._rendered.get(key)
         if hit is None or hit[0] is not c.symbols:
             fs, d = c.symbols, c.definition
-            text, line = fs.outline() if d is None else (fs.render(d), d.line)
+            spec = self.index.grammars.registry.get(fs.language)
+            rules = spec.symbols if spec is not None else NO_RULES
+            text, line = fs.outline() if d is None else (fs.render(d, rules), d.line)
             hit = (fs, text, line)
             self._rendered[key] = hit
             if len(self._rendered) > RENDER_CACHE:
@@ -434,7 +428,9 @@ class DefinitionSource:
         A module imported by name that resolves nowhere was re-exported (`from .pygram import
         token`, where pygram imported it): the nearest modules with that name stand in."""
         module = (
-            _join(binding.module, binding.name, doc.language) if binding.name else binding.module
+            _join(binding.module, binding.name, rules_of(doc.spec))
+            if binding.name
+            else binding.module
         )
         files = self._files(module, doc)
         if not files and binding.name:
@@ -451,7 +447,7 @@ class DefinitionSource:
                 out += [(fs, d) for d in _named(fs, binding.name)]
         if out:
             return out
-        module = _join(binding.module, binding.name, doc.language)
+        module = _join(binding.module, binding.name, rules_of(doc.spec))
         for path in self._files(module, doc):  # the name is a module, or a Java class file
             fs = self.index.file(path)
             if fs is not None:
@@ -462,7 +458,7 @@ class DefinitionSource:
         key = (os.path.dirname(doc.path), module, doc.language)
         hit = self._resolved.get(key)
         if hit is None:
-            hit = resolve(module, doc.path, doc.language, self.index)
+            hit = resolve(module, doc.path, rules_of(doc.spec), self.index)
             self._resolved[key] = hit
             if len(self._resolved) > self.cache_size:
                 self._resolved.popitem(last=False)
@@ -471,7 +467,7 @@ class DefinitionSource:
     def _imports_of(self, doc: Document, window: Window) -> tuple[Imports, int]:
         """The file's imports, and a key that changes when they may have: its top (cached
         while that text is unchanged) and any import lines in the cursor window below it
-        (Python and Rust import inside functions)."""
+        (some languages import inside functions)."""
         tree = doc.syntax(fresh=False)
         if tree is None or doc.line_count == 0:
             return Imports(), 0
@@ -482,14 +478,19 @@ class DefinitionSource:
         key = (doc.uri, hash(data[:top_end]))
         top = self._imports.get(key)
         if top is None:
-            top = read_imports(tree, data, [(0, top_end)], doc.language)
+            top = read_imports(tree, data, [(0, top_end)], rules_of(doc.spec))
             self._imports[key] = top
             if len(self._imports) > 64:
                 self._imports.popitem(last=False)
         low = max(top_end, doc.line_start(window.first_row))
-        if window.cursor_byte <= low or _IMPORT_LINE.search(data, low, window.cursor_byte) is None:
+        statement = _statement(rules_of(doc.spec).statement)
+        if (
+            window.cursor_byte <= low
+            or statement is None
+            or statement.search(data, low, window.cursor_byte) is None
+        ):
             return top, key[1]
-        near = read_imports(tree, data, [(low, window.cursor_byte)], doc.language)
+        near = read_imports(tree, data, [(low, window.cursor_byte)], rules_of(doc.spec))
         if not near.bindings and not near.wildcards:
             return top, key[1]
         merged = Imports(
@@ -583,9 +584,15 @@ def _named(fs: FileSymbols, name: str) -> list[Definition]:
     return (classes or found)[:MAX_PER_NAME]
 
 
-def _join(module: str, name: str, language: str) -> str:
+@functools.lru_cache(maxsize=64)
+def _statement(pattern: str) -> re.Pattern[bytes] | None:
+    """The language's `[imports] statement` regex, for bytes, one line at a time."""
+    return re.compile(pattern.encode(), re.MULTILINE) if pattern else None
+
+
+def _join(module: str, name: str, rule: ImportRules) -> str:
     """The module `name` inside `module` (`.` + `util`, `crate::store` + `limits`)."""
-    sep = RULES.get(language, DEFAULT_RULE).separators[0]
+    sep = rule.separators[0]
     if module.endswith((sep, ".")):
         return module + name
     return f"{module}{sep}{name}"

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from ghostfill.context.definitions import DefinitionSource
+from ghostfill.context.index import SymbolIndex
 from ghostfill.context.multiline import wants_block
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.ranking import within_budget
 from ghostfill.context.recent_edits import RecentEdits
 from ghostfill.context.scopes import enclosing_signatures
-from ghostfill.context.symbols import SymbolIndex
 from ghostfill.context.window import Window, cursor_window
 from ghostfill.documents.store import Document, TextChange
 from ghostfill.documents.syntax import Grammars
@@ -132,6 +132,8 @@ class ContextEngine:
             ),
             indent=line_prefix[: len(line_prefix) - len(line_prefix.lstrip())],
             comment=doc.spec.line_comment if doc.spec and doc.spec.line_comment else "#",
+            language_name=doc.spec.shown_as if doc.spec else doc.language,
+            spec=doc.spec,
             workspace=workspace,
         )
 

@@ -2,7 +2,7 @@
 
 `read_imports` turns the matches of `imports.scm` into bindings: the local name code uses
 (`np`, `Store`, `fmt`), the module as written and the imported name. `resolve` maps a module
-to indexed files, per language rules kept as data:
+to indexed files, per the language's `[imports]` table (`ImportRules`):
 
 - relative modules are joined to the importing file's folder (`./store`, `..util`, `.models`,
   `"store.h"`, `require_relative "x"`) and tried with the language's extensions and index
@@ -15,62 +15,18 @@ to indexed files, per language rules kept as data:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from ghostfill.context.symbols import INDEX_STEMS, SymbolIndex
+from ghostfill.context.index import SymbolIndex
+from ghostfill.documents.languages import ImportRules, LanguageSpec
 from ghostfill.documents.syntax import SyntaxTree
 
-
-@dataclass(frozen=True, slots=True)
-class ModuleRule:
-    """How one language names modules."""
-
-    separators: tuple[str, ...] = ("/",)
-    extensions: tuple[str, ...] = ()
-    index_names: tuple[str, ...] = ()
-    wildcard: bool = False
-    """A module import brings all its names into scope (`#include`, `require`, `source`)."""
-    packages: bool = False
-    """Modules are folders (Go packages); files in the importer's folder share names."""
-    same_package: bool = False
-    """Files in the same folder see each other's names without imports (Go, Java, C#)."""
-    relative_first: bool = False
-    """Try a plain module name relative to the importer's folder first (C includes)."""
-
-
-_ECMA = ModuleRule(
-    separators=("/",),
-    extensions=(".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"),
-    index_names=("index",),
-)
-RULES: Mapping[str, ModuleRule] = MappingProxyType(
-    {
-        "python": ModuleRule((".",), (".py", ".pyi"), ("__init__",)),
-        "javascript": _ECMA,
-        "typescript": _ECMA,
-        "tsx": _ECMA,
-        "go": ModuleRule(("/",), (".go",), packages=True, same_package=True),
-        "rust": ModuleRule(("::",), (".rs",), ("mod",)),
-        "java": ModuleRule((".",), (".java",), same_package=True),
-        "c": ModuleRule(("/",), (".h", ".c"), wildcard=True, relative_first=True),
-        "cpp": ModuleRule(
-            ("/", "::"),
-            (".h", ".hpp", ".hh", ".hxx", ".cpp", ".cc"),
-            wildcard=True,
-            relative_first=True,
-        ),
-        "c_sharp": ModuleRule((".",), (".cs",), wildcard=True, same_package=True),
-        "ruby": ModuleRule(("/",), (".rb",), wildcard=True, relative_first=True),
-        "php": ModuleRule(("\\", "/"), (".php",), wildcard=False, relative_first=True),
-        "lua": ModuleRule((".", "/"), (".lua",), ("init",)),
-        "bash": ModuleRule(("/",), (".sh", ".bash", ""), wildcard=True, relative_first=True),
-    }
-)
-DEFAULT_RULE = ModuleRule()
+DEFAULT_RULE = ImportRules()
+"""For a file type without a grammar folder (it has no imports query either)."""
 MAX_FILES = 8
 """At most this many files for one module (a Go package, an ambiguous suffix)."""
 
@@ -94,7 +50,10 @@ class Imports:
 
 
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
-_VERSION = re.compile(r"^v\d+$")
+
+
+def rules_of(spec: LanguageSpec | None) -> ImportRules:
+    return spec.imports if spec is not None else DEFAULT_RULE
 
 
 def _last_segment(text: str) -> str:
@@ -103,10 +62,9 @@ def _last_segment(text: str) -> str:
 
 
 def read_imports(
-    tree: SyntaxTree, data: bytes, ranges: list[tuple[int, int]], language: str
+    tree: SyntaxTree, data: bytes, ranges: list[tuple[int, int]], rule: ImportRules
 ) -> Imports:
     """Bindings from the import statements intersecting `ranges` (byte ranges of `data`)."""
-    rule = RULES.get(language, DEFAULT_RULE)
     bindings: dict[str, Binding] = {}
     guessed: dict[str, Binding] = {}
     wildcards: list[str] = []
@@ -140,7 +98,7 @@ def read_imports(
                 if sep:  # `use a::{b::C}`: the module grows by the name's path
                     head, _, name = name.rpartition(sep)
                     module = f"{module}{sep}{head}"
-                if name in ("self", "super"):
+                if name and name in (rule.self_segment, rule.parent_segment):
                     local = alias or _last_segment(module)
                     bindings[local] = Binding(local, module)
                     continue
@@ -156,48 +114,66 @@ def read_imports(
                 if module not in wildcards:
                     wildcards.append(module)
                 continue
-            for local in _module_names(module, language):
+            for local in _module_names(module, rule):
                 guessed.setdefault(local, Binding(local, module))
     # names bound explicitly (`from m import x`, `as x`) win over the names a plain module
     # import is guessed to bind (`import a.b` binds `a`; code may say `b` after `from a import b`)
     return Imports({**guessed, **bindings}, tuple(wildcards), tuple(modules))
 
 
-def _module_names(module: str, language: str) -> list[str]:
+def _module_names(module: str, rule: ImportRules) -> list[str]:
     """Local names a plain `import module` binds."""
-    if language == "go":
-        parts = [p for p in module.split("/") if p]
-        while len(parts) > 1 and _VERSION.match(parts[-1]):
-            parts.pop()
-        last = parts[-1] if parts else ""
-        return [last.removeprefix("go-").split(".")[0].replace("-", "_")] if last else []
+    if rule.packages:
+        return [name] if (name := _package_name(module, rule)) else []
     words = _WORD.findall(module)
     if not words:
         return []
-    if language == "python" and len(words) > 1:
+    if rule.binds_root and len(words) > 1:
         return [words[-1], words[0]]  # `import a.b` binds `a`; code reaches `b` as `a.b`
     return [words[-1]]
+
+
+def _package_name(module: str, rule: ImportRules) -> str:
+    """The name a package import binds: its last path segment that is not a version, per the
+    language's `[imports.package_name]` (`github.com/mattn/go-sqlite3` -> `sqlite3`)."""
+    how = rule.package_name
+    parts = _split(module, rule)
+    skip = _regex(how.skip)
+    while len(parts) > 1 and skip is not None and skip.match(parts[-1]):
+        parts.pop()
+    name = parts[-1] if parts else ""
+    for prefix in how.strip_prefixes:
+        name = name.removeprefix(prefix)
+    if how.cut_at:
+        name = name.split(how.cut_at)[0]
+    for old, new in how.replace:
+        name = name.replace(old, new)
+    return name
+
+
+@functools.lru_cache(maxsize=64)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
 
 
 def _text(data: bytes, start: int, end: int) -> str:
     return data[start:end].decode("utf-8", errors="replace")
 
 
-def resolve(module: str, from_path: str, language: str, index: SymbolIndex) -> list[str]:
+def resolve(module: str, from_path: str, rule: ImportRules, index: SymbolIndex) -> list[str]:
     """Indexed files that `module`, imported from `from_path`, refers to (nearest first)."""
-    rule = RULES.get(language, DEFAULT_RULE)
     module = module.strip().strip("\"'`")
     if not module or module.startswith("<"):
         return []  # a system header
     folder = os.path.dirname(from_path)
-    if language == "python" and module.startswith("."):
+    if rule.leading_dots and module.startswith("."):
         dots = len(module) - len(module.lstrip("."))
         base = folder
         for _ in range(dots - 1):
             base = os.path.dirname(base)
         parts = [p for p in module[dots:].split(".") if p]
         return _files_at(os.path.join(base, *parts), rule, index)
-    if module.startswith(("./", "../")) or (module == "." and language != "python"):
+    if module.startswith(("./", "../")) or module == ".":
         return _files_at(os.path.normpath(os.path.join(folder, module)), rule, index)
     if module.startswith("/"):
         return _files_at(os.path.normpath(module), rule, index)
@@ -206,13 +182,14 @@ def resolve(module: str, from_path: str, language: str, index: SymbolIndex) -> l
         if near:
             return near
     parts = _split(module, rule)
-    if language == "rust" and parts and parts[0] in ("self", "super"):
+    relative = tuple(s for s in (rule.self_segment, rule.parent_segment) if s)
+    if parts and parts[0] in relative:
         base = folder
-        while parts and parts[0] in ("self", "super"):
-            if parts.pop(0) == "super":
+        while parts and parts[0] in relative:
+            if parts.pop(0) == rule.parent_segment:
                 base = os.path.dirname(base)
         return _files_at(os.path.join(base, *parts), rule, index) if parts else []
-    if parts and parts[0] in ("crate", "self", "super", "@"):
+    if parts and parts[0] in rule.root_segments:
         parts = parts[1:]
     if not parts:
         return []
@@ -221,19 +198,19 @@ def resolve(module: str, from_path: str, language: str, index: SymbolIndex) -> l
     return _files_by_suffix(parts, rule, from_path, index)
 
 
-def _split(module: str, rule: ModuleRule) -> list[str]:
+def _split(module: str, rule: ImportRules) -> list[str]:
     parts = [module]
     for sep in rule.separators:
         parts = [p for part in parts for p in part.split(sep)]
     return [p for p in parts if p]
 
 
-def _files_at(base: str, rule: ModuleRule, index: SymbolIndex) -> list[str]:
+def _files_at(base: str, rule: ImportRules, index: SymbolIndex) -> list[str]:
     """Indexed files for a module at path `base` (with or without its extension)."""
     candidates = [base]
     stem, ext = os.path.splitext(base)
-    if ext in (".js", ".jsx", ".mjs", ".cjs"):
-        candidates.append(stem)  # TypeScript imports `./x.js` meaning `./x.ts`
+    if ext and ext in rule.compiled_extensions:
+        candidates.append(stem)  # `./x.js` naming the source `./x.ts`
     found: list[str] = []
     for cand in candidates:
         for path in (
@@ -248,20 +225,20 @@ def _files_at(base: str, rule: ModuleRule, index: SymbolIndex) -> list[str]:
     return found[:MAX_FILES]
 
 
-def _ours(path: str, rule: ModuleRule) -> bool:
+def _ours(path: str, rule: ImportRules) -> bool:
     """Whether `path` is a file of the rule's language (by extension)."""
     return "" in rule.extensions or not rule.extensions or path.endswith(rule.extensions)
 
 
-def _module_key(path: str) -> str:
+def _module_key(path: str, rule: ImportRules) -> str:
     """`a/b/store.py` -> `a/b/store`; `a/b/store/__init__.py` -> `a/b/store`."""
     folder, name = os.path.split(path)
     stem = name.split(".", 1)[0]
-    return folder if stem in INDEX_STEMS or stem == "init" else os.path.join(folder, stem)
+    return folder if stem in rule.index_names else os.path.join(folder, stem)
 
 
 def _files_by_suffix(
-    parts: list[str], rule: ModuleRule, from_path: str, index: SymbolIndex
+    parts: list[str], rule: ImportRules, from_path: str, index: SymbolIndex
 ) -> list[str]:
     last = parts[-1]
     for ext in rule.extensions:
@@ -273,7 +250,7 @@ def _files_by_suffix(
         # `App\Models\User` lives in `src/Models/User.php`: the root namespace is a folder
         # alias, so the tail of the path is matched, down to its last two parts
         suffix = os.sep + os.path.join(*parts[-n:])
-        found = [p for p in named if _module_key(p).endswith(suffix) and _ours(p, rule)]
+        found = [p for p in named if _module_key(p, rule).endswith(suffix) and _ours(p, rule)]
         if found:
             return _nearest(found, from_path)[:MAX_FILES]
     return []

@@ -20,7 +20,6 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from types import MappingProxyType
 
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document, TextChange
@@ -53,10 +52,6 @@ STOP = frozenset(
         "yield lambda pass break continue match case switch default"
     ).split()
 )
-FAMILIES: Mapping[str, str] = MappingProxyType(
-    {"typescript": "ecma", "javascript": "ecma", "tsx": "ecma", "c": "c", "cpp": "c"}
-)
-"""Languages whose files are neighbours of each other."""
 
 
 @dataclass(slots=True)
@@ -74,7 +69,7 @@ class _Windows:
 class _Entry:
     uri: str
     path: str
-    language: str
+    family: str
     doc: Document | None
     data: bytes = b""
     version: int = 0
@@ -89,8 +84,9 @@ class _Entry:
         return self.data, self.version
 
 
-def _family(language: str) -> str:
-    return FAMILIES.get(language, language)
+def _family(doc: Document) -> str:
+    """The language family whose files are neighbours (`[context] family`)."""
+    return doc.spec.family if doc.spec is not None else doc.language
 
 
 class NeighbourSource:
@@ -107,7 +103,7 @@ class NeighbourSource:
     def opened(self, doc: Document) -> None:
         """Cut the document into windows now (~0.5 ms for 1,000 lines), not on a request."""
         self._recent.pop(doc.uri, None)
-        entry = _Entry(doc.uri, doc.path, doc.language, doc)
+        entry = _Entry(doc.uri, doc.path, _family(doc), doc)
         self._open[doc.uri] = entry
         self._open.move_to_end(doc.uri)
         _windows(entry)
@@ -138,11 +134,11 @@ class NeighbourSource:
     def snippets(self, doc: Document, window: Window, settings: Settings) -> list[Snippet]:
         if not settings.context.neighbourFiles:
             return []
-        family = _family(doc.language)
+        family = _family(doc)
         candidates = [
             e
             for e in [*reversed(self._open.values()), *reversed(self._recent.values())]
-            if e.uri != doc.uri and _family(e.language) == family
+            if e.uri != doc.uri and e.family == family
         ][: self.max_files]
         if not candidates:
             return []

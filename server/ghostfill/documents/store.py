@@ -6,14 +6,18 @@ Per connection state. A `didChange` edits the bytes, shifts the line index and r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from urllib.parse import unquote, urlparse
 
 from ghostfill.documents.languages import LanguageRegistry, LanguageSpec
 from ghostfill.documents.syntax import Grammars, SyntaxTree, byte_to_utf16, utf16_to_byte
 from ghostfill.errors import DocumentError
 from ghostfill.model import Position
+
+log = logging.getLogger(__name__)
 
 MAX_PARSE_BYTES = 4 * 1024 * 1024
 """Files larger than this are kept as text only: no tree, so no syntax-aware context."""
@@ -39,18 +43,29 @@ class Document:
     """An open document's bytes, line starts and (optional) syntax tree."""
 
     def __init__(
-        self, uri: str, text: str, version: int, spec: LanguageSpec | None, grammars: Grammars
+        self,
+        uri: str,
+        text: str,
+        version: int,
+        spec: LanguageSpec | None,
+        grammars: Grammars,
+        language_id: str = "",
     ) -> None:
         self.uri = uri
         self.path = uri_to_path(uri)
         self.version = version
         self.spec = spec
+        self.language_id = language_id
         self._grammars = grammars
         self._set(text.encode("utf-8", errors="surrogatepass"))
 
     @property
     def language(self) -> str:
-        return self.spec.name if self.spec else "text"
+        """The grammar folder's name; for a file type without one, what the editor calls it
+        (its languageId), else the file's extension ("" when it has neither)."""
+        if self.spec is not None:
+            return self.spec.name
+        return self.language_id or PurePath(self.path).suffix.lstrip(".").lower()
 
     @property
     def line_count(self) -> int:
@@ -174,7 +189,14 @@ class DocumentStore:
 
     def open(self, uri: str, text: str, version: int, language_id: str = "") -> Document:
         spec = self.languages.detect(uri_to_path(uri), language_id)
-        doc = Document(uri, text, version, spec, self.grammars)
+        doc = Document(uri, text, version, spec, self.grammars, language_id)
+        if spec is None:
+            log.debug(
+                "%s: no grammar folder for this file type (languageId %r): no tree-sitter "
+                "features (scopes, symbols, imports, syntax gate)",
+                doc.path,
+                language_id,
+            )
         self._docs[uri] = doc
         return doc
 

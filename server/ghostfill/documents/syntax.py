@@ -98,12 +98,15 @@ class Grammars:
 
     def __init__(self, registry: LanguageRegistry) -> None:
         self.registry = registry
-        self._loaded: dict[str, Grammar | None] = {}
+        self._loaded: dict[str, tuple[LanguageSpec, Grammar | None]] = {}
 
     def get(self, spec: LanguageSpec) -> Grammar | None:
-        if spec.name not in self._loaded:
-            self._loaded[spec.name] = self._load(spec)
-        return self._loaded[spec.name]
+        """`spec`'s grammar, loaded once (again if the registry replaced the spec: a user's
+        folder of the same name)."""
+        hit = self._loaded.get(spec.name)
+        if hit is None or hit[0] is not spec:
+            hit = self._loaded[spec.name] = (spec, self._load(spec))
+        return hit[1]
 
     def by_name(self, name: str) -> Grammar | None:
         spec = self.registry.get(name)

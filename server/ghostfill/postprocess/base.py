@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ghostfill.documents.languages import LanguageSpec
     from ghostfill.documents.syntax import Grammar
 
 
@@ -27,6 +28,8 @@ class FilterContext:
     strip: tuple[str, ...] = ()
     chat: bool = False
     language: str = ""
+    spec: LanguageSpec | None = None
+    """The document's language data (None: a file type with no grammar folder)."""
     indent_unit: str = "    "
     lookahead: int = 0
     """Single-line mode: lines kept past the first for typing through (never shown with it)."""

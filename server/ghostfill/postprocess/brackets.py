@@ -3,73 +3,49 @@
 A closer in the suggestion that matches no opener of the suggestion itself closes a bracket
 opened before the cursor. It is kept only while the prefix has more such openers than the
 suffix closes: `foo(|)` plus `a, b)` stops before `)`, while `foo(|` plus `a, b)` keeps it.
-Counting is per bracket type and skips strings and comments (a small lexer per language
-family, not a parser: the syntax gate checks the final result).
+Counting is per bracket type and skips strings and comments (a small lexer built from the
+language's `[brackets]` table, not a parser: the syntax gate checks the final result).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
 
+from ghostfill.documents.languages import LanguageSpec
 from ghostfill.postprocess.base import FilterContext, lines_of
 
 PAIRS = {")": "(", "]": "[", "}": "{"}
 OPENERS = "([{"
-
-_STRINGS = r'"(?:\\.|[^"\\\n])*"?'
-_QUOTED = r"'(?:\\.|[^'\\\n])*'?"
-_CHAR = r"'(?:\\.[^'\n]{0,8}|[^'\\\n])'"
-"""A char literal (`'x'`, `'\\n'`, `'\\u{1F600}'`); a lone `'` (a Rust lifetime) is skipped."""
+BRACKETS = frozenset("()[]{}")
 _BRACKET = r"[()\[\]{}]"
-
-_HASH = re.compile(
-    "|".join(
-        (
-            r"#[^\n]*",
-            r'"""[\s\S]*?(?:"""|$)',
-            r"'''[\s\S]*?(?:'''|$)",
-            _STRINGS,
-            _QUOTED,
-            _BRACKET,
-        )
-    )
-)
-_SLASH_CHARS = re.compile(
-    "|".join((r"//[^\n]*", r"/\*[\s\S]*?(?:\*/|$)", _STRINGS, _CHAR, _BRACKET))
-)
-_SLASH_QUOTES = re.compile(
-    "|".join(
-        (r"//[^\n]*", r"/\*[\s\S]*?(?:\*/|$)", _STRINGS, _QUOTED, r"`(?:\\.|[^`\\])*`?", _BRACKET)
-    )
-)
-_DASH = re.compile(
-    "|".join((r"--\[\[[\s\S]*?(?:\]\]|$)", r"--[^\n]*", _STRINGS, _QUOTED, _BRACKET))
-)
-
-_LEXERS = {
-    "python": _HASH,
-    "ruby": _HASH,
-    "bash": _HASH,
-    "lua": _DASH,
-    "javascript": _SLASH_QUOTES,
-    "typescript": _SLASH_QUOTES,
-    "tsx": _SLASH_QUOTES,
-    "php": _SLASH_QUOTES,
-}
+GENERIC: tuple[str, ...] = (r'"(?:\\.|[^"\\\n])*"?',)
+"""What is skipped in a file of a type with no grammar folder: double-quoted strings only
+(no comment syntax is assumed)."""
 
 
-def brackets(text: str, language: str) -> list[tuple[int, str]]:
-    """(index, bracket) for every bracket of `text` outside strings and comments."""
-    lexer = _LEXERS.get(language, _SLASH_CHARS)
-    return [(m.start(), m.group()) for m in lexer.finditer(text) if len(m.group()) == 1]
+def skip_of(spec: LanguageSpec | None) -> tuple[str, ...]:
+    """The comments and strings to skip in `spec`'s files (its `[brackets]` table)."""
+    return spec.brackets.skip if spec is not None and spec.brackets.skip else GENERIC
 
 
-def open_in(prefix: str, language: str) -> Counter[str]:
+@functools.lru_cache(maxsize=64)
+def _lexer(skip: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join((*skip, _BRACKET)))
+
+
+def brackets(text: str, skip: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(index, bracket) for every bracket of `text` outside the comments and strings `skip`
+    matches."""
+    return [(m.start(), m.group()) for m in _lexer(skip).finditer(text) if m.group() in BRACKETS]
+
+
+def open_in(prefix: str, skip: tuple[str, ...]) -> Counter[str]:
     """Openers left unclosed at the end of `prefix`, counted by their closer."""
     stack: list[str] = []
-    for _, b in brackets(prefix, language):
+    for _, b in brackets(prefix, skip):
         if b in OPENERS:
             stack.append(b)
         elif stack and stack[-1] == PAIRS[b]:
@@ -77,7 +53,7 @@ def open_in(prefix: str, language: str) -> Counter[str]:
     return Counter({")": stack.count("("), "]": stack.count("["), "}": stack.count("{")})
 
 
-def closed_by(line_prefix: str, suffix: str, language: str) -> Counter[str]:
+def closed_by(line_prefix: str, suffix: str, skip: tuple[str, ...]) -> Counter[str]:
     """Closers in `suffix` that close brackets opened before the cursor.
 
     The suffix is lexed together with the text before the cursor on its line, so a cursor
@@ -86,7 +62,7 @@ def closed_by(line_prefix: str, suffix: str, language: str) -> Counter[str]:
     start = len(line_prefix)
     stack: list[tuple[str, bool]] = []
     closed: Counter[str] = Counter()
-    for i, b in brackets(line_prefix + suffix, language):
+    for i, b in brackets(line_prefix + suffix, skip):
         if b in OPENERS:
             stack.append((b, i >= start))
         elif i < start:
@@ -101,12 +77,14 @@ def closed_by(line_prefix: str, suffix: str, language: str) -> Counter[str]:
     return closed
 
 
-def excess_closer(line_prefix: str, text: str, allowed: Counter[str], language: str) -> int:
+def excess_closer(
+    line_prefix: str, text: str, allowed: Counter[str], skip: tuple[str, ...]
+) -> int:
     """Index in `text` of the first closer that closes more than `allowed` lets it, or -1."""
     start = len(line_prefix)
     stack: list[tuple[str, bool]] = []
     used: Counter[str] = Counter()
-    for i, b in brackets(line_prefix + text, language):
+    for i, b in brackets(line_prefix + text, skip):
         if b in OPENERS:
             stack.append((b, i >= start))
         elif i < start:
@@ -133,9 +111,9 @@ async def balance_brackets(chunks: AsyncIterator[str], ctx: FilterContext) -> As
             yield piece
             continue
         if allowed is None:
-            allowed = open_in(ctx.prefix, ctx.language)
-            allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, ctx.language))
-        cut = excess_closer(ctx.line_prefix, text + piece, allowed, ctx.language)
+            allowed = open_in(ctx.prefix, skip_of(ctx.spec))
+            allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip_of(ctx.spec)))
+        cut = excess_closer(ctx.line_prefix, text + piece, allowed, skip_of(ctx.spec))
         if cut != -1:
             head = (text + piece)[len(text) : cut] if cut >= len(text) else ""
             if head:

@@ -11,7 +11,7 @@ streaming, by `repetition`.
 from __future__ import annotations
 
 from ghostfill.postprocess.base import FilterContext
-from ghostfill.postprocess.brackets import PAIRS, closed_by, excess_closer, open_in
+from ghostfill.postprocess.brackets import PAIRS, closed_by, excess_closer, open_in, skip_of
 
 CLOSING = ")]}>;,'\"` "
 """What may remain of the line suffix after the overlapping part: closers and punctuation."""
@@ -47,6 +47,7 @@ def drop_suffix_overlap(text: str, ctx: FilterContext) -> str:
 
 
 def _closes_too_much(text: str, ctx: FilterContext) -> bool:
-    allowed = open_in(ctx.prefix, ctx.language)
-    allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, ctx.language))
-    return excess_closer(ctx.line_prefix, text, allowed, ctx.language) != -1
+    skip = skip_of(ctx.spec)
+    allowed = open_in(ctx.prefix, skip)
+    allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip))
+    return excess_closer(ctx.line_prefix, text, allowed, skip) != -1

@@ -29,7 +29,7 @@ def render(
             suffix=ctx.suffix,
             context=context,
             path=path,
-            language=ctx.language,
+            language=ctx.language_name or ctx.language,
         )
         stop = fim.stop
     return Prompt(
@@ -38,7 +38,7 @@ def render(
         messages=chat.messages(
             ctx.prefix,
             ctx.suffix,
-            language=ctx.language,
+            language=ctx.language_name or ctx.language,
             path=path,
             context=context_text,
             multiline=ctx.multiline,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from ghostfill.context.definitions import DefinitionSource
-from ghostfill.context.symbols import SymbolIndex
+from ghostfill.context.index import SymbolIndex
 from ghostfill.context.window import cursor_window
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import Document, DocumentStore

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from ghostfill.context.imports import Binding, read_imports, resolve
-from ghostfill.context.symbols import FileSymbols, SymbolIndex
+from ghostfill.context.index import SymbolIndex
+from ghostfill.context.symbols import FileSymbols
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars, parse_once
 
@@ -18,7 +19,8 @@ def _imports(grammars: Grammars, language: str, text: str):  # type: ignore[no-u
     grammar = grammars.by_name(language)
     assert grammar is not None
     data = text.encode()
-    return read_imports(parse_once(grammar, data), data, [(0, len(data))], language)
+    rules = grammar.spec.imports
+    return read_imports(parse_once(grammar, data), data, [(0, len(data))], rules)
 
 
 def test_python_bindings(grammars: Grammars) -> None:
@@ -139,4 +141,6 @@ def index(grammars: Grammars) -> SymbolIndex:
 def test_resolve(
     index: SymbolIndex, module: str, importer: str, language: str, expected: list[str]
 ) -> None:
-    assert sorted(resolve(module, importer, language, index)) == expected
+    spec = LanguageRegistry().get(language)
+    assert spec is not None
+    assert sorted(resolve(module, importer, spec.imports, index)) == expected

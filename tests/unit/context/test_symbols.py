@@ -6,15 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from ghostfill.context.symbols import (
-    BACKLOG,
-    Definition,
-    FileSymbols,
-    Pacer,
-    SymbolIndex,
-    extract,
-    extract_batch,
-)
+from ghostfill.context.extract import Pacer, extract, extract_batch
+from ghostfill.context.index import BACKLOG, SymbolIndex
+from ghostfill.context.symbols import Definition, FileSymbols
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
 
@@ -166,18 +160,19 @@ def test_a_class_renders_as_a_skeleton_and_a_method_with_its_class(grammars: Gra
 def test_rust_struct_skeleton_lists_its_impl_methods(grammars: Grammars) -> None:
     fs = _extract(grammars, "rust", RUST)
     (store,) = fs.named("Store")
-    text = fs.render(store)
+    rules = grammars.registry.get("rust").symbols  # type: ignore[union-attr]
+    text = fs.render(store, rules)
     assert text.startswith("pub struct Store {\n    items: Vec<u32>,")
     assert "impl Store {\n    pub fn new(capacity: usize) -> Self {" in text
     assert "    pub fn put(&mut self, v: u32) -> bool {\n}" in text
     (mode,) = fs.named("Mode")
-    assert "impl" not in fs.render(mode)
+    assert "impl" not in fs.render(mode, rules)
 
 
 def test_go_struct_skeleton_lists_methods_with_that_receiver(grammars: Grammars) -> None:
     fs = _extract(grammars, "go", GO)
     (store,) = fs.named("Store")
-    text = fs.render(store)
+    text = fs.render(store, grammars.registry.get("go").symbols)  # type: ignore[union-attr]
     assert "func (s *Store) Put(k string, v int) {" in text
     assert "func New()" not in text
 
@@ -318,6 +313,6 @@ def test_without_a_child_process_the_thread_does_the_work(grammars: Grammars) ->
 def test_extract_batch_reads_missing_texts_from_disk(tmp_path: Path) -> None:
     on_disk = tmp_path / "a.py"
     on_disk.write_text("class OnDisk:\n    pass\n")
-    root = str(LanguageRegistry().root)
-    got = extract_batch(root, [(str(on_disk), None, "python"), ("/nope.py", None, "python")])
+    roots = (str(LanguageRegistry().root),)
+    got = extract_batch(roots, [(str(on_disk), None, "python"), ("/nope.py", None, "python")])
     assert got[0] is not None and got[0].names == ("OnDisk",) and got[1] is None

@@ -95,15 +95,36 @@ def test_stop_filter_holds_back_only_a_possible_stop_start() -> None:
 
 
 def test_bracket_counting_skips_strings_and_comments() -> None:
-    from ghostfill.postprocess.brackets import closed_by, excess_closer, open_in
+    from ghostfill.documents.languages import LanguageRegistry
+    from ghostfill.postprocess.brackets import closed_by, excess_closer, open_in, skip_of
 
-    assert open_in('f(a, "(", [1', "python") == {")": 1, "]": 1, "}": 0}
-    assert open_in("f(a  # (\n", "python") == {")": 1, "]": 0, "}": 0}
-    assert open_in("f(a  // (\n", "javascript") == {")": 1, "]": 0, "}": 0}
-    assert closed_by('print("', '")\n', "python") == {")": 1}
-    allowed = open_in("foo(", "python")
-    allowed.subtract(closed_by("foo(", ")", "python"))
-    assert excess_closer("foo(", "a, (b))", allowed, "python") == 6
+    registry = LanguageRegistry()
+    python, javascript = skip_of(registry.get("python")), skip_of(registry.get("javascript"))
+    assert open_in('f(a, "(", [1', python) == {")": 1, "]": 1, "}": 0}
+    assert open_in("f(a  # (\n", python) == {")": 1, "]": 0, "}": 0}
+    assert open_in("f(a  // (\n", javascript) == {")": 1, "]": 0, "}": 0}
+    assert closed_by('print("', '")\n', python) == {")": 1}
+    allowed = open_in("foo(", python)
+    allowed.subtract(closed_by("foo(", ")", python))
+    assert excess_closer("foo(", "a, (b))", allowed, python) == 6
+
+
+def test_bracket_counting_survives_an_open_quote_at_the_end() -> None:
+    """A prefix ending in an unclosed quote (`print("` at the cursor) used to make the
+    balancer see the quote as a bracket and fail."""
+    from ghostfill.documents.languages import LanguageRegistry
+    from ghostfill.postprocess.brackets import GENERIC, open_in, skip_of
+
+    python = skip_of(LanguageRegistry().get("python"))
+    assert open_in('print("', python) == {")": 1, "]": 0, "}": 0}
+    assert open_in("f(['", GENERIC) == {")": 1, "]": 1, "}": 0}
+
+
+def test_unknown_file_types_skip_only_double_quoted_strings() -> None:
+    from ghostfill.postprocess.brackets import GENERIC, open_in, skip_of
+
+    assert skip_of(None) == GENERIC
+    assert open_in('f(a, "(", # (', GENERIC) == {")": 2, "]": 0, "}": 0}
 
 
 def test_syntax_gate_region_is_local() -> None:
