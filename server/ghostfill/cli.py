@@ -14,6 +14,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ghostfill import __version__
@@ -81,6 +82,33 @@ def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def add_grammar_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--grammar-path",
+        metavar="DIR",
+        action="append",
+        default=[],
+        type=_absolute,
+        help="a folder of language folders (grammars/<lang>/ layout); repeatable, last wins",
+    )
+
+
+def _absolute(path: str) -> str:
+    """A folder flag as an absolute path: the daemon the relay talks to has another cwd."""
+    return str(Path(path).expanduser().resolve())
+
+
+def _with_absolute_grammar_paths(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg.startswith("--grammar-path="):
+            arg = "--grammar-path=" + _absolute(arg.split("=", 1)[1])
+        elif i and argv[i - 1] == "--grammar-path":
+            arg = _absolute(arg)
+        out.append(arg)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ghostfill", description="AI code completions as ghost text, fast."
@@ -98,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve in this process, not through the per-user daemon (also GHOSTFILL_NO_DAEMON=1)",
     )
+    add_grammar_flag(serve)
     add_backend_flags(serve)
 
     complete = sub.add_parser("complete", help="print one completion for FILE:LINE:COL (1-based)")
@@ -106,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument(
         "--workspace", metavar="DIR", help="folder the offline engine learns from"
     )
+    add_grammar_flag(complete)
     add_backend_flags(complete)
 
     bench = sub.add_parser(
@@ -173,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ghostfill.daemon import commands as daemon
 
         if daemon.uses_daemon(args):
-            return daemon.serve(argv)
+            return daemon.serve(_with_absolute_grammar_paths(argv))
         from ghostfill.app import serve
 
         return serve(
@@ -181,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tcp=args.tcp,
             log_level=args.log_level,
             log_file=args.log_file,
+            grammar_paths=args.grammar_path,
         )
     if args.command == "complete":
         from ghostfill.oneshot import run_complete
@@ -190,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides=backend_overrides(args),
             workspace=args.workspace,
             as_json=args.json,
+            grammar_paths=args.grammar_path,
         )
     if args.command == "doctor":
         from ghostfill.doctor import run_doctor

@@ -11,7 +11,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +86,10 @@ async def complete_once(
     text: str,
     line_no: int,
     col: int,
+    grammar_paths: Sequence[str] = (),
 ) -> int:
     settings = with_overrides(Settings(), **overrides)
-    shared = Shared(settings)
+    shared = Shared(settings, grammar_paths)
     terminal = Terminal(settings, [str(root)])
     try:
         shared.backends.configure(settings, "")
@@ -139,6 +140,7 @@ def run_complete(
     overrides: Mapping[str, Any],
     workspace: str | None = None,
     as_json: bool = False,
+    grammar_paths: Sequence[str] = (),
 ) -> int:
     """CLI entry: FILE:LINE:COL (1-based), backend flags as `overrides`, printed on stdout."""
     path, line_no, col = parse_location(location)
@@ -153,4 +155,6 @@ def run_complete(
         return 2
     path = path.resolve()
     root = Path(workspace).resolve() if workspace else default_workspace(path)
-    return asyncio.run(complete_once(overrides, as_json, path, root, text, line_no, col))
+    return asyncio.run(
+        complete_once(overrides, as_json, path, root, text, line_no, col, grammar_paths)
+    )

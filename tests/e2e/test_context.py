@@ -53,3 +53,29 @@ async def test_the_prompt_holds_an_imported_definition(
     assert "def overdue(self, days: int) -> bool:" in prompt
     assert "models.py" in prompt
     assert "helper_" not in prompt  # nothing the next line has no use for
+
+
+async def test_a_language_from_a_grammar_path_gets_the_same_context(
+    client: LanguageClient, fake: FakeProvider, workspace: Path, tmp_path: Path
+) -> None:
+    """`context.grammarPaths`: a copy of the python folder named `mylang`, claiming `.myl`,
+    makes `.myl` files a language of their own, with imports resolved and named in prompts."""
+    from tests.golden.test_language_copy import copy_language
+
+    grammars = copy_language("python", tmp_path / "grammars")
+    package = workspace / "billing"
+    package.mkdir()
+    (package / "__init__.myl").write_text("")
+    (package / "models.myl").write_text(MODELS)
+    options = backend_options(fake, context={"grammarPaths": [str(grammars)]})
+    await start(client, workspace, options)
+    prompt = ""
+    for n in range(100):
+        uri = open_doc(client, package / f"service_{n}.myl", MAIN, language="mylang")
+        await inline(client, uri, 4, 4)
+        prompt = fake.completion_requests()[-1].body["messages"][-1]["content"]
+        if "class Invoice:" in prompt:
+            break
+        await asyncio.sleep(0.1)
+    assert "class Invoice:" in prompt and "models.myl" in prompt
+    assert 'language="mylang"' in prompt

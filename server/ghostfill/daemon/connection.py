@@ -40,7 +40,10 @@ class PyglsRunner:
 
         args = serve_args(hello)
         server, session = build(
-            overrides=backend_overrides(args), log_level=args.log_level, redact=self._redact
+            overrides=backend_overrides(args),
+            log_level=args.log_level,
+            redact=self._redact,
+            grammar_paths=args.grammar_path,
         )
         server.protocol.set_writer(writer)
         self._sessions.add(session)
