@@ -23,6 +23,7 @@ BENCHES = {
     "offline": "ghostfill.bench.offline",
     "context": "ghostfill.bench.context",
     "replay": "ghostfill.bench.replay",
+    "compare": "ghostfill.bench.compare",
     "overhead": "ghostfill.bench.overhead",
     "soak": "ghostfill.bench.soak",
     "stats": "ghostfill.bench.stats",

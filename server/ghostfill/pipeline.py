@@ -38,6 +38,7 @@ from ghostfill.errors import BackendError, GhostfillError
 from ghostfill.lifecycle import timings as stage
 from ghostfill.lifecycle.continuations import Continuation, Continuations, Probe
 from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.lifecycle.keepwarm import KeepWarm
 from ghostfill.lifecycle.speculation import Lookahead
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
 from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
@@ -109,6 +110,7 @@ class Pipeline:
         self.workspace = workspace
         self.orphan_grace_s = orphan_grace_s
         self.lookahead = Lookahead()
+        self.keep_warm = KeepWarm(spawn)
         self.backend_calls = 0
         self.prefetches = 0
         self.orphans_cancelled = 0
@@ -132,6 +134,7 @@ class Pipeline:
             settings.completion.multiline, probe.prefix, probe.line_prefix, probe.line_suffix
         )
         generation, gap = self.debouncer.arrive(doc.uri)
+        self.keep_warm.asked(self.backends.backend)
         hit = self.continuations.find(probe, multiline)
         timings.lap("lookup")
         if hit is not None:
@@ -175,6 +178,8 @@ class Pipeline:
                 self.events.status("offline", fallback.elapsed_ms, "offline suggestion")
             return fallback
         timings.answered()
+        if timings.settle("answer"):
+            log.debug("%s", timings.line("backend"))
         return Completion(answer, "backend", backend.name, cont.done, timings.ms["total"])
 
     def _prefetch(
@@ -198,6 +203,7 @@ class Pipeline:
             if doc.version != version or self.continuations.running(doc.uri):
                 return
             timings = stage.Timings()
+            timings.settle("answer")  # nobody waits for a prefetch: logged when it ends
             probe = Probe.at(doc, position)
             ctx = self.context.gather(
                 doc, position, settings, self.workspace(), self.privacy().excluded
@@ -306,6 +312,7 @@ class Pipeline:
         )
         timings.lap("prompt")
         self.backend_calls += 1
+        self.keep_warm.traffic()
         cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx, timings))
         return cont
 
@@ -364,7 +371,8 @@ class Pipeline:
             first,
             (time.perf_counter() - cont.started) * 1000,
         )
-        log.debug("%s", timings.line("backend"))
+        if timings.settle("stream"):
+            log.debug("%s", timings.line("backend"))
         self._stream_ended(first)
         final = cont.ready("")
         if final and len(final) > max(cont.answered, len(shown or "")):

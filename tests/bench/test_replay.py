@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ghostfill.bench import replay
+from ghostfill.bench import figures, keystrokes, replay, typing_plan
+from ghostfill.bench.oracle import Oracle
 from ghostfill.fakes.tabby import FakeTabby
 
 pytestmark = pytest.mark.bench
@@ -27,15 +28,15 @@ def args(*extra: str) -> argparse.Namespace:
     return parser.parse_args([str(SAMPLE), *extra])
 
 
-def rebuild(region: replay.Region) -> str:
+def rebuild(region: typing_plan.Region) -> str:
     lines = region.start_text.split("\n")
     for key in region.keys:
-        replay._apply(lines, key)
+        keystrokes._apply(lines, key)
     return "\n".join(lines)
 
 
 def test_typing_plan_rebuilds_the_file() -> None:
-    regions = replay.plan(args("--files", "1", "--regions", "3", "--region-lines", "3"))
+    regions = typing_plan.plan(args("--files", "1", "--regions", "3", "--region-lines", "3"))
     assert len(regions) == 3
     for region in regions:
         assert rebuild(region) == region.original
@@ -43,13 +44,13 @@ def test_typing_plan_rebuilds_the_file() -> None:
 
 
 def test_oracle_continues_from_the_cursor() -> None:
-    oracle = replay.Oracle()
+    oracle = Oracle()
     oracle.text = "def f():\n    return 1\n\ndef g():\n    return 1\n"
     oracle.cursor = oracle.text.index("def g") + 15
     assert oracle.continuation("ef g():\n    re").startswith("turn 1\n")
     assert oracle.locate("    return 1") == len(oracle.text) - 1  # the nearer of two
     assert oracle.tabby_continuation("def f():\n") == "    return 1\n"
-    spoiled = replay.Oracle(wrong=1.0, seed=3)
+    spoiled = Oracle(wrong=1.0, seed=3)
     spoiled.text = oracle.text
     once = spoiled.continuation("def f():\n    ")
     assert "wrong_guess" in once and once == spoiled.continuation("def f():\n    ")
@@ -73,13 +74,19 @@ def test_tiny_replay_of_ghostfill(capsys: pytest.CaptureFixture[str]) -> None:
         "--files", "1", "--regions", "1", "--region-lines", "2",
         "--keystroke-ms", "80", "--pause-ms", "300",
     )  # fmt: skip
-    regions = replay.plan(a)
+    regions = typing_plan.plan(a)
     run = asyncio.run(replay.run_ghostfill(regions, a, None))
-    fig = replay.figures(run, a.ttft_ms, a.tokens_per_s)
+    fig = figures.figures(run, a.ttft_ms, a.tokens_per_s)
     with capsys.disabled():
         print()
-        print(replay.HEADER)
-        print(replay.row(fig))
+        print(figures.HEADER)
+        print(figures.row(fig))
     assert fig.keystrokes == sum(len(r.keys) for r in regions)
     assert 1 <= fig.calls < fig.keystrokes
     assert fig.shown > 0 and fig.agree == fig.shown
+    assert 1 <= run.connections <= 2  # the warm-up's and the streams' connection, pooled
+
+
+def test_the_plan_can_be_cut_to_a_number_of_keystrokes() -> None:
+    regions = typing_plan.plan(args("--files", "1", "--regions", "3", "--keystrokes", "50"))
+    assert sum(len(r.keys) for r in regions) == 50

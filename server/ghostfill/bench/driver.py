@@ -42,6 +42,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (a Node server's workers), in MB."""
+    total = rss_mb(pid)
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_rss_mb(int(child))
+    except OSError:
+        pass
+    return total
+
+
 class ServerUnderTest:
     """A spawned server plus a pygls client, with the ghostfill notifications recorded."""
 
@@ -66,6 +78,9 @@ class ServerUnderTest:
     def pid(self) -> int:
         server = getattr(self.client, "_server", None)
         return int(server.pid) if server is not None else os.getpid()
+
+    def rss(self) -> float:
+        return tree_rss_mb(self.pid)
 
     async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
         self.options = options

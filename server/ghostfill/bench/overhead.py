@@ -1,7 +1,10 @@
 """Server overhead per request: the real server over stdio, an instant fake backend, a 5,000-line file.
 
 Prints spawn→initialize time, request latency for fresh requests (backend asked) and cache
-hits, the fake backend's own share, and the server's RSS after the run.
+hits, the fake backend's own share, and the server's RSS after the run. With `--stages` the
+server runs with its debug log in a file, and each request's stage timings (lookup, context,
+prompt, connect, TTFT, first line, filters) are read back from it; "write" is what the
+client's round trip adds to the server's own total (JSON-RPC encoding, the pipe, the client).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import asyncio
 import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,12 +22,16 @@ import httpx
 
 from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
 from ghostfill.fakes.openai import FakeProvider
+from ghostfill.lifecycle.timings import LOG_PREFIX, STAGES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lines", type=int, default=5000, help="size of the generated Python file")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--stages", action="store_true", help="break each request into stages (debug log)"
+    )
 
 
 def big_python_file(lines: int) -> str:
@@ -64,7 +72,9 @@ async def measure(args: argparse.Namespace) -> int:
         root = Path(tmp)
         path = root / "big.py"
         path.write_text(text, encoding="utf-8")
-        server = ServerUnderTest()
+        log_file = root / "server.log"
+        flags = ["--log-level", "debug", "--log-file", str(log_file)] if args.stages else []
+        server = ServerUnderTest([sys.executable, "-m", "ghostfill", "serve", *flags])
         options = {
             "backend": {
                 "provider": "openai-compatible",
@@ -96,6 +106,7 @@ async def measure(args: argparse.Namespace) -> int:
         rss = rss_mb(server.pid)
         await server.stop()
         backend = await backend_time(fake)
+        stages = read_stages(log_file) if args.stages else {}
     overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
     print(f"file: {args.lines} lines; {args.requests} requests; instant fake backend on 127.0.0.1")
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
@@ -104,7 +115,49 @@ async def measure(args: argparse.Namespace) -> int:
     print(f"  server overhead (ms)         {summary(overhead)}")
     print(f"cache hit, round trip (ms)     {summary(cached)}")
     print(f"backend requests: {len(fake.completion_requests())}; RSS after run: {rss:.0f} MB")
+    if stages:
+        print_stages(stages, fresh, cached)
     return 0
+
+
+def read_stages(log_file: Path) -> dict[str, dict[str, list[float]]]:
+    """{"backend" | "cache": {stage: [ms, ...]}} from the server's `stages ...` debug lines."""
+    out: dict[str, dict[str, list[float]]] = {}
+    try:
+        text = log_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        at = line.find(LOG_PREFIX)
+        if at == -1:
+            continue
+        source, _, rest = line[at + len(LOG_PREFIX) :].partition(": ")
+        words = rest.split()
+        parts = out.setdefault(source, {})
+        for name, value in zip(words[::2], words[1::2], strict=False):
+            try:
+                parts.setdefault(name, []).append(float(value))
+            except ValueError:
+                continue
+    return out
+
+
+def print_stages(
+    stages: dict[str, dict[str, list[float]]], fresh: list[float], cached: list[float]
+) -> None:
+    print("per stage (ms, from the server's debug log):")
+    for source, round_trips in (("backend", fresh), ("cache", cached)):
+        parts = stages.get(source, {})
+        if not parts:
+            continue
+        print(f"  {'fresh request' if source == 'backend' else 'cache hit'}:")
+        for name in (*STAGES, "total"):
+            if name in parts:
+                print(f"    {name:<12} {summary(parts[name])}")
+        total = percentile(parts.get("total", []), 0.5)
+        print(
+            f"    {'write':<12} p50 {percentile(round_trips, 0.5) - total:.2f} (round trip - total)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:

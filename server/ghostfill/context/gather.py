@@ -4,12 +4,19 @@
 imports and the workspace symbol index, neighbour windows of open and recent files, and the
 user's recent edits. Sources that keep state about open documents are told about them through
 the engine's `opened/changed/saved/closed` hooks, which the LSP handlers call.
+
+Incremental: the snippets and scope signatures of the previous request are reused while the
+user keeps typing inside the same scope (the innermost enclosing class or function, or the
+cursor's line at top level): the cursor is still in it and every edit since was inside it.
+Only the window around the cursor is cut again. Any edit elsewhere, or a document opened,
+saved or closed, settings changed, or `REUSE_LIMIT` reuses in a row, recomputes everything.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ghostfill.context.definitions import DefinitionSource
@@ -18,7 +25,7 @@ from ghostfill.context.multiline import wants_block
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.ranking import within_budget
 from ghostfill.context.recent_edits import RecentEdits
-from ghostfill.context.scopes import enclosing_signatures
+from ghostfill.context.scopes import enclosing_scopes, enclosing_signatures
 from ghostfill.context.window import Window, cursor_window
 from ghostfill.documents.store import Document, TextChange
 from ghostfill.documents.syntax import Grammars
@@ -26,6 +33,24 @@ from ghostfill.model import CompletionContext, Position, Snippet
 from ghostfill.settings import Settings
 
 log = logging.getLogger(__name__)
+
+REUSE_LIMIT = 64
+"""Requests in a row served with the same snippets before they are gathered afresh."""
+
+
+@dataclass
+class _Reused:
+    """What the previous request gathered, and the rows of the scope it was gathered in."""
+
+    uri: str
+    settings: Settings
+    workspace: str
+    first_row: int
+    last_row: int
+    window_first: int
+    scopes: tuple[str, ...]
+    snippets: tuple[Snippet, ...]
+    uses: int = 0
 
 
 class SnippetSource(Protocol):
@@ -55,6 +80,9 @@ class ContextEngine:
         self.symbols = symbols
         """The workspace symbol index, a WorkspaceIndexer consumer (None without one)."""
         self._listeners = [s for s in self.sources if isinstance(s, DocumentListener)]
+        self._last: _Reused | None = None
+        self.reused = 0
+        """Requests answered with the previous request's snippets (for benchmarks)."""
 
     @classmethod
     def standard(cls, grammars: Grammars) -> ContextEngine:
@@ -65,16 +93,38 @@ class ContextEngine:
     # -- document hooks -------------------------------------------------------------------
 
     def opened(self, doc: Document) -> None:
+        self._last = None
         self._tell(lambda s: s.opened(doc))
 
     def changed(self, doc: Document, changes: Sequence[TextChange]) -> None:
+        self._follow(doc, changes)
         self._tell(lambda s: s.changed(doc, changes))
 
     def saved(self, doc: Document) -> None:
+        self._last = None
         self._tell(lambda s: s.saved(doc))
 
     def closed(self, doc: Document) -> None:
+        self._last = None
         self._tell(lambda s: s.closed(doc))
+
+    def _follow(self, doc: Document, changes: Sequence[TextChange]) -> None:
+        """Keep the previous request's context only while every edit stays inside its scope
+        (whose last row moves with the lines an edit adds or removes)."""
+        last = self._last
+        if last is None:
+            return
+        if doc.uri != last.uri:
+            self._last = None
+            return
+        for change in changes:
+            if change.start is None or change.end is None:
+                self._last = None
+                return
+            if not (last.first_row <= change.start.line <= change.end.line <= last.last_row):
+                self._last = None
+                return
+            last.last_row += change.text.count("\n") - (change.end.line - change.start.line)
 
     def _tell(self, call: Callable[[DocumentListener], None]) -> None:
         for listener in self._listeners:
@@ -110,12 +160,18 @@ class ContextEngine:
         cursor = doc.offset(pos)
         row, col = doc.point(cursor)
         window = cursor_window(doc, row, col, settings.context.windowTokens)
-        snippets: list[Snippet] = []
-        for source in self.sources:
-            try:
-                snippets += source.snippets(doc, window, settings)
-            except Exception:  # context is an extra: a failing source costs only its snippets
-                log.exception("context source %s failed", type(source).__name__)
+        reuse = self._reusable(doc, row, window, settings, workspace)
+        if reuse is not None:
+            reuse.uses += 1
+            self.reused += 1
+            scopes, ranked = reuse.scopes, reuse.snippets
+        else:
+            scopes = enclosing_signatures(doc, cursor, window.first_row)
+            ranked = self._snippets(doc, window, settings, excluded)
+            first, last = _scope_rows(doc, cursor, row)
+            self._last = _Reused(
+                doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked
+            )
         line_prefix = window.line_prefix
         return CompletionContext(
             uri=doc.uri,
@@ -125,8 +181,8 @@ class ContextEngine:
             suffix=window.suffix,
             line_prefix=line_prefix,
             line_suffix=window.line_suffix,
-            scopes=enclosing_signatures(doc, cursor, window.first_row),
-            snippets=_ranked(snippets, doc, window, settings, excluded),
+            scopes=scopes,
+            snippets=ranked,
             multiline=wants_block(
                 settings.completion.multiline, window.prefix, line_prefix, window.line_suffix
             ),
@@ -136,6 +192,47 @@ class ContextEngine:
             spec=doc.spec,
             workspace=workspace,
         )
+
+    def _reusable(
+        self, doc: Document, row: int, window: Window, settings: Settings, workspace: str
+    ) -> _Reused | None:
+        last = self._last
+        if (
+            last is None
+            or last.uri != doc.uri
+            or last.settings is not settings
+            or last.workspace != workspace
+            or last.uses >= REUSE_LIMIT
+            or not last.first_row <= row <= last.last_row
+            or window.first_row != last.window_first
+        ):
+            return None
+        return last
+
+    def _snippets(
+        self,
+        doc: Document,
+        window: Window,
+        settings: Settings,
+        excluded: Callable[[str], bool] | None,
+    ) -> tuple[Snippet, ...]:
+        snippets: list[Snippet] = []
+        for source in self.sources:
+            try:
+                snippets += source.snippets(doc, window, settings)
+            except Exception:  # context is an extra: a failing source costs only its snippets
+                log.exception("context source %s failed", type(source).__name__)
+        return _ranked(snippets, doc, window, settings, excluded)
+
+
+def _scope_rows(doc: Document, cursor: int, row: int) -> tuple[int, int]:
+    """Rows of the innermost scope around the cursor (the cursor's row at top level)."""
+    tree = doc.syntax(fresh=False)
+    scopes = enclosing_scopes(doc, tree, cursor) if tree is not None else []
+    if not scopes:
+        return row, row
+    span = scopes[-1].captures["context"][0]
+    return span.start_row, max(span.end_row, row)
 
 
 def _ranked(

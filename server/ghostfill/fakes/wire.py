@@ -312,7 +312,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def stream(self, body: dict[str, Any], plan: StreamPlan) -> None:
+    def stream(
+        self, body: dict[str, Any], plan: StreamPlan, headers: dict[str, str] | None = None
+    ) -> None:
         fake = self.server_fake
         fault = self.fault
         tokens = fake.tokens(body, fault)
@@ -320,6 +322,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", plan.content_type)
         self.send_header("Transfer-Encoding", "chunked")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         try:
             for event in plan.prelude:

@@ -36,6 +36,7 @@ class Timings:
     headers_at: float | None = None
     first_token_at: float | None = None
     waits: dict[str, float] = field(default_factory=dict)
+    _settled: set[str] = field(default_factory=set)
     """Seconds spent waiting on the "backend" stream and on the "filtered" one above it."""
 
     def __post_init__(self) -> None:
@@ -60,6 +61,11 @@ class Timings:
         if self.first_token_at is not None:
             self.ms["first_line"] = (now - self.first_token_at) * 1000
         self.ms["total"] = (now - self.started) * 1000
+
+    def settle(self, part: str) -> bool:
+        """Mark `part` ("answer" or "stream") done; True once both are, when the line is whole."""
+        self._settled.add(part)
+        return self._settled >= {"answer", "stream"}
 
     def streamed(self) -> None:
         """The stream ended: the filters' own time is known."""

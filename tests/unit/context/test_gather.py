@@ -116,3 +116,47 @@ def test_budget_setting_bounds_the_snippets(engine: ContextEngine, store: Docume
     small = Settings(context=ContextSettings(budgetTokens=150))
     ctx = engine.gather(here, Position(2, 0), small)
     assert 0 < used(ctx.snippets) <= 150
+
+
+class Counting:
+    """A source that says how often it was asked."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def snippets(self, doc: Document, window: Window, settings: Settings) -> list[Snippet]:
+        self.asked += 1
+        return [Snippet("/w/other.py", f"snippet {self.asked}", "neighbour", 1.0)]
+
+
+CODE = "import os\n\n\ndef first(a):\n    x = 1\n    \n\n\ndef second(b):\n    return b\n"
+
+
+def edit(
+    store: DocumentStore, engine: ContextEngine, doc: Document, line: int, col: int, text: str
+) -> None:
+    at = Position(line, col)
+    change = TextChange(text, at, at)
+    store.change(doc.uri, doc.version + 1, [change])
+    engine.changed(doc, [change])
+
+
+def test_context_is_reused_while_typing_inside_the_same_scope(store: DocumentStore) -> None:
+    source = Counting()
+    engine = ContextEngine([source])
+    settings = Settings()
+    doc = store.open("file:///w/a.py", CODE, 1)
+    engine.opened(doc)
+    first = engine.gather(doc, Position(5, 4), settings)
+    edit(store, engine, doc, 5, 4, "y")
+    edit(store, engine, doc, 5, 5, " = x\n    ")  # Enter stays inside `first`
+    again = engine.gather(doc, Position(6, 4), settings)
+    assert source.asked == 1 and again.snippets == first.snippets
+    assert again.prefix.endswith("    y = x\n    ")  # the window is always cut afresh
+    edit(store, engine, doc, 10, 4, "z")  # an edit in `second`: gathered again
+    engine.gather(doc, Position(6, 4), settings)
+    assert source.asked == 2
+    engine.gather(doc, Position(11, 4), settings)  # the cursor moved to another scope
+    assert source.asked == 3
+    engine.gather(doc, Position(11, 4), Settings())  # other settings
+    assert source.asked == 4

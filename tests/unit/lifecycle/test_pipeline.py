@@ -308,7 +308,7 @@ async def test_enter_and_the_next_line_come_from_the_lookahead_then_the_next_is_
     w.type(1, 4, "total = ")
     answer = await complete(w, 1, 12)
     assert answer is not None and answer.text == "a + b"  # single line: the lookahead is kept
-    await w.until(lambda: all(t.done() for t in w.tasks))
+    await w.until(lambda: w.pipeline.continuations.running() == 0)
     w.type(1, 12, "a + b")
     at_end = await complete(w, 1, 17)
     assert at_end is not None and at_end.source == "cache"
@@ -331,7 +331,7 @@ async def test_a_continuation_typed_to_its_end_asks_nothing_more() -> None:
     w = world([Script(["a + b\n"]), Script(["never asked"])])
     w.type(1, 4, "total = ")
     await complete(w, 1, 12)
-    await w.until(lambda: all(t.done() for t in w.tasks))
+    await w.until(lambda: w.pipeline.continuations.running() == 0)
     w.type(1, 12, "a + b")
     assert await complete(w, 1, 17) is None  # the model ended the line there
     assert w.backend.calls == 1 and w.pipeline.prefetches == 0
@@ -342,9 +342,26 @@ async def test_typing_a_different_character_after_enter_asks_anew() -> None:
     w = world([Script(["a + b\n", "    return total\n"]), Script(["print(total)"])])
     w.type(1, 4, "total = ")
     await complete(w, 1, 12)
-    await w.until(lambda: all(t.done() for t in w.tasks))
+    await w.until(lambda: w.pipeline.continuations.running() == 0)
     w.type(1, 12, "a + b\n    p")
     other = await complete(w, 2, 5)
     assert other is not None and other.source == "backend"
     assert w.backend.calls == 2
+    await _settle(w)
+
+
+async def test_the_connection_is_kept_warm_while_the_user_is_active() -> None:
+    w = world([Script(["a + b\n"])])
+    warmed: list[int] = []
+
+    async def warm() -> None:
+        warmed.append(1)
+
+    w.backend.warm = warm  # type: ignore[method-assign]
+    w.pipeline.keep_warm.interval_s = 0.02
+    w.type(1, 4, "total = ")
+    await complete(w, 1, 12)
+    await w.until(lambda: len(warmed) >= 2)  # no traffic since: warmed every interval
+    w.pipeline.keep_warm.active_s = 0.0  # the user went away: the loop ends
+    await w.until(lambda: all(t.done() for t in w.tasks))
     await _settle(w)

@@ -1,0 +1,206 @@
+"""Side by side: the same typing replay, the same fakes, one run, through ghostfill and its peers.
+
+300 keystrokes of real Python (ghostfill's own source unless PATH is given) typed at a fixed
+200 ms per key, Enter plus the editor's auto-indent as one key, each pending request
+cancelled at the next key; an oracle backend with TTFT 100 ms and 1000 tokens/s that always
+answers the true continuation. Peers (installed on demand from npm into
+~/.cache/ghostfill/peers): tabby-agent 1.5.0 (adaptive debounce and debounce 0) and GitHub
+Copilot's language server 1.539.0 (its default 200 ms delay and delay 0). A bare standard
+library JSON-RPC echo server, timed in the same run, is the floor for a cached keystroke.
+
+Printed: one table with backend calls per keystroke, keystrokes with ghost text before the
+next key (in time), on a backend miss the median time to ghost text over TTFT + the first
+line's generation (miss ratio), cached keystroke latency (p50 of keystrokes answered without
+a backend request), RSS at the end, startup (spawn to initialize result), and each figure's
+ratio to ghostfill's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ghostfill.bench.driver import ServerUnderTest, percentile, tree_rss_mb
+from ghostfill.bench.figures import Figures, figures
+from ghostfill.bench.keystrokes import Run
+from ghostfill.bench.peers import PeerMissing, run_tabby
+from ghostfill.bench.replay import run_ghostfill
+from ghostfill.bench.typing_plan import plan
+
+PEERS = ("tabby", "copilot")
+ECHO_REQUESTS = 200
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    default = Path(__file__).resolve().parent.parent
+    parser.add_argument("path", type=Path, nargs="?", default=default, help="Python to type")
+    parser.add_argument("--keystrokes", type=int, default=300)
+    parser.add_argument("--keystroke-ms", type=float, default=200.0)
+    parser.add_argument("--ttft-ms", type=float, default=100.0)
+    parser.add_argument("--tokens-per-s", type=float, default=1000.0)
+    parser.add_argument(
+        "--peer",
+        choices=PEERS,
+        action="append",
+        default=None,
+        help="peers to run (default: all); each is installed on first use",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+
+
+@dataclass
+class Result:
+    label: str
+    run: Run | None
+    fig: Figures | None
+    error: str = ""
+
+
+def replay_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The replay's own arguments for the comparison's fixed plan."""
+    return argparse.Namespace(
+        path=args.path,
+        files=2,
+        regions=2,
+        region_lines=5,
+        keystrokes=args.keystrokes,
+        keystroke_ms=args.keystroke_ms,
+        pause_ms=args.keystroke_ms,
+        jitter=0.0,
+        ttft_ms=args.ttft_ms,
+        tokens_per_s=args.tokens_per_s,
+        wrong=0.0,
+        seed=args.seed,
+    )
+
+
+async def echo_floor(n: int = ECHO_REQUESTS) -> tuple[list[float], float, float]:
+    """Round trips of didChange + inline request against the bare echo server: (ms, RSS MB,
+    startup ms), timed with the same client the replay uses."""
+    server = ServerUnderTest([sys.executable, "-m", "ghostfill.bench.echo"])
+    await server.start({})
+    uri = "file:///echo.py"
+    server.open(uri, "x = 1\n", "python")
+    times: list[float] = []
+    for i in range(n):
+        server.insert(uri, i + 2, 0, 0, " ")
+        started = time.perf_counter()
+        await server.inline(uri, 0, 1)
+        times.append((time.perf_counter() - started) * 1000)
+    rss = tree_rss_mb(server.pid)
+    await server.stop()
+    return times, rss, server.startup_ms
+
+
+def _p50(values: list[float]) -> float:
+    return percentile(values, 0.5) if values else math.nan
+
+
+def _ratio(value: float, base: float) -> str:
+    if math.isnan(value) or math.isnan(base) or base == 0:
+        return "-"
+    return f"{value / base:.2f}x"
+
+
+def table(results: list[Result], echo_ms: list[float], echo_rss: float, echo_start: float) -> str:
+    head = (
+        f"{'':<36} {'calls/key':>9} {'in time':>8} {'miss':>6} {'cached':>8} "
+        f"{'RSS MB':>7} {'startup':>8}"
+    )
+    lines = [head]
+    base = next((r for r in results if r.fig is not None and r.label.startswith("ghostfill")), None)
+
+    def cells(r: Result) -> tuple[float, float, float, float, float, float]:
+        assert r.fig is not None and r.run is not None
+        f = r.fig
+        keys = max(f.keystrokes, 1)
+        return (
+            f.calls / keys,
+            f.shown / keys,
+            _p50(f.fresh_ratio),
+            _p50(f.hit_ms),
+            r.run.rss_mb,
+            r.run.startup_ms,
+        )
+
+    for r in results:
+        if r.fig is None:
+            lines.append(f"{r.label:<36} not run: {r.error}")
+            continue
+        c = cells(r)
+        lines.append(
+            f"{r.label:<36} {c[0]:>9.3f} {c[1]:>8.1%} {c[2]:>5.2f}x {c[3]:>6.2f}ms "
+            f"{c[4]:>7.0f} {c[5]:>6.0f}ms"
+        )
+        if base is not None and r is not base:
+            b = cells(base)
+            lines.append(
+                f"{'  vs ghostfill':<36} {_ratio(c[0], b[0]):>9} {_ratio(c[1], b[1]):>8} "
+                f"{_ratio(c[2], b[2]):>6} {_ratio(c[3], b[3]):>8} {_ratio(c[4], b[4]):>7} "
+                f"{_ratio(c[5], b[5]):>8}"
+            )
+    echo = _p50(echo_ms)
+    lines.append(
+        f"{'bare JSON-RPC echo (stdlib)':<36} {'':>9} {'':>8} {'':>6} {echo:>6.2f}ms "
+        f"{echo_rss:>7.0f} {echo_start:>6.0f}ms"
+    )
+    if base is not None:
+        cached = _p50(base.fig.hit_ms) if base.fig is not None else math.nan
+        lines.append(f"ghostfill cached keystroke / echo: {_ratio(cached, echo)}")
+    return "\n".join(lines)
+
+
+async def measure(args: argparse.Namespace) -> int:
+    rargs = replay_args(args)
+    regions = plan(rargs)
+    keys = sum(len(r.keys) for r in regions)
+    print(
+        f"compare: {keys} keystrokes of {args.path.name} at {args.keystroke_ms:.0f} ms per key; "
+        f"backend ttft {args.ttft_ms:.0f} ms, {args.tokens_per_s:.0f} tokens/s, oracle; "
+        f"load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    runs: list[tuple[str, Callable[[], Coroutine[Any, Any, Run]]]] = [
+        ("ghostfill", lambda: run_ghostfill(regions, rargs, None))
+    ]
+    peers = args.peer or list(PEERS)
+    if "tabby" in peers:
+        runs.append(("tabby-agent 1.5.0, adaptive", lambda: run_tabby(regions, rargs, "adaptive")))
+        runs.append(("tabby-agent 1.5.0, debounce 0", lambda: run_tabby(regions, rargs, "0")))
+    if "copilot" in peers:
+        from ghostfill.bench.copilot import run_copilot
+
+        runs.append(("Copilot LS 1.539.0, default", lambda: run_copilot(regions, rargs, None)))
+        runs.append(("Copilot LS 1.539.0, delay 0", lambda: run_copilot(regions, rargs, 0)))
+    results: list[Result] = []
+    for label, make in runs:
+        try:
+            run = await make()
+        except (PeerMissing, OSError, RuntimeError, TimeoutError) as exc:
+            results.append(Result(label, None, None, str(exc) or type(exc).__name__))
+            print(f"{label}: not run ({exc})", file=sys.stderr, flush=True)
+            continue
+        run.label = label
+        results.append(Result(label, run, figures(run, args.ttft_ms, args.tokens_per_s)))
+        print(f"{label}: done", file=sys.stderr, flush=True)
+    echo_ms, echo_rss, echo_start = await echo_floor()
+    print(table(results, echo_ms, echo_rss, echo_start))
+    print(
+        "calls/key: backend requests per keystroke; in time: keystrokes with ghost text "
+        "before the next key; miss: median time to ghost text / (TTFT + first line's "
+        "generation) over keystrokes that needed a backend request; cached: p50 time to ghost "
+        "text of the others; RSS at the end; startup: spawn to initialize result."
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(measure(args))
