@@ -131,6 +131,8 @@ async def test_streams_cut_short_give_their_connection_back_to_the_pool(
     in the background, so one pooled connection serves every request (and the warm-up)."""
     fake.reply = lambda body: "1\n" + "".join(f"line_{n} = {n}\n" for n in range(30))
     await start(client, workspace, backend_options(fake))
+    await until(lambda: any(r.method == "GET" for r in fake.requests))  # the warm-up
+    await asyncio.sleep(0.3)  # ... has been answered: its connection is idle in the pool
     uri = open_doc(client, workspace / "calc.py", SOURCE)
     requests = 8
     for n in range(requests):
