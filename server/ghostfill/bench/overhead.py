@@ -74,7 +74,9 @@ async def measure(args: argparse.Namespace) -> int:
         path.write_text(text, encoding="utf-8")
         log_file = root / "server.log"
         flags = ["--log-level", "debug", "--log-file", str(log_file)] if args.stages else []
-        server = ServerUnderTest([sys.executable, "-m", "ghostfill", "serve", *flags])
+        server = ServerUnderTest(
+            [sys.executable, "-m", "ghostfill", "serve", "--no-daemon", *flags]
+        )
         options = {
             "backend": {
                 "provider": "openai-compatible",

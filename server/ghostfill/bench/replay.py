@@ -139,7 +139,9 @@ async def run_ghostfill(
             completion["lookaheadLines"] = lookahead
         if completion:
             options["completion"] = completion
-        server = ServerUnderTest([sys.executable, "-m", "ghostfill", "serve", *SERVE_FLAGS])
+        server = ServerUnderTest(
+            [sys.executable, "-m", "ghostfill", "serve", "--no-daemon", *SERVE_FLAGS]
+        )
         await server.start(options, root)
         run.startup_ms = server.startup_ms
         try:
