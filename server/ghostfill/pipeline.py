@@ -151,7 +151,12 @@ class Pipeline:
                 return None  # the model said all it had to say here: asking again would too
         self.continuations.supersede(doc.uri)
         ctx = self.context.gather(
-            doc, position, settings, self.workspace(), self.privacy().excluded
+            doc,
+            position,
+            settings,
+            self.workspace(),
+            self.privacy().excluded,
+            snippets=self.backends.backend is not None,  # the offline engine reads no prompt
         )
         timings.lap("context")
         grammar = doc.tree.grammar if doc.tree is not None else None

@@ -154,14 +154,20 @@ class ContextEngine:
         settings: Settings,
         workspace: str = "",
         excluded: Callable[[str], bool] | None = None,
+        *,
+        snippets: bool = True,
     ) -> CompletionContext:
         """Everything the prompt needs about `pos`. `excluded(path)` (the privacy filter) is
-        checked on every snippet that makes the cut; excluded files never reach the prompt."""
+        checked on every snippet that makes the cut; excluded files never reach the prompt.
+        With `snippets=False` only the cursor window is read (no prompt will be rendered)."""
         cursor = doc.offset(pos)
         row, col = doc.point(cursor)
         window = cursor_window(doc, row, col, settings.context.windowTokens)
-        reuse = self._reusable(doc, row, window, settings, workspace)
-        if reuse is not None:
+        scopes: tuple[str, ...]
+        ranked: tuple[Snippet, ...]
+        if not snippets:  # no prompt will be rendered: the cursor window is all
+            scopes, ranked = (), ()
+        elif (reuse := self._reusable(doc, row, window, settings, workspace)) is not None:
             reuse.uses += 1
             self.reused += 1
             scopes, ranked = reuse.scopes, reuse.snippets

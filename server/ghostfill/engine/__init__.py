@@ -4,7 +4,7 @@ A nested cache model in the manner of Hellendoorn & Devanbu (FSE 2017) and SLP-C
 
 - a workspace model per language group (`index.WorkspaceIndex`), counted from every indexed
   file, pruned to `max_contexts` so memory stays bounded;
-- a local model of the current file around the cursor (`cache.LocalModels`);
+- a model of the open file, kept in step with its edits (`cache.FileModels`);
 - a cache model of the last few hundred tokens before the cursor;
 
 mixed by confidence (`nested.Mixture`), re-weighted by statement structure (`structure`) and
@@ -20,11 +20,12 @@ relies on single dict and array operations being atomic, as they are in CPython 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from types import MappingProxyType
 
-from ghostfill.engine.cache import LocalModels, cache_model
+from ghostfill.engine.cache import FileModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
 from ghostfill.engine.decoder import DecodeOptions, Decoder
 from ghostfill.engine.index import WorkspaceIndex
@@ -66,23 +67,37 @@ class OfflineEngine:
         self._order = order
         self._lexers = lexers if lexers is not None else Lexers()
         self._index = WorkspaceIndex(workspace_order, max_contexts, self._lexers)
-        self._locals = LocalModels(order)
+        self._files = FileModels(order)
+        self._skipped = False
 
-    def configure(self, settings: OfflineSettings) -> None:
-        """Apply changed settings; they take effect on the next suggestion.
-
-        `enable` only gates `suggest`: the workspace models keep learning, so turning the
-        engine back on needs no re-indexing.
-        """
+    def configure(self, settings: OfflineSettings) -> bool:
+        """Apply changed settings; they take effect on the next suggestion. True when the
+        engine was enabled again after skipping files: the workspace should be fed again."""
         self._settings = settings
+        relearn = settings.enable and self._skipped
+        if relearn:
+            self._skipped = False
+        return relearn
 
     def observe(self, path: str, text: str, language: str) -> None:
-        """Add a file's counts, replacing what an earlier version of it contributed."""
+        """Add a file's counts, replacing what an earlier version of it contributed. Nothing
+        while disabled: a disabled engine costs no CPU (`configure` says when to catch up)."""
+        if not self._settings.enable:
+            self._skipped = True
+            return
         self._index.observe(path, text, language)
 
     def forget(self, path: str) -> None:
         """Remove a deleted (or newly excluded) file's counts."""
         self._index.forget(path)
+
+    async def prepare(self, path: str, text: str, language: str) -> None:
+        """Count a just-opened file's own model in slices, yielding to the event loop between
+        them, so the first suggestion in it needs no counting (nothing when disabled)."""
+        if not self._settings.enable:
+            return
+        for _ in self._files.preparing(path, self._lexers.family(language), text):
+            await asyncio.sleep(0)
 
     def suggest(self, ctx: CompletionContext, *, max_lines: int = 1) -> Completion | None:
         """The rest of the line (or a short block) after the cursor, or None when unsure.
@@ -120,9 +135,7 @@ class OfflineEngine:
         cursor = lex_cursor(tail[0], family, at_file_start=tail[1])
         if cursor is None:
             return None
-        local = self._locals.get(
-            ctx.path, family, ctx.prefix, ctx.suffix, ctx.line_prefix, ctx.line_suffix
-        )
+        local = self._files.get(ctx.path, family, ctx.prefix + ctx.suffix, len(ctx.prefix))
         history = token_ids(cursor.tokens)
         recent = dict(zip(history, cursor.tokens, strict=True))
         group = self._index.group(ctx.language)
@@ -131,7 +144,11 @@ class OfflineEngine:
             [group.model if group else None, local.model, cache_model(history, self._order)]
         )
         decoder = Decoder(
-            nested, text_of, DecodeOptions(min_confidence=floor), group.structure if group else None
+            nested,
+            text_of,
+            DecodeOptions(min_confidence=floor),
+            group.structure if group else None,
+            (family.brackets, family.closers),
         )
         spacing = group.spacing if group else Spacing(family)
         if max_lines > 1 and not cursor.partial and in_empty_body(ctx, cursor, family):

@@ -15,7 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ghostfill.engine.decoder import Decoded, Decoder
-from ghostfill.engine.lexer import DEDENT, INDENT, NEWLINE, SPECIAL, CursorTokens, Family
+from ghostfill.engine.lexer import (
+    DEDENT,
+    INDENT,
+    NEWLINE,
+    SPECIAL,
+    CursorTokens,
+    Family,
+    is_word,
+)
 from ghostfill.engine.render import Spacing, bracket_depth, render
 from ghostfill.engine.vocab import DEDENT_ID, INDENT_ID, NEWLINE_ID
 from ghostfill.model import CompletionContext
@@ -50,6 +58,10 @@ def complete_line(
         return None
     texts = [text_of(t) or "" for t in decoded.tokens]
     family = spacing.family
+    if not decoded.complete:
+        texts = natural_stop(texts, family, keep_first=bool(cursor.partial))
+        if not texts:
+            return None
     before = cursor.tokens[-2:]
     if cursor.partial:
         head = texts[0][len(cursor.partial) :]
@@ -63,6 +75,24 @@ def complete_line(
         if ctx.line_prefix and ctx.line_prefix[-1] in " \t":
             text = text.lstrip(" \t")
     return Suggestion(trim_suffix(text, ctx.line_suffix), decoded.probability, decoded.complete)
+
+
+def natural_stop(texts: list[str], family: Family, *, keep_first: bool = False) -> list[str]:
+    """The longest start of a partial line that stops naturally: its own brackets balanced,
+    ending on a word, literal or closing bracket (not on an operator, comma or dot that would
+    leave the line dangling). `keep_first`: the first token completes a half-typed word."""
+    depth = 0
+    best = 1 if keep_first else 0
+    for i, tok in enumerate(texts):
+        if tok in family.brackets or tok == "{":
+            depth += 1
+        elif tok in family.closers or tok == "}":
+            depth -= 1
+            if depth < 0:  # closes a bracket opened before the cursor: a natural end
+                return texts[: max(best, i + 1) if depth == -1 else best]
+        if depth == 0 and (is_word(tok, family) or tok[0] in family.quotes or tok in ")]}"):
+            best = i + 1
+    return texts[:best]
 
 
 def complete_block(

@@ -31,6 +31,7 @@ from ghostfill.engine.vocab import (
 _LINE_END_IDS = frozenset({NEWLINE_ID, NL_ID})
 _NEVER = frozenset({BOS_ID, STRING_ID, INDENT_ID, DEDENT_ID})
 _INDENTS = frozenset({INDENT_ID, DEDENT_ID})
+_STATEMENT_IDS = frozenset({NEWLINE_ID, INDENT_ID, DEDENT_ID, BOS_ID})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +69,16 @@ class Decoder:
         text: Callable[[int], str | None],
         options: DecodeOptions,
         structure: StructureModel | None = None,
+        brackets: tuple[str, str] = ("", ""),
     ) -> None:
         self._nested = nested
         self._text = text
         self._options = options
         self._structure = structure if options.structure else None
+        self._opens, self._closes = brackets
+        """Bracket characters of the language (openers, closers): a statement cannot end
+        (NEWLINE) while one it opened is still open."""
+        self._open_before = 0
 
     def complete_partial(
         self, history: Sequence[int], partial: str, extra: Sequence[int]
@@ -124,8 +130,10 @@ class Decoder:
         else:
             beams = [(1.0, ())]
         finished: list[tuple[float, tuple[int, ...]]] = []
-        partial = max(beams) if start else None
+        held: dict[tuple[int, ...], float] = {gen: p for p, gen in beams}
+        """Every beam held on the way, with its probability: where a partial line comes from."""
         base = list(history)
+        self._open_before = self._depth(base, statement=True)
         for _ in range(opts.max_tokens):
             grown: list[tuple[float, tuple[int, ...]]] = []
             for prob, gen in beams:
@@ -135,15 +143,23 @@ class Decoder:
                 break
             grown.sort(reverse=True)
             beams = grown[: opts.beam]
-            partial = beams[0]
+            held.update((gen, p) for p, gen in beams)
             if finished and max(finished)[0] >= beams[0][0]:
                 break  # extending a line only lowers its probability
         if finished:
             prob, gen = max(finished)
             return Decoded(gen, prob, True)
-        if opts.partial_lines and partial is not None and partial[1]:
-            return Decoded(partial[1], partial[0], False)
+        if opts.partial_lines:
+            prob, gen = _likeliest_start(held)
+            if gen:
+                return Decoded(gen, prob, False)
         return None
+
+    def _depth(self, ids: Sequence[int], *, statement: bool = False) -> int:
+        """Brackets opened minus closed in `ids` (back to the statement start if `statement`)."""
+        if not self._opens:
+            return 0
+        return _depth_of(ids, self._text, self._opens, self._closes, statement)
 
     def _expand(
         self,
@@ -186,14 +202,57 @@ class Decoder:
             alpha = opts.structure
             probs = _reweigh(probs, [structure.ratio(key, t) ** alpha for _, t in kept])
         floor = opts.min_confidence
+        still_open = self._open_before + self._depth(gen) > 0
         for w, q in zip(cands, probs, strict=True):
             p = prob * q
             if p < floor:
                 continue
+            if w == NEWLINE_ID and still_open and w != stop:
+                continue  # a bracket is still open: the statement cannot end here
             if w in _LINE_END_IDS or w == stop:
                 finished.append((p, gen))
             else:
                 grown.append((p, (*gen, w)))
+
+
+def _likeliest_start(held: dict[tuple[int, ...], float]) -> tuple[float, tuple[int, ...]]:
+    """From the empty line, follow the most probable next token among the beams held, as
+    long as one was held: the start the beams agree on most, not the beam that survived
+    longest (that one may have branched off at its first token with less probability)."""
+    children: dict[tuple[int, ...], tuple[float, tuple[int, ...]]] = {}
+    for gen, p in held.items():
+        if gen:
+            parent = gen[:-1]
+            best = children.get(parent)
+            if best is None or p > best[0]:
+                children[parent] = (p, gen)
+    node: tuple[int, ...] = ()
+    prob = 1.0
+    if node not in children:  # seeded with a half-typed token: start from the best seed
+        seeds = [(p, gen) for gen, p in held.items() if len(gen) == 1]
+        if not seeds:
+            return 0.0, ()
+        prob, node = max(seeds)
+    while node in children:
+        prob, node = children[node]
+    return prob, node
+
+
+def _depth_of(
+    ids: Sequence[int], text: Callable[[int], str | None], opens: str, closes: str, statement: bool
+) -> int:
+    depth = 0
+    for i in range(len(ids) - 1, -1, -1):
+        t = text(ids[i])
+        if t is None:
+            continue
+        if statement and ids[i] in _STATEMENT_IDS:
+            break
+        if t in opens:
+            depth += 1
+        elif t in closes:
+            depth -= 1
+    return depth
 
 
 def _reweigh(probs: list[float], ratios: list[float]) -> list[float]:

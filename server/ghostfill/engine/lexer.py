@@ -161,7 +161,21 @@ def lex(text: str, family: Family, *, bos: bool = True) -> list[str]:
     return tokens
 
 
-def _assemble(raws: Iterable[str], family: Family, *, bos: bool) -> list[str]:
+def lex_lines(text: str, family: Family, *, bos: bool = True) -> tuple[list[str], list[int]]:
+    """`lex(text)`, and the line (0-based) each token belongs to: a token's own line; a
+    NEWLINE or NL the line it ends; INDENT and DEDENT the line whose indentation they tell."""
+    lines: list[int] = []
+    tokens = _assemble(family.findall(text), family, bos=bos, lines=lines)
+    if tokens and tokens[-1] not in LINE_ENDS:
+        tokens.append(NEWLINE)
+        lines.append(lines[-1] if lines else 0)
+    return tokens, lines
+
+
+def _assemble(
+    raws: Iterable[str], family: Family, *, bos: bool, lines: list[int] | None = None
+) -> list[str]:
+    """Raw tokens → the token stream; with `lines`, the line of each token is appended there."""
     out: list[str] = [BOS] if bos else []
     append = out.append
     comments = family.comments
@@ -173,12 +187,18 @@ def _assemble(raws: Iterable[str], family: Family, *, bos: bool) -> list[str]:
     depth = 0
     pending = -1
     started = False
+    line = previous = 0
+    if lines is not None:
+        lines.extend([0] * len(out))
     for tok in raws:
         c = tok[0]
         if c == "\n":
             pending = len(tok) - 1 + 3 * tok.count("\t")
+            line += 1
             continue
         if c in comment_starts and tok.startswith(comments):
+            if lines is not None:
+                line += tok.count("\n")
             continue
         if pending >= 0:
             if not started:
@@ -203,6 +223,7 @@ def _assemble(raws: Iterable[str], family: Family, *, bos: bool) -> list[str]:
         elif not started:
             stack.append(0)
         started = True
+        raw = tok
         if c in openers:
             depth += 1
         elif c in closers:
@@ -216,6 +237,11 @@ def _assemble(raws: Iterable[str], family: Family, *, bos: bool) -> list[str]:
         ):
             tok = STRING
         append(tok)
+        if lines is not None:
+            while len(lines) < len(out):
+                lines.append(previous if out[len(lines)] in LINE_ENDS else line)
+            line += raw.count("\n")
+            previous = line
     if pending >= 0 and started and not depth:
         # The text ends in a line break plus indentation: the cursor sits at the start of a
         # line, so its indentation already tells INDENT/DEDENT.
@@ -229,6 +255,9 @@ def _assemble(raws: Iterable[str], family: Family, *, bos: bool) -> list[str]:
                 append(DEDENT)
     elif pending >= 0 and started:
         append(NL)
+    if lines is not None:
+        while len(lines) < len(out):
+            lines.append(previous if out[len(lines)] in LINE_ENDS else line)
     return out
 
 

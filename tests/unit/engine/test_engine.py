@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ghostfill.engine import OfflineEngine
-from ghostfill.engine.cache import LocalModel
+from ghostfill.engine.cache import build
 from ghostfill.engine.complete import indent_unit
+from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.ngram import NGramModel
 from ghostfill.model import CompletionContext
 from ghostfill.settings import OfflineSettings
@@ -163,13 +164,32 @@ def test_a_changed_file_is_recounted() -> None:
     assert engine.stats()["files"] == 1
 
 
-def test_disabled_engine_suggests_nothing_but_keeps_learning() -> None:
+def test_disabled_engine_suggests_nothing_and_learns_nothing() -> None:
     engine = trained()
-    engine.configure(OfflineSettings(enable=False))
+    assert not engine.configure(OfflineSettings(enable=False))
     ctx = at(NEW_FILE + "            value = self.st")
     assert engine.suggest(ctx) is None
-    engine.configure(OfflineSettings(enable=True, minConfidence=0.3))
+    files = engine.stats()["files"]
+    engine.observe("/ws/late.py", "late = True\n", "python")
+    assert engine.stats()["files"] == files  # nothing runs for a disabled feature
+    # Enabled again, it asks to be fed the workspace (once), and suggests again.
+    assert engine.configure(OfflineSettings(enable=True, minConfidence=0.3))
+    assert not engine.configure(OfflineSettings(enable=True, minConfidence=0.3))
     assert engine.suggest(ctx) is not None
+
+
+async def test_opened_file_is_counted_in_slices_before_the_first_request() -> None:
+    engine = OfflineEngine(OfflineSettings(minConfidence=0.3))
+    source = HANDLERS.format(name="User") * 80
+    family = Lexers().family("python")
+    steps = sum(1 for _ in engine._files.preparing("/ws/one.py", family, source))
+    assert steps >= 3  # one slice per step, the event loop runs in between
+    await engine.prepare("/ws/open.py", source, "python")
+    model = engine._files.get("/ws/open.py", family, source, 0)
+    assert model.ready and model.counted == len(model.ids) > 3000
+    disabled = OfflineEngine(OfflineSettings(enable=False))
+    await disabled.prepare("/ws/open.py", source, "python")
+    assert len(disabled._files._models) == 0
 
 
 def test_other_languages_use_their_own_models() -> None:
@@ -192,14 +212,83 @@ def test_other_languages_use_their_own_models() -> None:
     assert engine.stats()["languages"] == 1
 
 
-def test_file_model_is_reused_while_typing_along_a_line() -> None:
-    text = "a = 1\nb = 2\nc = 3\n"
-    hole = (6, 11)  # "b = 2" was left out
-    model = LocalModel(NGramModel(3), {}, [], text, hole)
-    assert model.covers(text.replace("b = 2", "b = 23"), (6, 12))  # typing on the line
-    assert model.covers(text.replace("b = 2", "b = 2\n    "), (12, 16))  # Enter, next line
-    assert not model.covers(text, (0, 5))  # moved to another line
-    assert not model.covers(text.replace("c = 3", "c = 4"), (6, 11))  # edited elsewhere
+def _grams(model: NGramModel, ids: list[int]) -> dict[tuple[int, ...], int]:
+    """Every count the model holds for n-grams drawn from `ids`."""
+    out = {}
+    for end in range(len(ids)):
+        for k in range(0, model.order):
+            if end - k < 0:
+                break
+            history = ids[end - k : end]
+            out[(*history, ids[end])] = model.count(history, ids[end])
+    return out
+
+
+SOURCE = HANDLERS.format(name="User") + HANDLERS.format(name="Order")
+
+
+def test_file_model_leaves_lines_out_exactly_and_puts_them_back() -> None:
+    family = Lexers().family("python")
+    fm = build(family, SOURCE, 0, 8)
+    fm.finish()
+    full = _grams(fm.model, fm.ids)
+    row = SOURCE.split("\n").index("    def get(self, key):")
+    fm.leave_out([(row, row + 1)])
+    i, j = fm.holes[0]
+    alone = NGramModel(8)
+    alone.add(fm.ids[:i])
+    alone.add(fm.ids[j:])
+    assert _grams(fm.model, fm.ids) == _grams(alone, fm.ids)  # as if counted without them
+    assert fm.model.unigram == alone.unigram
+    fm.leave_out([(2, 2), (row + 5, row + 5)])  # elsewhere: the first lines come back
+    fm.leave_out([])
+    assert _grams(fm.model, fm.ids) == full
+
+
+def test_file_model_counted_in_slices_equals_counted_at_once() -> None:
+    family = Lexers().family("python")
+    whole = build(family, SOURCE, 0, 8)
+    whole.finish()
+    sliced = build(family, SOURCE, 0, 8)
+    while not sliced.ready:
+        sliced.count_slice(7)
+    assert _grams(sliced.model, sliced.ids) == _grams(whole.model, whole.ids)
+    assert sliced.model.unigram == whole.model.unigram
+
+
+def test_file_model_follows_edits_without_recounting() -> None:
+    text = "a = 1\nb = 2\nc = 3\n" + "x = y\n" * 600
+    fm = build(Lexers().family("python"), text, 0, 4)
+    fm.finish()
+    typed = text.replace("b = 2", "b = 23")
+    assert fm.spans_for(typed, typed.index("23") + 2) == [(1, 1)]  # typing on the line
+    enter = text.replace("b = 2", "b = 2\n    ")
+    assert fm.spans_for(enter, enter.index("2\n") + 6) == []  # Enter: a line not counted yet
+    assert fm.spans_for(text, 2) == [(0, 0)]  # moved to another line: only that one out
+    far = text.replace("c = 3", "c = 4")[:-6] + "x = z\n"
+    spans = fm.spans_for(far, 2)  # two lines edited far apart, cursor on a third
+    assert spans is not None and sorted(spans) == [(0, 0), (2, 2), (602, 602)]
+    pasted = text.replace("c = 3", "c = 3\n" + "z = 9\n" * 600)
+    assert fm.spans_for(pasted, 0) is None  # too much changed: count again
+
+
+def test_left_out_lines_never_reach_suggestions() -> None:
+    """A line in the snapshot but being retyped must not feed completions of itself."""
+    text = "import os\n\nvalue = compute_secret_total(os)\nother = 1\n"
+    engine = OfflineEngine(OfflineSettings(minConfidence=0.0))
+    cut = text.index("compute_")
+    prefix = text[: cut + len("comp")]
+    ctx = CompletionContext(
+        uri="file:///w/a.py",
+        path="/w/a.py",
+        language="python",
+        prefix=prefix,
+        suffix=text[text.index("\nother") :],
+        line_prefix="value = comp",
+        line_suffix="",
+    )
+    found = engine.suggest(ctx)
+    assert found is None or "secret" not in found.text
 
 
 def test_block_indentation_follows_the_file() -> None:
