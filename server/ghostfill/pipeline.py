@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ghostfill.backends.base import Backend
 from ghostfill.context.gather import ContextEngine
-from ghostfill.context.multiline import wants_block
+from ghostfill.context.multiline import openers_of, wants_block
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document
 from ghostfill.engine import OfflineEngine
@@ -131,7 +131,11 @@ class Pipeline:
         settings = self.settings()
         probe = Probe.at(doc, position)
         multiline = wants_block(
-            settings.completion.multiline, probe.prefix, probe.line_prefix, probe.line_suffix
+            settings.completion.multiline,
+            probe.prefix,
+            probe.line_prefix,
+            probe.line_suffix,
+            openers_of(doc.spec),
         )
         generation, gap = self.debouncer.arrive(doc.uri)
         self.keep_warm.asked(self.backends.backend)

@@ -138,3 +138,19 @@ def test_an_unknown_file_type_has_no_tree_and_names_its_editor_language(
         engine.close()
     assert ctx.scopes == () and ctx.language_name == "kotlin"
     assert 'language="kotlin"' in prompts(ctx)[0]
+
+
+def test_prompts_name_the_language_by_its_prompt_name(tmp_path: Path) -> None:
+    registry = LanguageRegistry()
+    path = tmp_path / "Store.cs"
+    path.write_text("class Store {\n    \n}\n", encoding="utf-8")
+    doc = DocumentStore(registry, Grammars(registry)).open(path.as_uri(), path.read_text(), 1)
+    engine = ContextEngine.standard(Grammars(registry))
+    try:
+        from ghostfill.model import Position
+
+        ctx = engine.gather(doc, Position(1, 4), Settings(), str(tmp_path))
+    finally:
+        engine.close()
+    assert ctx.language == "c_sharp" and ctx.language_name == "csharp"
+    assert 'language="csharp"' in prompts(ctx)[0]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ghostfill.context.symbols import CONTAINERS, Definition, FileSymbols
-from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.documents.languages import LanguageRegistry, SymbolRules
 from ghostfill.documents.syntax import Grammar, Grammars, parse_once
 
 SHORT_LINES = 6
@@ -33,9 +33,8 @@ MAX_DEFINITIONS_PER_FILE = 1000
 QUERY_SLICE = 8 * 1024
 """Queries run over slices of this many bytes so the worker can pause between them."""
 
-_OPENERS = ("{", ":", ";", "=>", "->", "=", "do", "then")
 _LINE_ENDS = frozenset({b",", b";", b"};", b"},"})
-_CLOSERS = frozenset({"}", "};", "end", "})", "];", ")"})
+"""What may follow a short definition on its last line (a field's `,`, a C struct's `;`)."""
 
 
 class Pacer:
@@ -87,6 +86,7 @@ def extract(
                     kind,
                     (node.start_byte, node.end_byte, node.start_row, node.end_row),
                     data[name.start_byte : name.end_byte].decode("utf-8", errors="replace"),
+                    grammar.spec.symbols,
                 )
             )
             if len(found) >= MAX_DEFINITIONS_PER_FILE:
@@ -99,7 +99,9 @@ def extract(
     return FileSymbols.of(path, grammar.spec.name, found)
 
 
-def _definition(data: bytes, kind: str, node: tuple[int, int, int, int], name: str) -> Definition:
+def _definition(
+    data: bytes, kind: str, node: tuple[int, int, int, int], name: str, rules: SymbolRules
+) -> Definition:
     start, end, start_row, end_row = node
     lines: list[str] = []
     pos = data.rfind(b"\n", 0, start) + 1
@@ -108,7 +110,7 @@ def _definition(data: bytes, kind: str, node: tuple[int, int, int, int], name: s
         stop = end if nl == -1 else nl
         lines.append(data[pos:stop].decode("utf-8", errors="replace").rstrip())
         pos = stop + 1
-    sig = _signature_length(lines)
+    sig = _signature_length(lines, rules.signature_ends)
     if pos >= end and len(lines) <= SHORT_LINES and sum(map(len, lines)) <= SHORT_CHARS:
         line_end = data.find(b"\n", end)
         rest = data[end : len(data) if line_end == -1 else line_end].strip()
@@ -122,11 +124,11 @@ def _definition(data: bytes, kind: str, node: tuple[int, int, int, int], name: s
     tail = ""
     if kind in CONTAINERS:
         last = data[data.rfind(b"\n", 0, end) + 1 : end].decode("utf-8", "replace").rstrip()
-        tail = last if last.strip() in _CLOSERS else ""
+        tail = last if last.strip() in rules.closers else ""
     return Definition(name, kind, start_row, end_row, header, sig, tail)
 
 
-def _signature_length(lines: list[str]) -> int:
+def _signature_length(lines: list[str], ends: tuple[str, ...]) -> int:
     """Lines up to where the body starts: brackets closed and a body opener, or a deeper line."""
     depth = 0
     first_indent = len(lines[0]) - len(lines[0].lstrip()) if lines else 0
@@ -134,7 +136,7 @@ def _signature_length(lines: list[str]) -> int:
         depth += sum(line.count(c) for c in "([") - sum(line.count(c) for c in ")]")
         if depth > 0:
             continue
-        if line.endswith(_OPENERS) or i + 1 >= len(lines):
+        if line.endswith(ends) or i + 1 >= len(lines):
             return i + 1
         following = lines[i + 1]
         if following.strip() and len(following) - len(following.lstrip()) > first_indent:

@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 
 from ghostfill.context.definitions import DefinitionSource
 from ghostfill.context.index import SymbolIndex
-from ghostfill.context.multiline import wants_block
+from ghostfill.context.multiline import openers_of, wants_block
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.ranking import within_budget
 from ghostfill.context.recent_edits import RecentEdits
@@ -190,7 +190,11 @@ class ContextEngine:
             scopes=scopes,
             snippets=ranked,
             multiline=wants_block(
-                settings.completion.multiline, window.prefix, line_prefix, window.line_suffix
+                settings.completion.multiline,
+                window.prefix,
+                line_prefix,
+                window.line_suffix,
+                openers_of(doc.spec),
             ),
             indent=line_prefix[: len(line_prefix) - len(line_prefix.lstrip())],
             comment=doc.spec.line_comment if doc.spec and doc.spec.line_comment else "#",

@@ -2,8 +2,8 @@
 
 Everything ghostfill knows about a language comes from its folder: how its files are
 recognised, the grammar wheel, comment tokens, the name shown to the model, and one table per
-stage that needs more (`[imports]` for module resolution, `[symbols]` for how definitions are
-shown, `[brackets]` for the bracket balancer, `[context]` for neighbour files; `[lexer]` is read
+stage that needs more (`[imports]` for module resolution, `[blocks]` for when a block is
+suggested, `[symbols]` for how definitions are shown, `[brackets]` for the bracket balancer, `[context]` for neighbour files; `[lexer]` is read
 by the offline engine). grammars/README.md documents every key. No code is keyed on a language
 name: a folder copied under a new name behaves the same.
 
@@ -29,7 +29,8 @@ KEYS: Mapping[str, frozenset[str]] = {
     "": frozenset(
         {
             "name", "extensions", "language_ids", "line_comment", "block_comment", "grammar",
-            "inherits", "prompt_name", "imports", "symbols", "brackets", "context", "lexer",
+            "inherits", "prompt_name", "imports", "blocks", "symbols", "brackets", "context",
+            "lexer",
         }
     ),
     "imports": frozenset(
@@ -40,7 +41,8 @@ KEYS: Mapping[str, frozenset[str]] = {
         }
     ),
     "imports.package_name": frozenset({"skip", "strip_prefixes", "cut_at", "replace"}),
-    "symbols": frozenset({"detached_methods", "detached_block"}),
+    "blocks": frozenset({"openers"}),
+    "symbols": frozenset({"detached_methods", "detached_block", "signature_ends", "closers"}),
     "brackets": frozenset({"skip"}),
     "context": frozenset({"family"}),
 }  # fmt: skip
@@ -98,6 +100,22 @@ class ImportRules:
     package_name: PackageName = field(default_factory=PackageName)
 
 
+GENERIC_OPENERS: tuple[str, ...] = (":", "{", "(", "[", "=>", " do", " then", "->")
+"""Block openers assumed for a language that does not list its own."""
+GENERIC_SIGNATURE_ENDS: tuple[str, ...] = ("{", ":", ";", "=>", "->", "=", "do", "then")
+"""Signature ends assumed for a language that does not list its own."""
+GENERIC_CLOSERS: tuple[str, ...] = ("}", "};", "end", "})", "];", ")")
+"""Block closers assumed for a language that does not list its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRules:
+    """What opens a block (`[blocks]`)."""
+
+    openers: tuple[str, ...] = GENERIC_OPENERS
+    """A line ending in one of these opens a block: the next line is a multi-line suggestion."""
+
+
 @dataclass(frozen=True, slots=True)
 class SymbolRules:
     """How definitions are shown (`[symbols]`)."""
@@ -108,6 +126,11 @@ class SymbolRules:
     next type: Rust impl blocks), or "" (none)."""
     detached_block: tuple[str, str] | None = None
     """Lines shown around detached methods; `{name}` is the type's name."""
+    signature_ends: tuple[str, ...] = GENERIC_SIGNATURE_ENDS
+    """A definition's signature ends at the first line ending in one of these (brackets
+    closed), or before a more indented line."""
+    closers: tuple[str, ...] = GENERIC_CLOSERS
+    """A container's last line, when it is one of these, closes its skeleton (`}`, `end`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +162,7 @@ class LanguageSpec:
     block_comment: tuple[str, str] | None = None
     prompt_name: str = ""
     imports: ImportRules = field(default_factory=ImportRules)
+    blocks: BlockRules = field(default_factory=BlockRules)
     symbols: SymbolRules = field(default_factory=SymbolRules)
     brackets: BracketRules = field(default_factory=BracketRules)
     context: ContextRules = field(default_factory=ContextRules)
@@ -304,6 +328,7 @@ def _load(path: Path) -> LanguageSpec:
         block_comment=(str(block[0]), str(block[1])) if block else None,
         prompt_name=str(data.get("prompt_name", "")),
         imports=_imports(_table(data, "imports"), extensions),
+        blocks=BlockRules(_strs_or(_table(data, "blocks"), "openers", GENERIC_OPENERS)),
         symbols=_symbols(_table(data, "symbols")),
         brackets=BracketRules(skip=_regexes(_table(data, "brackets"), "skip")),
         context=ContextRules(family=str(_table(data, "context").get("family", ""))),
@@ -346,7 +371,12 @@ def _symbols(t: Mapping[str, Any]) -> SymbolRules:
     if detached not in ("", "named", "following"):
         raise ValueError(f'detached_methods must be "named" or "following", not {detached!r}')
     block = t.get("detached_block")
-    return SymbolRules(detached, (str(block[0]), str(block[1])) if block else None)
+    return SymbolRules(
+        detached,
+        (str(block[0]), str(block[1])) if block else None,
+        _strs_or(t, "signature_ends", GENERIC_SIGNATURE_ENDS),
+        _strs_or(t, "closers", GENERIC_CLOSERS),
+    )
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -361,6 +391,11 @@ def _strs(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise TypeError(f"{key} must be a list of strings")
     return tuple(value)
+
+
+def _strs_or(data: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The list under `key`, or `default` when the key is absent (an empty list is kept)."""
+    return _strs(data, key) if key in data else default
 
 
 def _regexes(data: Mapping[str, Any], key: str) -> tuple[str, ...]:

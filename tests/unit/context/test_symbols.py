@@ -316,3 +316,26 @@ def test_extract_batch_reads_missing_texts_from_disk(tmp_path: Path) -> None:
     roots = (str(LanguageRegistry().root),)
     got = extract_batch(roots, [(str(on_disk), None, "python"), ("/nope.py", None, "python")])
     assert got[0] is not None and got[0].names == ("OnDisk",) and got[1] is None
+
+
+PY_CALL_LAST = """\
+class Routes:
+    table = register(
+        "a",
+        "b",
+    )
+    extra = 1
+    more = 2
+    other = compute(
+        3,
+    )
+"""
+
+
+def test_closers_come_from_the_language(grammars: Grammars) -> None:
+    """Python has no block closers: a class whose last line is a call's `)` gets no tail."""
+    (routes,) = _extract(grammars, "python", PY_CALL_LAST).named("Routes")
+    assert routes.tail == ""
+    rust = "pub struct S {\n    a: u32,\n    b: u32,\n    c: u32,\n    d: u32,\n    e: u32,\n    f: u32,\n}\n"
+    (s,) = _extract(grammars, "rust", rust).named("S")
+    assert s.tail == "}"
