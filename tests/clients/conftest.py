@@ -4,7 +4,8 @@ Each editor loads the snippet that `ghostfill setup EDITOR` prints, byte for byt
 start the server as plain `ghostfill serve`; the tests put a `ghostfill` shim first on PATH that
 runs this checkout's server with backend flags pointing at a fake OpenAI-compatible provider on
 127.0.0.1. HOME and the XDG dirs live under the test's tmp dir, so nothing is written to the
-real home. Install the editors with scripts/install-clients.sh; a test skips only when its
+real home. Each test runs in both server modes (`server_mode`): through the per-user daemon,
+in a private socket directory, and in-process. Install the editors with scripts/install-clients.sh; a test skips only when its
 editor is missing.
 """
 
@@ -17,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from pathlib import Path
 import pytest
 from ghostfill.editors import render_setup
 from ghostfill.fakes.openai import FakeProvider
+
+from tests.daemons import stop_daemons
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -178,6 +182,9 @@ class EditorWorld:
             nvim_log = Path(self.env[base]) / "nvim/lsp.log"
             if nvim_log.exists():
                 stderr += nvim_log.read_text(errors="replace")[-3000:]
+        daemon_log = Path(self.env["XDG_STATE_HOME"]) / "ghostfill" / "daemon.log"
+        if daemon_log.exists():
+            log += "\n--- daemon log (tail) ---\n" + daemon_log.read_text(errors="replace")[-4000:]
         return (
             f"--- server log (tail) ---\n{log}\n--- nvim lsp.log (tail) ---\n{stderr}\n"
             f"--- backend requests: {len(self.fake.requests)}"
@@ -210,11 +217,12 @@ def make_world(tmp_path: Path, fake: FakeProvider) -> EditorWorld:
     )
     shim.chmod(0o755)
     env = {
+        **{k: os.environ[k] for k in DAEMON_ENV if k in os.environ},  # from `server_mode`
         "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_STATE_HOME": os.environ.get("XDG_STATE_HOME", str(home / ".local/state")),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "LANG": "C.UTF-8",
         "TERM": "xterm-256color",
@@ -222,8 +230,30 @@ def make_world(tmp_path: Path, fake: FakeProvider) -> EditorWorld:
     return EditorWorld(tmp_path, workspace, env, fake, server_log)
 
 
+DAEMON_ENV = ("XDG_RUNTIME_DIR", "XDG_STATE_HOME", "GHOSTFILL_NO_DAEMON")
+
+
+@pytest.fixture(params=["daemon", "in-process"])
+def server_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every editor test runs twice: `ghostfill serve` relaying to a daemon (the default) and
+    serving in-process (GHOSTFILL_NO_DAEMON=1). The daemon's socket and log live in a private
+    directory of the test and it is stopped when the test ends."""
+    root = tempfile.mkdtemp(prefix="gfc-")  # short: a socket path holds 107 bytes
+    os.mkdir(os.path.join(root, "run"), 0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", os.path.join(root, "run"))
+    monkeypatch.setenv("XDG_STATE_HOME", os.path.join(root, "state"))
+    monkeypatch.setenv("GHOSTFILL_NO_DAEMON", "" if request.param == "daemon" else "1")
+    try:
+        yield str(request.param)
+    finally:
+        stop_daemons(root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EditorWorld]:
+def world(
+    tmp_path: Path, request: pytest.FixtureRequest, server_mode: str
+) -> Iterator[EditorWorld]:
     """A world with the default fake backend; `@pytest.mark.fake(text, **kwargs)` overrides."""
     marker = request.node.get_closest_marker("fake")
     args = marker.args if marker else ("_from_fake = 42",)

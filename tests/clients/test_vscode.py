@@ -321,7 +321,7 @@ def _assert_key_reached_only_the_backend(
 
 
 def test_ghost_text_appears_is_accepted_and_saved(
-    vsix: Path, fake: FakeProvider, tmp_path: Path
+    vsix: Path, fake: FakeProvider, tmp_path: Path, server_mode: str
 ) -> None:
     trace = bool(os.environ.get("GHOSTFILL_VSCODE_TRACE"))  # debugging: log the LSP traffic
     cs = CodeServer(tmp_path, trace=trace)

@@ -1,0 +1,233 @@
+"""Startup and memory per editor window: a cold daemon, windows joining it, and in-process.
+
+Everything runs in a private socket and state directory (never the user's own daemon), on a
+workspace made of real code, with bytecode compiled first as an installed package has it.
+Prints spawn -> initialize result for the first window (the daemon starts) and for each window
+that joins it, the same for an in-process server, each relay's RSS, the daemon's RSS with one
+window and with two on the same root, whether a joining window indexed again, and the cached
+keystroke latency through the relay against in-process. Floors measured in the same run: a
+bare `python -c pass` and the import of the relay's modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
+from ghostfill.daemon.commands import query
+from ghostfill.daemon.paths import locations
+from ghostfill.fakes.openai import FakeProvider
+
+PACKAGE = Path(__file__).resolve().parent.parent
+SETTLE_S = 60.0
+"""Longest wait for a window's indexing to end before its memory is read."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--windows", type=int, default=3, help="editor windows on one root")
+    parser.add_argument("--files", type=int, default=150, help="workspace size (real .py files)")
+    parser.add_argument("--keystrokes", type=int, default=200, help="cached requests timed")
+
+
+class Window(ServerUnderTest):
+    """A server under test that also advertises work-done progress and records it."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        super().__init__(command, env)
+        self.progress: list[Any] = []
+        # the driver ignores progress; this window records it instead
+        self.client.protocol.fm.features[types.PROGRESS] = self.progress.append
+
+    async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
+        self.options = options
+        started = time.perf_counter()
+        await self.client.start_io(*self.command, env=self.env)
+        caps = types.ClientCapabilities(
+            text_document=types.TextDocumentClientCapabilities(
+                inline_completion=types.InlineCompletionClientCapabilities()
+            ),
+            workspace=types.WorkspaceClientCapabilities(configuration=True),
+            window=types.WindowClientCapabilities(work_done_progress=True),
+        )
+        assert root is not None
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=caps,
+                initialization_options=options,
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+                process_id=os.getpid(),
+            )
+        )
+        self.startup_ms = (time.perf_counter() - started) * 1000
+        self.client.initialized(types.InitializedParams())
+
+    def kinds(self) -> list[str]:
+        values = [getattr(p, "value", None) for p in self.progress]
+        return [
+            str(v.get("kind") if isinstance(v, dict) else getattr(v, "kind", "")) for v in values
+        ]
+
+    async def indexed(self) -> bool:
+        """Wait until the indexing progress ends; False if none began (nothing to index)."""
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:
+            if "end" in self.kinds():
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+
+def _spawn_ms(argv: list[str], env: dict[str, str], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _workspace(root: Path, files: int) -> Path:
+    """Real code to index: this package's own sources, repeated up to `files` files."""
+    ws = root / "ws"
+    ws.mkdir()
+    sources = sorted(PACKAGE.rglob("*.py"))
+    for n in range(files):
+        src = sources[n % len(sources)]
+        shutil.copyfile(src, ws / f"m{n:04d}_{src.name}")
+    return ws
+
+
+async def _keystrokes(window: Window, ws: Path, count: int) -> list[float]:
+    """Cached requests: the same position asked again after a fresh answer, `count` times."""
+    path = ws / "typing.py"
+    text = "def total(items):\n" + "".join(f"    value_{i} = compute({i})\n" for i in range(200))
+    path.write_text(text)
+    uri = path.as_uri()
+    window.open(uri, text, "python")
+    lines = text.split("\n")
+    cached: list[float] = []
+    version = 1
+    for n in range(count):
+        row = 1 + n % 199
+        version += 1
+        window.insert(uri, version, row, len(lines[row]), " ")
+        lines[row] += " "
+        await window.inline(uri, row, len(lines[row]))
+        started = time.perf_counter()
+        await window.inline(uri, row, len(lines[row]))
+        cached.append((time.perf_counter() - started) * 1000)
+    return cached
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GHOSTFILL_NO_DAEMON", "PYTHONDONTWRITEBYTECODE")
+    }
+    env["XDG_RUNTIME_DIR"] = str(root / "run")
+    env["XDG_STATE_HOME"] = str(root / "state")
+    (root / "run").mkdir(mode=0o700)
+    return env
+
+
+async def measure(args: argparse.Namespace) -> int:
+    compileall.compile_dir(str(PACKAGE), quiet=1)  # as an installed wheel has it
+    serve = [sys.executable, "-m", "ghostfill", "serve"]
+    with (
+        tempfile.TemporaryDirectory(prefix="gfb-") as tmp,
+        FakeProvider("value = compute(x)") as fake,
+    ):
+        root = Path(tmp)
+        env = _env(root)
+        ws = _workspace(root, args.files)
+        options = {
+            "backend": {
+                "provider": "openai-compatible",
+                "baseUrl": fake.base_url,
+                "model": "fake-coder",
+            },
+            "completion": {"debounceMs": 0},
+        }
+        bare = _spawn_ms([sys.executable, "-c", "pass"], env)
+        relay_import = _spawn_ms(
+            [
+                sys.executable,
+                "-c",
+                "import ghostfill.cli, ghostfill.daemon.commands, ghostfill.daemon.relay",
+            ],
+            env,
+        )
+
+        alone = Window([*serve, "--no-daemon"], env)
+        await alone.start(options, ws)
+        await alone.indexed()
+        alone_rss = rss_mb(alone.pid)
+        alone_keys = await _keystrokes(alone, ws, args.keystrokes)
+        await alone.stop()
+
+        loc = locations(env)
+        windows: list[Window] = []
+        daemon_rss: list[float] = []
+        for n in range(max(args.windows, 2)):
+            window = Window(serve, env)
+            await window.start(options, ws)
+            windows.append(window)
+            if n == 0:
+                await window.indexed()
+            else:
+                await asyncio.sleep(1.0)  # give a re-index, if any, time to show
+                await window.indexed() if "begin" in window.kinds() else None
+            status = query(loc, "status") or {}
+            daemon_rss.append(rss_mb(int(status.get("pid", 0))))
+        relay_keys = await _keystrokes(windows[0], ws, args.keystrokes)
+        relay_rss = [rss_mb(w.pid) for w in windows]
+        reindexed = sum("begin" in w.kinds() for w in windows[1:])
+        joins = [w.startup_ms for w in windows[1:]]
+        for window in windows:
+            await window.stop()
+        query(loc, "stop")
+
+    print(f"workspace: {args.files} files; {len(windows)} windows on one root; private daemon dir")
+    print(
+        f"floor: python -c pass {bare:.0f} ms; relay imports {relay_import - bare:+.0f} ms over it"
+    )
+    print(f"spawn -> initialize, in-process (--no-daemon)   {alone.startup_ms:.0f} ms")
+    print(f"spawn -> initialize, cold (starts the daemon)   {windows[0].startup_ms:.0f} ms")
+    print(
+        f"spawn -> initialize, joining the daemon         median {statistics.median(joins):.0f} ms "
+        f"(each: {', '.join(f'{j:.0f}' for j in joins)})"
+    )
+    print(
+        f"RSS: in-process server {alone_rss:.0f} MB; relay per window {statistics.median(relay_rss):.1f} MB"
+    )
+    print(
+        f"RSS: daemon with 1 window {daemon_rss[0]:.0f} MB, with 2 {daemon_rss[1]:.0f} MB "
+        f"({daemon_rss[1] / daemon_rss[0]:.2f}x)"
+        + (f", with {len(daemon_rss)} {daemon_rss[-1]:.0f} MB" if len(daemon_rss) > 2 else "")
+    )
+    print(f"joining windows that indexed the root again: {reindexed} of {len(windows) - 1}")
+    print(f"cached keystroke, in-process (ms)   {summary(alone_keys)}")
+    print(f"cached keystroke, via relay (ms)    {summary(relay_keys)}")
+    print(
+        f"  relay / in-process: p50 {percentile(relay_keys, 0.5) / percentile(alone_keys, 0.5):.2f}x, "
+        f"p99 {percentile(relay_keys, 0.99) / percentile(alone_keys, 0.99):.2f}x"
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(measure(args))
