@@ -61,7 +61,10 @@ def _connect_as(uid: int, path: str) -> tuple[str, bytes]:
             sock = socket.socket(socket.AF_UNIX)
             sock.settimeout(60)
             sock.connect(path)
-            sock.sendall(json.dumps({"ghostfill": "status", "build": "x"}).encode() + b"\n")
+            try:
+                sock.sendall(json.dumps({"ghostfill": "status", "build": "x"}).encode() + b"\n")
+            except BrokenPipeError:
+                pass  # refused before the hello was read: the answer is still there to read
             outcome = b"answered:" + sock.makefile("rb").readline()
         except PermissionError:
             outcome = b"permission:"
