@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--log-level", choices=["error", "warning", "info", "debug"], default="info"
     )
+    parser.add_argument("--detach", action="store_true", help="fork away from the starter")
+    parser.add_argument("--ready-fd", type=int, default=-1, help="write one byte here when up")
     args = parser.parse_args(argv)
+    if args.detach and os.fork() > 0:
+        os._exit(0)  # the starter reaps this at once; the daemon is nobody's child
     loc = locations()
     os.makedirs(loc.state, exist_ok=True)
     from ghostfill import logs
@@ -46,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         return make_runner(redact)
 
     try:
-        return asyncio.run(Daemon(loc, runner, args.idle_minutes).run())
+        code = asyncio.run(Daemon(loc, runner, args.idle_minutes, args.ready_fd).run())
     except Exception:
         logging.getLogger(__name__).exception("the daemon failed")
-        return 1
+        code = 1
+    logging.shutdown()
+    os._exit(code)  # sessions are closed; a worker thread still reading a file must not hold us
 
 
 if __name__ == "__main__":

@@ -114,8 +114,7 @@ def _restart(loc: Locations) -> int:
     try:
         with _locked(loc.start_lock):
             if query(loc, "status") is None:
-                sock, _proc = _start(loc, 10)
-                sock.close()
+                _start(loc, 10).close()
         answer = query(loc, "status")
     except (DaemonUnavailable, UnsafeDirectory) as exc:
         print(f"ghostfill daemon: {exc}", file=sys.stderr)
@@ -146,13 +145,18 @@ def _logs(loc: Locations, lines: int, *, follow: bool) -> int:
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rpartition(")")[2].split()[:1] != ["Z"]
+    except OSError:
+        return True
 
 
 def _duration(seconds: float) -> str:

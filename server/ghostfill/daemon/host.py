@@ -79,8 +79,10 @@ class Daemon:
         loc: Locations,
         runner: Callable[[], Awaitable[ConnectionRunner]],
         idle_minutes: float,
+        ready_fd: int = -1,
     ) -> None:
         self.loc = loc
+        self._ready_fd = ready_fd
         self._make_runner = runner
         self._runner: ConnectionRunner | None = None
         self.idle_minutes = idle_minutes
@@ -97,6 +99,7 @@ class Daemon:
         if not await _lock(pid_fd, LOCK_WAIT_S):  # a stopping daemon lets go within seconds
             log.info("a daemon of this build already runs; exiting")
             os.close(pid_fd)
+            self._ready(b"X")
             return 0
         try:
             with contextlib.suppress(FileNotFoundError):
@@ -113,6 +116,7 @@ class Daemon:
             log.info(
                 "daemon %s (pid %d) listening on %s", self.loc.build, os.getpid(), self.loc.socket
             )
+            self._ready(b"L")
             self._arm_idle()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -128,6 +132,14 @@ class Daemon:
             os.close(pid_fd)
         log.info("daemon stopped")
         return 0
+
+    def _ready(self, byte: bytes) -> None:
+        """Tell whoever started us how the start went (see `launch._start`)."""
+        if self._ready_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._ready_fd, byte)
+                os.close(self._ready_fd)
+            self._ready_fd = -1
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -226,10 +238,10 @@ class Daemon:
             with contextlib.suppress(OSError, RuntimeError):
                 writer.write(notice)
                 writer.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+        if self._tasks:  # closed transports end the sessions; cancel only what lingers
+            _, lingering = await asyncio.wait(list(self._tasks), timeout=5)
+            for task in lingering:
+                task.cancel()
         if self._runner is not None:
             await self._runner.close()
 

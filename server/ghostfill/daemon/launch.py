@@ -23,7 +23,6 @@ from ghostfill.daemon.paths import Locations, secure_runtime_dir
 
 TYPE_CHECKING = False  # not `from typing import ...`: the relay never imports typing
 if TYPE_CHECKING:
-    import subprocess
     from collections.abc import Iterator
     from typing import Any
 
@@ -103,14 +102,11 @@ def _read_line(sock: socket.socket) -> bytes:
 
 
 class Connection:
-    """A handshaken socket; `started` is the daemon process when this call started it."""
+    """A socket to the daemon, and the daemon's answer to the hello."""
 
-    def __init__(
-        self, sock: socket.socket, answer: dict[str, Any], started: subprocess.Popen[bytes] | None
-    ) -> None:
+    def __init__(self, sock: socket.socket, answer: dict[str, Any]) -> None:
         self.sock = sock
         self.answer = answer
-        self.started = started
 
 
 def connect(
@@ -119,43 +115,71 @@ def connect(
     """A handshaken connection to the daemon, started first when `start` and none runs."""
     secure_runtime_dir(loc.runtime)
     sock = try_connect(loc.socket)
-    started = None
     if sock is None and start:
         with _locked(loc.start_lock):
             sock = try_connect(loc.socket)  # someone else started it while we waited
             if sock is None:
-                sock, started = _start(loc, idle_minutes)
+                sock = _start(loc, idle_minutes)
     if sock is None:
         raise DaemonUnavailable("no daemon is running")
     try:
-        return Connection(sock, handshake(sock, loc, message), started)
+        return Connection(sock, handshake(sock, loc, message))
     except DaemonUnavailable:
         sock.close()
         raise
 
 
-def _start(loc: Locations, idle_minutes: float) -> tuple[socket.socket, subprocess.Popen[bytes]]:
-    import subprocess  # only a cold start pays for it
+def _start(loc: Locations, idle_minutes: float) -> socket.socket:
+    """Start a detached daemon (it forks away: never our child, never our zombie) and connect.
+
+    The daemon writes one byte to a pipe once it listens (`L`) or finds another daemon of this
+    build holding the lock (`X`); the pipe closing without a byte means it died at start.
+    """
+    import select
+    import subprocess  # only a cold start pays for them
 
     os.makedirs(loc.state, exist_ok=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ghostfill.daemon", "--idle-minutes", str(idle_minutes)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        close_fds=True,
-    )
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        sock = try_connect(loc.socket)
-        if sock is not None:
-            return sock, proc
-        if proc.poll() not in (None, 0):  # 0: another daemon of this build got there first
-            raise DaemonUnavailable(
-                f"the daemon exited with status {proc.returncode} at start; see {loc.log}"
-            )
-        time.sleep(0.005)
+    ready, ready_w = os.pipe()
+    try:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ghostfill.daemon",
+                "--idle-minutes",
+                str(idle_minutes),
+                "--detach",
+                "--ready-fd",
+                str(ready_w),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            pass_fds=(ready_w,),
+            check=False,
+            timeout=START_TIMEOUT_S,
+        )
+        os.close(ready_w)
+        ready_w = -1
+        deadline = time.monotonic() + START_TIMEOUT_S
+        said = b"?"
+        while time.monotonic() < deadline:
+            sock = try_connect(loc.socket)
+            if sock is not None:
+                return sock
+            if said == b"?" and select.select([ready], [], [], 0.005)[0]:
+                said = os.read(ready, 1)
+                if not said:
+                    raise DaemonUnavailable(f"the daemon exited at start; see {loc.log}")
+            elif said != b"?":
+                time.sleep(0.005)
+    except subprocess.TimeoutExpired as exc:
+        raise DaemonUnavailable("the daemon did not detach") from exc
+    finally:
+        os.close(ready)
+        if ready_w >= 0:
+            os.close(ready_w)
     raise DaemonUnavailable(
         f"the daemon did not listen within {START_TIMEOUT_S:.0f} s; see {loc.log}"
     )

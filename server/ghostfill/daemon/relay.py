@@ -8,11 +8,12 @@ enough of the session (`replay.SessionLog`) to rebuild it.
 When the daemon dies, requests it had for under a second are sent again to its successor,
 older unanswered ones get a ContentModified error (editors drop those quietly and ask again;
 a request that crashed a daemon is not fed to the next), answers to the dead daemon's own
-requests are dropped, a new daemon is started and sent the editor's initialize, configuration and open documents with their
-current text; messages the editor sends meanwhile wait and follow in order. If the daemon cannot
-be reached (or keeps dying), the relay serves the rest of the session from an in-process server
-in a child process, with the same replay. A daemon that says it is stopping on request is only
-replaced when the editor next sends something.
+requests are dropped, and a new daemon is started and sent the editor's initialize,
+configuration and open documents with their current text; messages the editor sends meanwhile
+wait and follow in order. If the daemon cannot be reached (or keeps dying), the relay serves
+the rest of the session from an in-process server in a child process, with the same replay.
+A daemon that says it is stopping on request is only replaced when the editor next sends
+something.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from ghostfill.daemon.replay import REPLAY_ID, SessionLog
 
 TYPE_CHECKING = False  # not `from typing import ...`: the relay never imports typing
 if TYPE_CHECKING:  # the relay imports only what it runs: typing alone costs it ~10 ms
-    import subprocess
     from typing import IO, Any
 
 CONTENT_MODIFIED = -32801
@@ -83,10 +83,9 @@ class Upstream:
 
 
 class SocketUpstream(Upstream):
-    def __init__(self, sock: socket.socket, started: subprocess.Popen[bytes] | None) -> None:
+    def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.reader: IO[bytes] = sock.makefile("rb")
-        self.started = started
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -97,8 +96,6 @@ class SocketUpstream(Upstream):
         except OSError:
             pass
         self.sock.close()
-        if self.started is not None:
-            self.started.poll()  # reap the daemon we started if it died
 
 
 class ChildUpstream(Upstream):
@@ -366,7 +363,7 @@ class Relay:
                     start=True,
                     idle_minutes=self.idle_minutes,
                 )
-                return SocketUpstream(found.sock, found.started)
+                return SocketUpstream(found.sock)
             except UnsafeDirectory as exc:
                 self._say(str(exc))
                 break
