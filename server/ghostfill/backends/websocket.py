@@ -10,8 +10,9 @@ its socket. So cancellation works like this:
 - a response whose consumer stopped early (the user typed on, a filter ended the suggestion) is
   drained in the background: its remaining events are read and dropped until its terminal
   event, for at most `DRAIN_S`; the socket is then free again and keeps serving the session;
-- meanwhile a standby socket starts opening, so a request that comes before the drain is done
-  takes the standby and the draining socket is closed (the provider stops generating);
+- a request that comes while the drain is still running opens a standby socket and takes
+  whichever is ready first: the drained socket, or the standby (the draining socket is then
+  closed, and the provider stops generating);
 - a socket never carries a new `response.create` before the previous response's terminal
   event arrived on it, so one response's events can never reach the next.
 
@@ -181,12 +182,17 @@ class ResponsesSocket:
     # -- cancellation --------------------------------------------------------------------
 
     def _abandon(self, conn: ClientConnection) -> None:
-        """The consumer left before the terminal event: drain it, and open a standby."""
+        """The consumer left before the terminal event (a filter that stopped at
+        `</COMPLETION>` leaves only the closing events, milliseconds away; a superseded
+        response may run for a while): drain it in the background."""
         if conn.state is not State.OPEN:
             return
         self._draining = conn
         self._drain = self._spawn(self._drained(conn))
-        if self._opening is None or self._opening.done():
+
+    def _standby(self) -> None:
+        opening = self._opening
+        if opening is None or (opening.done() and not _usable(opening)):
             self._opening = self._spawn(self._open())
 
     async def _drained(self, conn: ClientConnection) -> bool:
@@ -210,6 +216,7 @@ class ResponsesSocket:
         the standby (the still-draining socket is then closed)."""
         drain = self._drain
         if drain is not None and not drain.done():
+            self._standby()
             opening = self._opening
             waiting: set[asyncio.Future[Any]] = {drain}
             if opening is not None:

@@ -29,6 +29,9 @@ class Figures:
     agree: int
     hit_ms: list[float] = field(default_factory=list)
     """Time to ghost text of the keystrokes answered without a new backend request."""
+    idle_ms: list[float] = field(default_factory=list)
+    """Time to ghost text of each region's first keystroke, after its quiet time."""
+    transport: list[str] = field(default_factory=list)
 
 
 def figures(run: Run, ttft_ms: float, tokens_per_s: float) -> Figures:
@@ -39,12 +42,15 @@ def figures(run: Run, ttft_ms: float, tokens_per_s: float) -> Figures:
     fresh: list[float] = []
     ratio: list[float] = []
     hit: list[float] = []
+    idle: list[float] = []
     hits = agree = 0
     for sent in run.sent:
         if sent.answered_at is None or not sent.text.strip() or sent.answered_at > sent.next_at:
             continue
         ms = (sent.answered_at - sent.at) * 1000
         ghost.append(ms)
+        if sent.idle:
+            idle.append(ms)
         lo = bisect.bisect_left(times, sent.at)
         # A call made for this keystroke answers no sooner than the backend's first token; a
         # call in the window that started later (a prefetch after a cache hit) did not serve it.
@@ -76,6 +82,8 @@ def figures(run: Run, ttft_ms: float, tokens_per_s: float) -> Figures:
         sum(c.size for c in calls),
         agree,
         hit,
+        idle,
+        [run.transport] if run.transport else [],
     )
 
 
@@ -94,6 +102,8 @@ def merge(parts: Sequence[Figures]) -> Figures:
         sum(p.bytes_sent for p in parts),
         sum(p.agree for p in parts),
         [m for p in parts for m in p.hit_ms],
+        [m for p in parts for m in p.idle_ms],
+        [t for p in parts for t in p.transport],
     )
 
 

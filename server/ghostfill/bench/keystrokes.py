@@ -32,6 +32,8 @@ class Sent:
     answered_at: float | None = None
     text: str = ""
     cancelled: bool = False
+    idle: bool = False
+    """The first keystroke after a region's quiet time (`--idle-s`)."""
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Run:
     """Resident memory of the server (and its child processes) at the end of the replay."""
     connections: int = -1
     """TCP connections the fake backend accepted (-1: not counted)."""
+    transport: str = ""
+    """How the Responses API fake was reached (connections, sockets), for `--transport` runs."""
 
 
 class Client:
@@ -141,7 +145,9 @@ async def warm_up(client: Client, regions: Sequence[Region], oracle: Oracle) -> 
     await asyncio.sleep(0.5)
 
 
-async def replay(client: Client, regions: Sequence[Region], oracle: Oracle, run: Run) -> None:
+async def replay(
+    client: Client, regions: Sequence[Region], oracle: Oracle, run: Run, idle_s: float = 1.0
+) -> None:
     loop = asyncio.get_running_loop()
     await warm_up(client, regions, oracle)
     tmp_uris: dict[Path, str] = {}
@@ -149,7 +155,7 @@ async def replay(client: Client, regions: Sequence[Region], oracle: Oracle, run:
         uri = tmp_uris.setdefault(region.path, region.path.as_uri())
         oracle.text = region.original
         client.replace(uri, region.start_text)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(idle_s)
         lines = region.start_text.split("\n")
         pending: tuple[str, Sent, asyncio.Future[Any]] | None = None
         due = loop.time()
@@ -167,7 +173,7 @@ async def replay(client: Client, regions: Sequence[Region], oracle: Oracle, run:
             oracle.cursor = key.offset
             row, line_prefix = _apply(lines, key)
             character = u16(line_prefix)
-            sent = Sent(key, time.perf_counter())
+            sent = Sent(key, time.perf_counter(), idle=key is region.keys[0])
             run.sent.append(sent)
             run.truth[id(sent)] = region.original[key.offset : key.offset + ORACLE_MAX_CHARS]
             msg_id, future = client.request(uri, row, character)

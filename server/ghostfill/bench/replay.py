@@ -33,6 +33,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from ghostfill.bench import replay_responses
 from ghostfill.bench.driver import ServerUnderTest
 from ghostfill.bench.figures import HEADER, LEGEND, Figures, figures, merge, row
 from ghostfill.bench.keystrokes import Client, Recording, Run, replay, workspace_copy
@@ -106,32 +107,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="RATE",
         help="share of replies that go wrong somewhere in their first line (0: a perfect oracle)",
     )
+    replay_responses.add_arguments(parser)
     parser.add_argument("--no-ghostfill", action="store_true", help="run only the peers")
     parser.add_argument("--repeat", type=int, default=1, help="run every configuration N times")
     parser.add_argument("--seed", type=int, default=7)
 
 
 async def run_ghostfill(
-    regions: list[Region], args: Any, debounce: int | None, lookahead: int | None = None
+    regions: list[Region],
+    args: Any,
+    debounce: int | None,
+    lookahead: int | None = None,
+    transport: str = "",
 ) -> Run:
     oracle = Oracle(args.wrong, args.seed)
     label = "ghostfill" + (f", debounce {debounce} ms" if debounce is not None else ", default")
     if lookahead is not None:
         label += f", lookahead {lookahead}"
+    label += f", responses/{transport}" if transport else ""
     run = Run(label)
-    reply = Recording(oracle.fim_reply)
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        FakeProvider(
+    reply = Recording(
+        replay_responses.chat_reply(oracle.continuation) if transport else oracle.fim_reply
+    )
+    provider = (
+        replay_responses.fake(args, reply)
+        if transport
+        else FakeProvider(
             reply, ttft_ms=args.ttft_ms, tokens_per_s=args.tokens_per_s, models=(MODEL,)
-        ) as fake,
-    ):
+        )
+    )
+    with tempfile.TemporaryDirectory() as tmp, provider as fake:
         root = Path(tmp)
         local = workspace_copy(regions, root)
-        options: dict[str, Any] = {
-            "backend": {"provider": "openai-compatible", "baseUrl": fake.base_url, "model": MODEL},
-            "offline": {"enable": False},
-        }
+        backend = {"provider": "openai-compatible", "baseUrl": fake.base_url, "model": MODEL}
+        if transport:
+            backend = replay_responses.backend(provider, transport)
+        options: dict[str, Any] = {"backend": backend, "offline": {"enable": False}}
         completion: dict[str, Any] = {}
         if debounce is not None:
             completion["debounceMs"] = debounce
@@ -145,15 +156,14 @@ async def run_ghostfill(
         await server.start(options, root)
         run.startup_ms = server.startup_ms
         try:
-            await replay(Client(server, types.TEXT_DOCUMENT_INLINE_COMPLETION), local, oracle, run)
+            client = Client(server, types.TEXT_DOCUMENT_INLINE_COMPLETION)
+            await replay(client, local, oracle, run, args.idle_s)
             run.rss_mb = server.rss()
         finally:
             await server.stop()
         run.connections = fake.accepted
-        run.calls = [
-            reply.call(r.body, int(r.headers.get("Content-Length", 0) or 0))
-            for r in fake.completion_requests()
-        ]
+        run.transport = replay_responses.connections(provider) if transport else ""
+        run.calls = [reply.call(r.body, r.size) for r in fake.completion_requests()]
     return run
 
 
@@ -176,7 +186,10 @@ async def measure(args: Any) -> int:
     if not args.no_ghostfill:
         for d in args.debounce_ms or [None]:
             for ahead in args.lookahead or [None]:
-                configs.append(functools.partial(run_ghostfill, regions, args, d, ahead))
+                for transport in args.transport or [""]:
+                    configs.append(
+                        functools.partial(run_ghostfill, regions, args, d, ahead, transport)
+                    )
     if "tabby" in args.peer:
         for mode in args.tabby_debounce:
             configs.append(functools.partial(run_tabby, regions, args, mode))
@@ -192,6 +205,10 @@ async def measure(args: Any) -> int:
     print(HEADER)
     for f in merged:
         print(row(f))
+    if args.transport:
+        print(replay_responses.IDLE_HEADER)
+        for f in merged:
+            print(replay_responses.idle_row(f.label, f.idle_ms, f.transport))
     first = statistics.fmean(f.first_line_ms for f in merged)
     print(LEGEND.format(first=first))
     return 0

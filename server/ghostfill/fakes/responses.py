@@ -11,7 +11,7 @@ failures as `error` events on the socket, and closes a socket on which a second
 `response.create` arrives while one is in flight (counted in `overlaps`: ghostfill must never
 cause one). It also models the network: `setup_ms` delays the first answer on every new
 connection (TCP + TLS set-up), `idle_close_s` closes HTTP keep-alive connections left idle that
-long, `socket_idle_s` does the same for WebSockets, and `websocket=False` refuses the upgrade.
+long (`accepted` counts connections), `socket_idle_s` does the same for WebSockets, and `websocket=False` refuses the upgrade.
 Everything else (models list, chat and completions, faults, key checks, pacing) is the OpenAI
 flavour of `openai.FakeProvider`. Standalone for editor tests:
 
@@ -80,8 +80,6 @@ class FakeResponses(FakeProvider):
         self.responses_only = responses_only
         self.reject = reject
         """Request fields answered 400 unsupported_parameter (`reasoning.effort`, `temperature`)."""
-        self.connections = 0
-        """TCP connections accepted (HTTP and WebSocket), each paying `setup_ms`."""
         self.sockets = 0
         """WebSocket upgrades accepted."""
         self.refused = 0
@@ -152,8 +150,6 @@ class FakeResponses(FakeProvider):
         if getattr(h, "_ghostfill_setup", False):
             return
         h._ghostfill_setup = True  # type: ignore[attr-defined]
-        with self.lock:
-            self.connections += 1
         time.sleep(self.setup_ms / 1000)
         if self.idle_close_s is not None:
             h.connection.settimeout(self.idle_close_s)
@@ -203,11 +199,6 @@ class FakeResponses(FakeProvider):
             "output_tokens_details": {"reasoning_tokens": 0},
             "total_tokens": size + output_tokens,
         }
-
-    def plan(self, chat: bool, body: dict[str, Any]) -> StreamPlan:
-        if body.get("_responses"):
-            return self._responses_plan(body, lambda event: sse(event, event["type"]))
-        return super().plan(chat, body)
 
     def _responses_plan(self, body: dict[str, Any], frame: Any) -> StreamPlan:
         with self.lock:
@@ -270,7 +261,7 @@ class FakeResponses(FakeProvider):
             response["output"] = [{"type": "message", "role": "assistant", "content": [part]}]
             h.json(200, response)
             return
-        h.stream({**body, "_responses": True}, self.plan(False, {**body, "_responses": True}))
+        h.stream(body, self._responses_plan(body, lambda event: sse(event, event["type"])))
 
     # -- WebSocket mode ------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ async def test_one_socket_carries_many_responses(client: httpx.AsyncClient) -> N
                 assert await complete(b) == "a + b"
         finally:
             await b.aclose()
-    assert fake.sockets == 1 and fake.connections == 1 and fake.overlaps == 0
+    assert fake.sockets == 1 and fake.accepted == 1 and fake.overlaps == 0
     sent = fake.socket_requests()
     assert len(sent) == 3
     assert sent[0].header("authorization") == f"Bearer {CANARY}"
