@@ -33,7 +33,7 @@ def test_tiny_replay_over_each_transport(
         "--keystroke-ms", "80", "--pause-ms", "300", "--idle-s", "0.5",
     )  # fmt: skip
     regions = replay.plan(a)
-    run = asyncio.run(replay.run_ghostfill(regions, a, None, transport))
+    run = asyncio.run(replay.run_ghostfill(regions, a, None, transport=transport))
     fig = replay.figures(run, a.ttft_ms, a.tokens_per_s)
     with capsys.disabled():
         print()
