@@ -6,6 +6,7 @@ import {
   State,
   type LanguageClientOptions,
 } from "vscode-languageclient/node";
+import { Feedback } from "./feedback";
 import { InstallFailed } from "./install";
 import type { ServerLauncher } from "./launch";
 import type { Log } from "./log";
@@ -26,6 +27,9 @@ export class ServerClient implements vscode.Disposable {
   private provider = "";
   private apiKey: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly feedback = new Feedback((method, params) => {
+    if (this.client && this.running) void this.client.sendNotification(method, params);
+  });
 
   constructor(
     private readonly log: Log,
@@ -37,6 +41,7 @@ export class ServerClient implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
       keys.onDidChange(() => void this.sendApiKey()),
+      new vscode.Disposable(() => this.feedback.dispose()),
     );
     this.status.setEnabled(this.settings.boolean("completion.enable", true));
   }
@@ -65,6 +70,14 @@ export class ServerClient implements vscode.Disposable {
       return { models: [], error: vscode.l10n.t("The ghostfill server is not running.") };
     }
     return this.client.sendRequest(protocol.models);
+  }
+
+  /** The local stats (`ghostfill/stats`), for the stats view. */
+  async stats(since: string | undefined): Promise<protocol.StatsResult> {
+    if (!this.client || !this.running) {
+      throw new Error(vscode.l10n.t("The ghostfill server is not running."));
+    }
+    return this.client.sendRequest(protocol.stats, since ? { since } : {});
   }
 
   /** Hand the stored key for the current backend to the server (null if there is none). */
@@ -114,6 +127,7 @@ export class ServerClient implements vscode.Disposable {
         ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       }),
       middleware: {
+        ...this.feedback.middleware,
         workspace: {
           configuration: async (params, token, next) => {
             const others = params.items.filter((item) => item.section !== SECTION);

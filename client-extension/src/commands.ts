@@ -3,6 +3,7 @@ import type { ServerClient } from "./client";
 import type { Log } from "./log";
 import type { ApiKeyStore } from "./secrets";
 import type { Settings } from "./settings";
+import { StatsView } from "./stats";
 
 export const COMMANDS = {
   toggle: "ghostfill.toggle",
@@ -12,6 +13,7 @@ export const COMMANDS = {
   selectBackend: "ghostfill.selectBackend",
   selectModel: "ghostfill.selectModel",
   menu: "ghostfill.menu",
+  showStats: "ghostfill.showStats",
 } as const;
 
 /** Backends that usually run without a key. */
@@ -20,6 +22,7 @@ const KEYLESS = new Set(["offline", "ollama", "llamacpp", "vllm", "openai-compat
 /** The user-facing commands and the status bar menu. */
 export class Commands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
+  private readonly statsView: StatsView;
 
   constructor(
     private readonly server: ServerClient,
@@ -29,7 +32,10 @@ export class Commands implements vscode.Disposable {
   ) {
     const register = (id: string, fn: () => unknown): vscode.Disposable =>
       vscode.commands.registerCommand(id, fn);
+    this.statsView = new StatsView((since) => this.server.stats(since));
     this.disposables = [
+      new vscode.Disposable(() => this.statsView.dispose()),
+      register(COMMANDS.showStats, () => this.statsView.show()),
       register(COMMANDS.toggle, () => this.toggle()),
       register(COMMANDS.restart, () => this.server.restart()),
       register(COMMANDS.showLogs, () => this.log.show()),

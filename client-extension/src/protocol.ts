@@ -1,4 +1,4 @@
-import { NotificationType, RequestType0 } from "vscode-languageclient/node";
+import { NotificationType, RequestType, RequestType0 } from "vscode-languageclient/node";
 
 /** ghostfill's own messages on top of LSP. */
 
@@ -41,3 +41,48 @@ export interface ModelsResult {
   error: string | null;
 }
 export const models = new RequestType0<ModelsResult, void>("ghostfill/models");
+
+/** Client → server: the editor displayed an item (Copilot's notification). */
+export const didShowCompletion = "textDocument/didShowCompletion";
+/** Client → server: part of an item was accepted; `acceptedLength` counts insertText. */
+export const didPartiallyAcceptCompletion = "textDocument/didPartiallyAcceptCompletion";
+/** The command every inline item carries; the language client runs it on accept. */
+export const didAcceptCommand = "ghostfill.didAccept";
+
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+export interface Tally {
+  shown: number;
+  accepted: number;
+  partial: number;
+  acceptanceRate: number | null;
+  charsAccepted: number;
+  requests: number;
+  tokens: number;
+  cost: number;
+}
+
+/** Client → server: the local stats (nothing leaves the machine). */
+export interface StatsResult extends Tally {
+  since: string | null;
+  served: number;
+  latencyMs: Percentiles;
+  firstTokenMs: Percentiles;
+  backends: (Tally & { backend: string; model: string })[];
+  languages: (Tally & { language: string })[];
+  days: (Tally & { day: string })[];
+  database: string;
+  enabled: boolean;
+  spend: {
+    tokensLastHour: number;
+    costToday: number;
+    maxTokensPerHour: number;
+    maxCostPerDay: number;
+  };
+}
+export const stats = new RequestType<{ since?: string }, StatsResult, void>("ghostfill/stats");

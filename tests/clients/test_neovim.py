@@ -128,3 +128,34 @@ def test_neovim_legacy_completion_returns_the_suggestion(
 def nvim_version(events: list[dict]) -> str:
     v = next(e for e in events if e["event"] == "attached")["version"]
     return f"{v['major']}.{v['minor']}.{v['patch']}"
+
+
+def test_neovim12_feedback_reaches_the_local_stats(nvim12: Path, world: EditorWorld) -> None:
+    """<Tab> runs the item's ghostfill.didAccept command, <M-Right> takes one word and sends
+    didPartiallyAcceptCompletion, :GhostfillStats shows them; `ghostfill stats --json` reads
+    the same database (the world's XDG_DATA_HOME)."""
+    import json
+    import sys
+
+    sample = world.file("sample.py", "import os\n\n")
+    snippet = world.snippet("neovim", "neovim.lua")
+    result = world.root / "events.jsonl"
+    argv = [str(nvim12), "--headless", "--clean", "-n", "-u", str(snippet)]
+    argv += ["-S", str(HERE / "nvim12_feedback_driver.lua")]
+    # in-process server: its stats land in this world's XDG_DATA_HOME (a daemon started by an
+    # earlier world would keep that world's)
+    env = {"GF_FILE": str(sample), "GF_RESULT": str(result), "GHOSTFILL_NO_DAEMON": "1"}
+    proc = world.run(argv, extra_env=env)
+    events = read_events(result)
+    assert proc.returncode == 0 and events and events[-1].get("code") == 0, (
+        f"nvim exit {proc.returncode}: {events}\n{proc.stderr[-2000:]}\n{world.diagnostics()}"
+    )
+    by = {e["event"]: e for e in events}
+    assert by["accepted"]["line"] == "v1" + SUGGESTION
+    assert by["partial"]["line"] == "v2_from_fake"
+    text = "\n".join(by["stats"]["lines"])
+    assert "accepted 1  partially accepted 1" in text, text
+    stats = world.run([sys.executable, "-m", "ghostfill", "stats", "--json"])
+    data = json.loads(stats.stdout)
+    assert (data["accepted"], data["partial"]) == (1, 1)
+    assert data["shown"] >= 2  # Neovim reports no "shown": served suggestions count
