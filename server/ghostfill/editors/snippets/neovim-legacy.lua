@@ -51,6 +51,9 @@ vim.api.nvim_create_autocmd('FileType', {
 -- :GhostfillStats [SINCE] shows ghostfill's local stats (acceptance, latency, tokens, cost)
 -- in a terminal split; SINCE is 30m, 24h, 7d, 2w or a date. Nothing leaves the machine.
 vim.api.nvim_create_user_command('GhostfillStats', function(opts)
-  local since = opts.args ~= '' and (' --since ' .. vim.fn.shellescape(opts.args)) or ''
+  local since = ''
+  if opts.args ~= '' then
+    since = ' --since ' .. vim.fn.shellescape(opts.args)
+  end
   vim.cmd('botright split | terminal ghostfill stats' .. since)
 end, { nargs = '?' })
