@@ -1,9 +1,7 @@
 """Definitions of the identifiers used near the cursor, from other files first.
 
-Which names: every identifier in the ~20 lines above the cursor, the cursor line and the few
-lines below it, weighted by closeness to the cursor and how often it appears; `a.b` / `a::b`
-pairs; the word being typed; then every name the file imports (so the next line can use an
-import that is not near the cursor yet), and, lightly, the other names in the cursor window.
+Which names: those near the cursor (`near_names.py`), the word being typed, then every name
+the file imports (so the next line can use an import that is not near the cursor yet).
 
 Where they are defined, most certain first:
 1. through the file's imports (`imports.scm`): `from .store import Store`, `import {x} from
@@ -13,15 +11,13 @@ Where they are defined, most certain first:
    up in the few files that define it;
 2. this file, when it defines the name (that definition is the one the code means), unless
    the window already shows it;
-3. the same folder: in scope for Go, Java and C# packages (whose other types are also offered,
-   lightly); elsewhere only when exactly one file of the folder defines the name;
+3. the same folder: in scope where a folder's files share names (`same_package`: Go, Java,
+   C#), whose other types are also offered, lightly; elsewhere only when exactly one file of
+   the folder defines the name;
 4. anywhere in the workspace index, when at most `MAX_AMBIGUOUS` files define the name.
 
 Resolutions are memoized per file, imports and index generation, and rendered snippets are
 cached, so typing along a line costs little more than reading the names around the cursor.
-
-Names are found by regular expression on the live bytes (the tree may have pending edits),
-so what the user just typed counts.
 """
 
 from __future__ import annotations
@@ -30,12 +26,13 @@ import functools
 import math
 import os
 import re
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ghostfill.context.imports import Binding, Imports, read_imports, resolve, rules_of
 from ghostfill.context.index import SymbolIndex
+from ghostfill.context.near_names import MemberUses, WindowCounts, near_names
 from ghostfill.context.symbols import CONTAINERS, KINDS, NO_RULES, Definition, FileSymbols
 from ghostfill.context.window import Window
 from ghostfill.documents.languages import ImportRules
@@ -43,8 +40,6 @@ from ghostfill.documents.store import Document, TextChange
 from ghostfill.model import Snippet
 from ghostfill.settings import Settings
 
-NEAR_ABOVE = 20
-NEAR_BELOW = 3
 TOP_LINES = 300
 TOP_BYTES = 32 * 1024
 """Imports are read from the top of the file (this much) and from the cursor window."""
@@ -66,7 +61,6 @@ PACKAGE_CONFIDENCE = 0.9
 FOLDER_CONFIDENCE = 0.5
 INCLUDE_CONFIDENCE = 0.85
 RE_EXPORT_CONFIDENCE = 0.9
-WINDOW_WEIGHT = 0.03
 OUTLINE_SHARE = 0.6
 MAX_OUTLINES = 2
 SIBLING_WEIGHT = 0.12
@@ -74,33 +68,11 @@ SIBLING_WEIGHT = 0.12
 MAX_SIBLINGS = 8
 SIBLING_KINDS = frozenset({"class", "interface", "enum", "type"})
 MAX_FILE_MEMBERS = 24
-MAX_MEMBER_USES = 128
-MEMBER_SKIP_LINES = 5
-"""Uses of one module's members counted per file (enough to know which it uses most)."""
 FILE_MEMBER_WEIGHT = 0.25
-MAX_SCAN_BYTES = 1024 * 1024
 RENDER_CACHE = 2048
 MEMO_SIZE = 8192
 
-_IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
-_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
-_TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
-_MEMBER = re.compile(
-    rb"(?<![\w$])([A-Za-z_$][\w$]*+)[ \t]*+(?:\?\.|\.|::|->)[ \t]*+([A-Za-z_$][\w$]*+)"
-)
-"""`owner.member`, `owner::member`, `owner->member` (possessive: no backtracking)."""
 _PARTIAL = re.compile(r"(?:([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*)?([A-Za-z_$][\w$]*)$")
-STOP = frozenset(
-    "self this super cls if else elif for while return def class fn func function var let "
-    "const new true false True False None null nil undefined and or not in is as from import "
-    "try except finally catch throw raise with pub mut struct impl trait enum type interface "
-    "package public private protected static void int str bool float string end then do "
-    "async await yield lambda pass break continue match case switch default print len range "
-    "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
-)
-"""Keywords and builtins never looked up as names near the cursor (imports always are)."""
-
-
 _Found = list[tuple[FileSymbols, "Definition | None", float, bool]]
 """Resolved definitions: (file, definition or None for its outline, confidence, near only)."""
 
@@ -156,10 +128,9 @@ class DefinitionSource:
         self._rendered: OrderedDict[tuple[str, int], tuple[FileSymbols, str, int]] = OrderedDict()
         self._memo: OrderedDict[tuple[str, int, str, str], _Found] = OrderedDict()
         self._own: tuple[FileSymbols, frozenset[str]] | None = None
-        self._window_counts = _WindowCounts()
+        self._window_counts = WindowCounts()
+        self._member_uses = MemberUses()
         self._folders: OrderedDict[str, tuple[int, dict[str, list[FileSymbols]]]] = OrderedDict()
-        self._members: tuple[tuple[str, int, int, tuple[str, ...]], Counter[tuple[str, str]]] | None
-        self._members = None
         self._generation = -1
 
     # -- document hooks (ContextEngine fans them out) ------------------------------------
@@ -197,9 +168,9 @@ class DefinitionSource:
             self.index.file(doc.path),
             frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
         )
-        weights, pairs = _near_names(doc, window, self._window_counts)
+        weights, pairs = near_names(doc, window, self._window_counts)
         modules = sorted(local for local, b in imports.bindings.items() if not b.name)
-        for pair, n in self._file_members(doc, window, modules).most_common(MAX_FILE_MEMBERS):
+        for pair, n in self._member_uses(doc, window, modules).most_common(MAX_FILE_MEMBERS):
             pairs[pair] = max(pairs.get(pair, 0.0), 1.0 - math.exp(-FILE_MEMBER_WEIGHT * n))
         bound = {local: max(weights.pop(local, 0.0), IMPORTED_WEIGHT) for local in imports.bindings}
         ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES]
@@ -218,37 +189,6 @@ class DefinitionSource:
             self._siblings(req)
         best = sorted(req.found.values(), key=lambda c: (-c.score, c.symbols.path, c.line))
         return [self._snippet(c) for c in best[:MAX_SNIPPETS]]
-
-    def _file_members(
-        self, doc: Document, window: Window, modules: list[str]
-    ) -> Counter[tuple[str, str]]:
-        """How often the file uses each `module.member` of its namespace imports (`util.x`
-        with `import * as util`, `codecs.lookup` with `import codecs`): the members the code
-        reaches for are the likely next ones. The lines around the cursor are left out (the
-        near names count them), so typing there, Enter included, reuses the counts; moving
-        elsewhere pays once (~1 ms for a 160 KB file)."""
-        if not modules or len(doc.data) > MAX_SCAN_BYTES:
-            return Counter()
-        data = doc.data
-        start = doc.line_start(max(0, window.row - MEMBER_SKIP_LINES))
-        end = doc.line_end(min(doc.line_count - 1, window.row + MEMBER_SKIP_LINES))
-        key = (doc.uri, hash(data[:start]), hash(data[end:]), tuple(modules))
-        if self._members is not None and self._members[0] == key:
-            return self._members[1]
-        found: Counter[tuple[str, str]] = Counter()
-        for module in modules:
-            needle = module.encode() + b"."
-            seen = 0
-            for lo, hi in ((0, start), (end, len(data))):
-                i = data.find(needle, lo, hi)
-                while i >= 0 and seen < MAX_MEMBER_USES:
-                    m = _IDENT.match(data, i + len(needle))
-                    if m is not None and (i == 0 or data[i - 1] not in _WORD_BYTES):
-                        found[(module, m.group().decode("ascii"))] += 1
-                        seen += 1
-                    i = data.find(needle, i + len(needle), hi)
-        self._members = (key, found)
-        return found
 
     def _folder_names(self, folder: str) -> dict[str, list[FileSymbols]]:
         """name -> the files of `folder` defining it; rebuilt only when the folder changes."""
@@ -499,82 +439,6 @@ class DefinitionSource:
             top.modules + tuple(m for m in near.modules if m not in top.modules),
         )
         return merged, hash((key[1], tuple(near.bindings.items()), near.wildcards))
-
-
-class _WindowCounts:
-    """Identifier and pair counts of the window outside the lines near the cursor, kept while
-    that text is unchanged (typing at the cursor does not change it)."""
-
-    def __init__(self) -> None:
-        self._key: tuple[str, int] | None = None
-        self._value: tuple[Counter[bytes], Counter[tuple[bytes, bytes]]] = (Counter(), Counter())
-
-    def __call__(
-        self, doc: Document, ranges: list[tuple[int, int]]
-    ) -> tuple[Counter[bytes], Counter[tuple[bytes, bytes]]]:
-        data = doc.data
-        key = (doc.uri, hash(tuple(data[a:b] for a, b in ranges)))
-        if key != self._key:
-            words: Counter[bytes] = Counter()
-            pairs: Counter[tuple[bytes, bytes]] = Counter()
-            for a, b in ranges:
-                if a < b:
-                    words.update(_IDENT.findall(data, a, b))
-                    pairs.update(_MEMBER.findall(data, a, b))
-            self._key, self._value = key, (words, pairs)
-        return self._value
-
-
-def _near_names(
-    doc: Document, window: Window, window_counts: _WindowCounts
-) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    """Identifier -> weight, and (owner, member) -> weight, around the cursor."""
-    row = window.row
-    first = max(0, row - NEAR_ABOVE)
-    last = min(doc.line_count - 1, row + NEAR_BELOW)
-    data = doc.data
-    totals: dict[bytes, float] = {}
-    pairs: dict[tuple[bytes, bytes], float] = {}
-    # one pass over the lines around the cursor; b"\n" tokens count the rows
-    r = first
-    w = 1.0 / (1.0 + 0.25 * (row - r))
-    for token in _TOKEN_OR_NEWLINE.findall(data, doc.line_start(first), window.cursor_byte):
-        if token == b"\n":
-            r += 1
-            w = 1.0 / (1.0 + 0.25 * (row - r))
-        else:
-            totals[token] = totals.get(token, 0.0) + w
-    below = _TOKEN_OR_NEWLINE.findall(data, window.cursor_byte, doc.line_end(last))
-    r, w = row, 0.8  # the rest of the cursor line, then the lines below
-    for token in below:
-        if token == b"\n":
-            r += 1
-            w = 1.0 / (1.0 + 0.25 * (r - row))
-        else:
-            totals[token] = totals.get(token, 0.0) + w
-    near = data[doc.line_start(first) : doc.line_end(last)]
-    if b"." in near or b":" in near or b">" in near:
-        for pair in _MEMBER.findall(near):
-            pairs[pair] = pairs.get(pair, 0.0) + 0.5
-    rest = [(doc.line_start(window.first_row), doc.line_start(first))]
-    if last < window.last_row:
-        rest.append((doc.line_end(last), doc.line_end(window.last_row)))
-    counted_words, counted_pairs = window_counts(doc, rest)  # the rest of the window: lightly
-    for word, n in counted_words.items():
-        totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
-    for pair, n in counted_pairs.items():
-        pairs[pair] = pairs.get(pair, 0.0) + WINDOW_WEIGHT * n
-    weights: dict[str, float] = {}
-    for word, total in totals.items():
-        name = word.decode("ascii")
-        if len(name) > 1 and name not in STOP:
-            weights[name] = 1.0 - math.exp(-total)
-    members: dict[tuple[str, str], float] = {}
-    for (a, b), total in pairs.items():
-        member = b.decode("ascii")
-        if len(member) > 1 and member not in STOP:
-            members[(a.decode("ascii"), member)] = 1.0 - math.exp(-total)
-    return weights, members
 
 
 def _named(fs: FileSymbols, name: str) -> list[Definition]:
