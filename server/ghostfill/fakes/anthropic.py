@@ -34,13 +34,6 @@ class FakeAnthropic(FakeServer):
         self.prefill = prefill
         """False: the model refuses a conversation that ends with an assistant turn."""
 
-    def start(self, port: int = 0) -> FakeAnthropic:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
     def is_generation(self, path: str) -> bool:
         return path == "/v1/messages"
 

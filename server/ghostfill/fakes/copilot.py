@@ -41,13 +41,6 @@ class FakeCopilot(FakeProvider):
         """The HTTPS address the language server reaches this fake at (set by the caller)."""
         self.unknown: list[str] = []
 
-    def start(self, port: int = 0) -> FakeCopilot:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeCopilot:
-        return self.start()
-
     def is_generation(self, path: str) -> bool:
         return "/engines/" in path and path.endswith("/completions")
 

@@ -59,13 +59,6 @@ class FakeCodestral(_OpenAIStyle):
     ) -> None:
         super().__init__(text, models=models, **kwargs)
 
-    def start(self, port: int = 0) -> FakeCodestral:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeCodestral:
-        return self.start()
-
     def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path == "/v1/models":
             h.json(200, self.models_json())
@@ -166,13 +159,6 @@ class FakeDeepSeek(_OpenAIStyle):
     ) -> None:
         super().__init__(text, models=models, **kwargs)
         self.keep_alives = keep_alives
-
-    def start(self, port: int = 0) -> FakeDeepSeek:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeDeepSeek:
-        return self.start()
 
     def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path == "/models":

@@ -27,13 +27,6 @@ class FakeLlamaCpp(FakeServer):
         self.fim = fim
         """False: the GGUF has no FIM tokens, so /infill answers 501."""
 
-    def start(self, port: int = 0) -> FakeLlamaCpp:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeLlamaCpp:
-        return self.start()
-
     def is_generation(self, path: str) -> bool:
         return path in ("/infill", "/completion", "/v1/chat/completions", "/v1/completions")
 

@@ -30,13 +30,6 @@ class FakeOllama(FakeServer):
         self.no_insert = no_insert
         """Models whose template lacks `.Suffix`: a request with `suffix` gets a 400."""
 
-    def start(self, port: int = 0) -> FakeOllama:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeOllama:
-        return self.start()
-
     def is_generation(self, path: str) -> bool:
         return path in ("/api/generate", "/api/chat")
 

@@ -43,38 +43,13 @@ DONE = b"data: [DONE]\n\n"
 
 
 class FakeProvider(FakeServer):
-    def __init__(
-        self,
-        text: str | Reply = "pass",
-        *,
-        ttft_ms: float = 0.0,
-        tokens_per_s: float = 0.0,
-        chars_per_token: int = 4,
-        models: tuple[str, ...] = ("fake-coder", "qwen-2.5-coder-fake"),
-        done: bool = True,
-        require_key: str | None = None,
-        flavour: str = "cerebras",
-    ) -> None:
-        super().__init__(
-            text,
-            ttft_ms=ttft_ms,
-            tokens_per_s=tokens_per_s,
-            chars_per_token=chars_per_token,
-            models=models,
-            done=done,
-            require_key=require_key,
-        )
+    def __init__(self, text: str | Reply = "pass", *, flavour: str = "cerebras", **kw: Any) -> None:
+        """`kw`: the `FakeServer` options (ttft_ms, tokens_per_s, models, done, require_key)."""
+        super().__init__(text, **kw)
         if flavour not in FLAVOURS:
             raise ValueError(f"unknown flavour {flavour!r}; one of {sorted(FLAVOURS)}")
         self.flavour = flavour
         self.base_path = FLAVOURS[flavour]
-
-    def start(self, port: int = 0) -> FakeProvider:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeProvider:
-        return self.start()
 
     # -- routes --------------------------------------------------------------------------
 

@@ -91,13 +91,6 @@ class FakeResponses(FakeProvider):
         self._seen_keys: set[str] = set()
         self._ids = 0
 
-    def start(self, port: int = 0) -> FakeResponses:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeResponses:
-        return self.start()
-
     def stop(self) -> None:
         with self.lock:
             sockets, self._open = list(self._open), set()

@@ -44,13 +44,6 @@ class FakeTabby(FakeServer):
     def __init__(self, text: str | Reply = "pass", **kwargs: Any) -> None:
         super().__init__(text, **kwargs)
 
-    def start(self, port: int = 0) -> FakeTabby:
-        super().start(port)
-        return self
-
-    def __enter__(self) -> FakeTabby:
-        return self.start()
-
     @property
     def endpoint(self) -> str:
         """What tabby-agent's `[server] endpoint` is set to."""

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 Reply = Callable[[dict[str, Any]], str]
@@ -148,8 +148,8 @@ class FakeServer:
     def base_url(self) -> str:
         return self.root_url + self.base_path
 
-    def start(self, port: int = 0) -> FakeServer:
-        fake = self
+    def start(self, port: int = 0) -> Self:
+        fake: FakeServer = self
 
         class Handler(RequestHandler):
             server_fake = fake
@@ -167,7 +167,7 @@ class FakeServer:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from ghostfill.documents.languages import LanguageSpec
 from ghostfill.postprocess.base import FilterContext, lines_of
@@ -53,37 +53,12 @@ def open_in(prefix: str, skip: tuple[str, ...]) -> Counter[str]:
     return Counter({")": stack.count("("), "]": stack.count("["), "}": stack.count("{")})
 
 
-def closed_by(line_prefix: str, suffix: str, skip: tuple[str, ...]) -> Counter[str]:
-    """Closers in `suffix` that close brackets opened before the cursor.
-
-    The suffix is lexed together with the text before the cursor on its line, so a cursor
-    inside a string literal (`print("hel|")`) does not turn the rest into a string.
-    """
+def _outer_closers(line_prefix: str, text: str, skip: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """(index in `text`, bracket) of each closer in `text` that closes a bracket opened before
+    `text` starts. `text` is lexed together with `line_prefix`, so a cursor inside a string
+    literal (`print("hel|")`) does not turn the rest into a string."""
     start = len(line_prefix)
     stack: list[tuple[str, bool]] = []
-    closed: Counter[str] = Counter()
-    for i, b in brackets(line_prefix + suffix, skip):
-        if b in OPENERS:
-            stack.append((b, i >= start))
-        elif i < start:
-            if stack:
-                stack.pop()
-        elif stack and stack[-1][1]:
-            stack.pop()
-        else:
-            closed[b] += 1
-            if stack:
-                stack.pop()
-    return closed
-
-
-def excess_closer(
-    line_prefix: str, text: str, allowed: Counter[str], skip: tuple[str, ...]
-) -> int:
-    """Index in `text` of the first closer that closes more than `allowed` lets it, or -1."""
-    start = len(line_prefix)
-    stack: list[tuple[str, bool]] = []
-    used: Counter[str] = Counter()
     for i, b in brackets(line_prefix + text, skip):
         if b in OPENERS:
             stack.append((b, i >= start))
@@ -93,11 +68,23 @@ def excess_closer(
         elif stack and stack[-1][1]:
             stack.pop()
         else:
-            used[b] += 1
-            if used[b] > allowed[b]:
-                return i - start
+            yield i - start, b
             if stack:
                 stack.pop()
+
+
+def closed_by(line_prefix: str, suffix: str, skip: tuple[str, ...]) -> Counter[str]:
+    """Closers in `suffix` that close brackets opened before the cursor."""
+    return Counter(b for _, b in _outer_closers(line_prefix, suffix, skip))
+
+
+def excess_closer(line_prefix: str, text: str, allowed: Counter[str], skip: tuple[str, ...]) -> int:
+    """Index in `text` of the first closer that closes more than `allowed` lets it, or -1."""
+    used: Counter[str] = Counter()
+    for i, b in _outer_closers(line_prefix, text, skip):
+        used[b] += 1
+        if used[b] > allowed[b]:
+            return i
     return -1
 
 
