@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from ghostfill.backends.usage import Meter
     from ghostfill.documents.languages import LanguageSpec
 
 Source = Literal["backend", "offline", "cache"]
@@ -82,6 +83,10 @@ class Prompt:
     strip: tuple[str, ...] = ()
     language: str = ""
     path: str = ""
+    continuation: str = ""
+    """The prompt as plain text to continue (context first, the code before the cursor last),
+    for servers that can neither fill in the middle nor chat well (llama.cpp `/completion`
+    with a model without FIM tokens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,12 @@ class GenerationParams:
     multiline: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     """Model-family request fields from prompt.templates.MODEL_QUIRKS (e.g. reasoning_effort)."""
+    first_event_s: float | None = None
+    """How long this request may wait for the first streamed event (None: the backend's
+    configured timeout). The lifecycle sizes it to the backend's measured speed, so a slow
+    local model evaluating a long prompt is not hung up on."""
+    meter: Meter | None = field(default=None, compare=False)
+    """Where the backend records what the response says it cost (tokens, cache reuse, times)."""
 
 
 @dataclass(frozen=True, slots=True)

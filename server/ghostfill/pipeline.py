@@ -39,6 +39,7 @@ from ghostfill.lifecycle import timings as stage
 from ghostfill.lifecycle.continuations import Continuation, Continuations, Probe
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.lifecycle.keepwarm import KeepWarm
+from ghostfill.lifecycle.pacing import Pacer
 from ghostfill.lifecycle.speculation import Lookahead
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
 from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
@@ -97,6 +98,7 @@ class Pipeline:
         spawn: Spawn,
         workspace: Callable[[], str] = lambda: "",
         orphan_grace_s: float = ORPHAN_GRACE_S,
+        pacer: Pacer | None = None,
     ) -> None:
         self.settings = settings
         self.privacy = privacy
@@ -111,6 +113,8 @@ class Pipeline:
         self.orphan_grace_s = orphan_grace_s
         self.lookahead = Lookahead()
         self.keep_warm = KeepWarm(spawn)
+        self.pacer = pacer or Pacer()
+        """Deadlines and prompt budgets sized to each backend's measured speed."""
         self.backend_calls = 0
         self.prefetches = 0
         self.orphans_cancelled = 0
@@ -154,10 +158,11 @@ class Pipeline:
             if cont.used_up(typed):
                 return None  # the model said all it had to say here: asking again would too
         self.continuations.supersede(doc.uri)
+        sized = self.pacer.sized(settings, self.backends.backend)
         ctx = self.context.gather(
             doc,
             position,
-            settings,
+            sized,
             self.workspace(),
             self.privacy().excluded,
             snippets=self.backends.backend is not None,  # the offline engine reads no prompt
@@ -214,8 +219,9 @@ class Pipeline:
             timings = stage.Timings()
             timings.settle("answer")  # nobody waits for a prefetch: logged when it ends
             probe = Probe.at(doc, position)
+            sized = self.pacer.sized(settings, backend)
             ctx = self.context.gather(
-                doc, position, settings, self.workspace(), self.privacy().excluded
+                doc, position, sized, self.workspace(), self.privacy().excluded
             )
             timings.lap("context")
             grammar = doc.tree.grammar if doc.tree is not None else None
@@ -235,7 +241,8 @@ class Pipeline:
         cont.claims += 1
         cont.claimed += 1
         try:
-            text = await cont.wait(typed, settings.backend.timeoutMs / 1000, multiline, line_suffix)
+            within = self.pacer.wait_s(cont, settings)
+            text = await cont.wait(typed, within, multiline, line_suffix)
         except asyncio.CancelledError:
             cont.claims -= 1
             self._watch_orphan(cont)
@@ -299,13 +306,6 @@ class Pipeline:
             render(ctx, model=config.model, template=config.template, comment=ctx.comment)
         )
         extra, _ = quirks(config.model)
-        params = GenerationParams(
-            max_tokens=settings.backend.maxTokens,
-            temperature=settings.backend.temperature,
-            stop=prompt.stop,
-            multiline=ctx.multiline,
-            extra=extra,
-        )
         lookahead = 0
         if not ctx.multiline:
             lookahead = self.lookahead.lines(backend.name, settings.completion.lookaheadLines)
@@ -319,10 +319,20 @@ class Pipeline:
             lookahead=lookahead,
             tab=len(fctx.indent_unit) if fctx.indent_unit.startswith(" ") else 4,
         )
+        plan = self.pacer.plan(backend, prompt, settings, cont)
+        params = GenerationParams(
+            max_tokens=settings.backend.maxTokens,
+            temperature=settings.backend.temperature,
+            stop=prompt.stop,
+            multiline=ctx.multiline,
+            extra=extra,
+            first_event_s=plan.first_event_s,
+            meter=plan.meter,
+        )
         timings.lap("prompt")
         self.backend_calls += 1
         self.keep_warm.traffic()
-        cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx, timings))
+        cont.task = self.spawn(self._run(cont, backend, prompt, params, fctx, timings, settings))
         return cont
 
     async def _run(
@@ -333,6 +343,7 @@ class Pipeline:
         params: GenerationParams,
         fctx: FilterContext,
         timings: stage.Timings,
+        settings: Settings,
     ) -> None:
         stage.CURRENT.set(timings)
         self._streaming += 1
@@ -346,7 +357,11 @@ class Pipeline:
             try:
                 async for chunk in out:
                     cont.push(chunk)
+                    if self.pacer.late(cont):
+                        # The request was answered offline meanwhile: ask for this one now.
+                        self.events.ready(cont.uri, cont.version, cont.position)
             finally:
+                self.pacer.observe(cont, settings)
                 # A filter that stopped early leaves the stream open: closing it closes the
                 # HTTP connection, so the provider stops generating too. The close runs in a
                 # task of its own: a cancel arriving meanwhile (the next keystroke) must not

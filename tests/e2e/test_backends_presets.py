@@ -82,7 +82,8 @@ def ollama(request: Recorded) -> None:
     assert body == {
         "model": "qwen2.5-coder:1.5b-base",
         "stream": True,
-        "options": {"num_predict": MAX_TOKENS, "temperature": 0.0},
+        "keep_alive": "30m",
+        "options": {"num_predict": MAX_TOKENS, "temperature": 0.0, "num_ctx": 8192},
     }
 
 
@@ -97,6 +98,7 @@ def llamacpp(request: Recorded) -> None:
         "temperature": 0.0,
         "stream": True,
         "cache_prompt": True,
+        "timings_per_token": True,
     }
 
 

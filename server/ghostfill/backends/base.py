@@ -34,6 +34,20 @@ class BackendConfig:
     """The Responses API's transport: auto | http | websocket (`backend.transport`)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a server says it can do, asked once (at initialize, or on first use) and kept."""
+
+    fim: bool | None = None
+    """Fills in the middle natively (None: not known, or not a question this API answers)."""
+    context_tokens: int | None = None
+    """The context window a request gets on the server (llama.cpp slot `n_ctx`)."""
+    model: str = ""
+    """The model the server has loaded, as it names it."""
+    prompt_kind: str = ""
+    """How ghostfill will prompt it, in words (`FIM via /infill`, `prefix continuation`...)."""
+
+
 class Backend(Protocol):
     """A provider that streams the text to insert at the cursor.
 
@@ -70,4 +84,9 @@ class Backend(Protocol):
     async def warm(self) -> None:
         """Open the keep-alive connection (TLS, HTTP/2) before the first completion; never raises
         except CancelledError."""
+        ...
+
+    async def probe(self) -> Capabilities:
+        """Ask the server what it supports (once; later calls return what was learned). Never
+        raises except CancelledError: what cannot be asked stays unknown."""
         ...

@@ -10,11 +10,12 @@ connection with a cheap GET. Providers override only what their API does differe
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
 
-from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.base import BackendConfig, Capabilities
 from ghostfill.backends.http import Fallback, Request, bearer, get_json, join, quietly, stream_text
 from ghostfill.backends.presets import Preset
 from ghostfill.backends.ratelimit import RateLimitGate
@@ -117,12 +118,17 @@ class HttpBackend:
         unsupported: Fallback | None = None,
     ) -> AsyncIterator[str]:
         """Stream `request`'s text, capped at `max_chars`; `unsupported` marks the error
-        statuses that mean "this kind of request is refused here" (raised as Unsupported)."""
+        statuses that mean "this kind of request is refused here" (raised as Unsupported).
+        `params.first_event_s` lengthens the wait for the first event (a slow local model
+        evaluating a long prompt); it never shortens the configured one."""
+        config = self.config
+        if params.first_event_s is not None and params.first_event_s > config.timeout_s:
+            config = replace(config, timeout_s=params.first_event_s)
         return stream_text(
             self.client,
-            self.config,
+            config,
             request,
-            lambda lines: decode(lines, self.config),
+            lambda lines: decode(lines, config),
             max_chars=max_chars(params),
             models=self.models,
             gate=self.gate,
@@ -134,6 +140,10 @@ class HttpBackend:
 
     async def models(self) -> list[str]:
         return model_ids(await self.get_json(self.preset.models_path, self.models_query))
+
+    async def probe(self) -> Capabilities:
+        """Most APIs have nothing to ask: what they support is known from the preset."""
+        return Capabilities(prompt_kind=self.preset.prompt_kind)
 
     async def warm(self) -> None:
         """Open the keep-alive connection (and TLS) before the first completion needs it,

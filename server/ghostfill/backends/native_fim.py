@@ -4,6 +4,7 @@ SSE, next to an OpenAI-style chat endpoint for `backend.template: "chat"`."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any, ClassVar
 
 from ghostfill.backends import openai_compat
@@ -43,5 +44,6 @@ class NativeFim(HttpBackend):
 
     async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
         self.gate.check()
-        async for text in self.send(self.request(prompt, params), openai_compat.decode, params):
+        wire = partial(openai_compat.decode, meter=params.meter)
+        async for text in self.send(self.request(prompt, params), wire, params):
             yield text

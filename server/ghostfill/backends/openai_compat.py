@@ -11,12 +11,14 @@ errors as `data: {"error": ...}`, `event: error` or Groq `x_groq.error`.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
 from typing import Any
 
 from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.common import HttpBackend
 from ghostfill.backends.http import Fallback, Request, error_data, midstream_error, truncated
 from ghostfill.backends.sse import sse_events
+from ghostfill.backends.usage import Meter, from_llamacpp, from_openai
 from ghostfill.model import GenerationParams, Prompt
 from ghostfill.prompt.render import as_chat
 
@@ -55,14 +57,18 @@ class OpenAICompatible(HttpBackend):
         Unsupported: a codex model's 400 pointing at /v1/responses)."""
         self.gate.check()
         request = self.request(prompt, params)
-        async for text in self.send(request, decode, params, unsupported=switch):
+        wire = partial(decode, meter=params.meter)
+        async for text in self.send(request, wire, params, unsupported=switch):
             yield text
 
 
-async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str, None]:
+async def decode(
+    lines: AsyncIterator[str], config: BackendConfig, *, meter: Meter | None = None
+) -> AsyncGenerator[str, None]:
     """Text deltas from an OpenAI-style SSE stream (chat `delta.content` or completion
     `text`); reasoning deltas are ignored. Ends at `[DONE]`, or at EOF after a chunk with a
-    `finish_reason`; EOF before either is a truncated stream."""
+    `finish_reason`; EOF before either is a truncated stream. What the stream says the request
+    cost (`usage`, llama.cpp's `timings`) goes to `meter`."""
     finished = done = False
     async for event in sse_events(lines, config):
         data = event.data
@@ -78,6 +84,8 @@ async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGener
             raise midstream_error(error_data(data), config)
         if isinstance(groq, dict) and groq.get("error"):
             raise midstream_error(error_data({"error": groq["error"]}), config)
+        if meter is not None:
+            meter.record(from_llamacpp(data.get("timings")) or from_openai(data.get("usage")))
         for choice in data.get("choices") or ():
             if not isinstance(choice, dict):
                 continue

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.base import BackendConfig, Capabilities
 from ghostfill.backends.families import family
 from ghostfill.backends.http import ErrorInfo, Unsupported
 from ghostfill.backends.openai_compat import OpenAICompatible
@@ -87,6 +87,9 @@ class OpenAIWires:
 
     async def models(self) -> list[str]:
         return await self.completions.models()
+
+    async def probe(self) -> Capabilities:
+        return await self.completions.probe()
 
     async def warm(self) -> None:
         if self.on_responses:

@@ -8,6 +8,9 @@ from ghostfill.documents.store import Document
 
 CHARS_PER_TOKEN = 4
 """Budgets are in tokens; without a tokenizer four characters per token is the usual estimate."""
+MAX_GRID_LINES = 16
+GRID_CHARS = 320
+"""One grid step per this many characters of budget (about eight 40-character lines)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +31,27 @@ class Window:
 def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) -> Window:
     """Three quarters of the budget before the cursor, one quarter after, whole lines only.
 
-    Works on line offsets, so only the bytes that end up in the window are sliced and decoded.
+    The edges are cache-stable: the first line snaps forward to a grid counted from the top of
+    the file and the last line back to a grid counted from its end, so typing (even Enter)
+    between them leaves both where they were, and the prompt built from the window changes
+    only at the cursor until it has travelled a grid step. A model server's prompt cache then
+    reuses everything before the cursor. Works on line offsets, so only the bytes that end up
+    in the window are sliced and decoded.
     """
     budget = max(budget_tokens, 16) * CHARS_PER_TOKEN
+    grid = max(1, min(MAX_GRID_LINES, budget // GRID_CHARS))
     cursor = doc.offset_of(row, col_byte)
     first = row
     while first > 0 and cursor - doc.line_start(first - 1) <= budget * 3 // 4:
         first -= 1
+    if first > 0 and (snapped := -(-first // grid) * grid) <= row:
+        first = snapped
     last = row
     while last + 1 < doc.line_count and doc.line_end(last + 1) - cursor <= budget // 4:
         last += 1
+    below = doc.line_count - 1 - last
+    if below > 0 and (snapped := doc.line_count - 1 - -(-below // grid) * grid) >= row:
+        last = snapped
     end = doc.line_end(last)
     if last + 1 < doc.line_count:
         end = doc.line_start(last + 1)

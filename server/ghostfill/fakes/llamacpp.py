@@ -1,17 +1,23 @@
 """A fake llama.cpp `llama-server` on 127.0.0.1: native `/infill` and `/completion` streaming SSE
-with no `[DONE]` (the last event has `"stop": true` and the timings), OpenAI-compatible
-`/v1/chat/completions` ending in `[DONE]`, `/v1/models`, `/health`, `--api-key` checks, and
-`501 not_supported_error` from `/infill` for a model without FIM tokens
-(the recorded wire format of llama-server)."""
+with no `[DONE]` (the last event has `"stop": true` and the timings; every event has them when
+the request asks for `timings_per_token`), OpenAI-compatible `/v1/chat/completions` ending in
+`[DONE]`, `/v1/models`, `/health`, `/props`, `--api-key` checks, `501 not_supported_error` from
+`/infill` for a model without FIM tokens, and the input validation that follows the FIM-token
+check (`input_extra` must be a list: 400), as llama-server answers them."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan, sse
+from ghostfill.fakes.wire import FakeServer, Recorded, Reply, RequestHandler, StreamPlan, sse
 
 MODEL = "qwen2.5-coder-1.5b-q8_0.gguf"
+
+
+def probe(body: dict[str, Any]) -> bool:
+    """A capability probe: an `/infill` body the server refuses right after its FIM check."""
+    return "input_extra" in body and not isinstance(body["input_extra"], list)
 
 
 class FakeLlamaCpp(FakeServer):
@@ -21,14 +27,34 @@ class FakeLlamaCpp(FakeServer):
         *,
         fim: bool = True,
         models: tuple[str, ...] = (MODEL,),
+        probes_fail: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(text, models=models, **kwargs)
         self.fim = fim
         """False: the GGUF has no FIM tokens, so /infill answers 501."""
+        self.probes_fail = probes_fail
+        """True: `/props` and the `/infill` probe answer 500 (a server that cannot say)."""
 
     def is_generation(self, path: str) -> bool:
         return path in ("/infill", "/completion", "/v1/chat/completions", "/v1/completions")
+
+    def completion_requests(self) -> list[Recorded]:
+        """Completions, not capability probes (an `/infill` whose `input_extra` is no list)."""
+        return [r for r in super().completion_requests() if not probe(r.body)]
+
+    def probes(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/infill" and probe(r.body)]
+
+    def props(self) -> dict[str, Any]:
+        return {
+            "default_generation_settings": {"n_ctx": 4096, "params": {"n_predict": -1}},
+            "total_slots": 1,
+            "model_alias": self.models[0],
+            "model_path": f"/models/{self.models[0]}",
+            "chat_template": "{% for message in messages %}...{% endfor %}",
+            "build_info": "b7010-c27efd2bd",
+        }
 
     def handle(self, h: RequestHandler, method: str, path: str, body: dict[str, Any]) -> None:
         if method == "GET" and path in ("/health", "/v1/health"):
@@ -39,6 +65,8 @@ class FakeLlamaCpp(FakeServer):
                 for m in self.models
             ]
             h.json(200, {"object": "list", "data": data})
+        elif self.probes_fail and (path == "/props" or (path == "/infill" and probe(body))):
+            h.json(500, {"error": {"code": 500, "message": "busy", "type": "server_error"}})
         elif method == "POST" and path == "/infill" and not self.fim:
             error = {
                 "code": 501,
@@ -46,6 +74,15 @@ class FakeLlamaCpp(FakeServer):
                 "type": "not_supported_error",
             }
             h.json(501, {"error": error})
+        elif method == "GET" and path == "/props":
+            h.json(200, self.props())
+        elif method == "POST" and path == "/infill" and probe(body):
+            error = {
+                "code": 400,
+                "message": '"input_extra" must be an array of {"filename": string, "text": string}',
+                "type": "invalid_request_error",
+            }
+            h.json(400, {"error": error})
         elif method == "POST" and path in ("/infill", "/completion"):
             h.stream(body, self.native_plan(body))
         elif method == "POST" and path == "/v1/chat/completions":
@@ -87,17 +124,24 @@ class FakeLlamaCpp(FakeServer):
             return [sse(final)]
 
         def token(text: str, n: int) -> bytes:
-            return sse(
-                {
-                    "index": 0,
-                    "content": text,
-                    "tokens": [1102 + n],
-                    "stop": False,
-                    "id_slot": 0,
-                    "tokens_predicted": n + 1,
-                    "tokens_evaluated": 57,
+            event: dict[str, Any] = {
+                "index": 0,
+                "content": text,
+                "tokens": [1102 + n],
+                "stop": False,
+                "id_slot": 0,
+                "tokens_predicted": n + 1,
+                "tokens_evaluated": 57,
+            }
+            if body.get("timings_per_token"):
+                event["timings"] = {
+                    "cache_n": 50,
+                    "prompt_n": 7,
+                    "prompt_ms": 12.5,
+                    "predicted_n": n + 1,
+                    "predicted_ms": 4.4 * (n + 1),
                 }
-            )
+            return sse(event)
 
         error = {"code": 500, "message": "slot unavailable", "type": "server_error"}
         return StreamPlan(

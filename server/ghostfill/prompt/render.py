@@ -49,12 +49,24 @@ def render(
         strip=strip,
         language=ctx.language,
         path=ctx.path,
+        continuation=_continuation(ctx, comment, path),
     )
 
 
 LABELS: Mapping[str, str] = MappingProxyType(
     {"definition": "definition in", "neighbour": "similar code in", "edit": "edited in"}
 )
+STABLE_ORDER: Mapping[str, int] = MappingProxyType(
+    {"definition": 0, "import": 1, "neighbour": 2, "edit": 3}
+)
+"""Snippets go into prompts by kind, the ones likeliest to change between keystrokes last."""
+
+
+def stable(snippets: tuple[Snippet, ...]) -> list[Snippet]:
+    """Snippets in a cache-stable order: by kind, then file and line, never by score (scores
+    move with the cursor, and a reordered context would make a server's prompt cache miss
+    everything after it)."""
+    return sorted(snippets, key=lambda s: (STABLE_ORDER.get(s.kind, 9), s.path, s.start_line))
 
 
 def display_path(path: str, workspace: str) -> str:
@@ -71,16 +83,17 @@ def _label(s: Snippet, workspace: str) -> str:
 
 
 def _context_block(ctx: CompletionContext, comment: str) -> str:
-    """Snippets (most relevant last, nearest the code) and enclosing scopes for chat models."""
-    parts = [f"--- {_label(s, ctx.workspace)}\n{s.text}" for s in reversed(ctx.snippets)]
+    """Snippets (in a cache-stable order) and enclosing scopes for chat models."""
+    parts = [f"--- {_label(s, ctx.workspace)}\n{s.text}" for s in stable(ctx.snippets)]
     if ctx.scopes:
         parts.append("--- enclosing scopes\n" + "\n".join(ctx.scopes))
     return "\n".join(parts)
 
 
 def _fim_context(ctx: CompletionContext, fim: FimTemplate, comment: str) -> str:
-    """Snippets for FIM models: in the family's file format, or as comments before the prefix."""
-    return "".join(_fim_snippet(s, fim, comment, ctx.workspace) for s in reversed(ctx.snippets))
+    """Snippets for FIM models: in the family's file format, or as comments before the prefix
+    (in a cache-stable order)."""
+    return "".join(_fim_snippet(s, fim, comment, ctx.workspace) for s in stable(ctx.snippets))
 
 
 def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str, workspace: str) -> str:
@@ -90,6 +103,24 @@ def _fim_snippet(s: Snippet, fim: FimTemplate, comment: str, workspace: str) -> 
     )
     path = display_path(s.path, workspace)
     return fim.file_header.format(path=path, text=s.text, comment=commented)
+
+
+def _continuation(ctx: CompletionContext, comment: str, path: str) -> str:
+    """Context snippets as files (each under a comment naming it), then the current file's
+    code up to the cursor: a model that can only continue text sees the code after the cursor
+    nowhere, but everything it continues from is in the order a prompt cache reuses."""
+    parts = [
+        f"{comment} {_label(s, ctx.workspace)}\n{s.text.rstrip()}\n\n"
+        for s in stable(ctx.snippets)
+    ]
+    parts.append(f"{comment} {path}\n{ctx.prefix}")
+    return "".join(parts)
+
+
+def as_continuation(prompt: Prompt) -> Prompt:
+    """The prompt as plain text to continue: the reply is the raw continuation, with no stop
+    sent (the stream filters end it at the right line)."""
+    return replace(prompt, fim=prompt.continuation, stop=())
 
 
 def as_chat(prompt: Prompt) -> Prompt:
@@ -104,3 +135,14 @@ def as_native(prompt: Prompt) -> Prompt:
     suffix (Ollama `suffix`, llama.cpp `/infill`, Codestral, DeepSeek): the reply is the raw
     middle, and the server already stops at the model's end-of-middle token."""
     return replace(prompt, fim=prompt.fim or "", stop=())
+
+
+def evaluated_text(prompt: Prompt) -> str:
+    """A prepared prompt as the server reads it, in order: the chat messages, the raw FIM or
+    continuation text, or what a native FIM endpoint assembles (context, prefix, suffix).
+    For estimating its size and what a prompt cache can reuse of it."""
+    if prompt.fim is None:
+        return "\n".join(m.content for m in prompt.messages)
+    if prompt.fim:
+        return prompt.fim
+    return "".join(s.text for s in prompt.extra) + prompt.prefix + prompt.suffix

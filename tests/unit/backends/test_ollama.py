@@ -1,10 +1,14 @@
 """Ollama's native API against its fake: `suffix` FIM, raw FIM when the template lacks
-`.Suffix`, chat for models that can do neither, NDJSON `done: true`, /api/tags, warm load."""
+`.Suffix`, chat for models that can do neither, NDJSON `done: true`, /api/tags, warm load,
+keep_alive and a num_ctx that fits the prompt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
+from ghostfill.backends.usage import Meter
 from ghostfill.errors import BackendError, StreamError
 from ghostfill.fakes.ollama import FakeOllama
 from ghostfill.fakes.wire import Fault
@@ -33,7 +37,8 @@ async def test_native_suffix_request(client: httpx.AsyncClient) -> None:
         "prompt": "import math\n\ndef add(a, b):\n    return ",
         "suffix": "\n\nprint(add(1, 2))\n",
         "stream": True,
-        "options": {"num_predict": 64, "temperature": 0.0},
+        "options": {"num_predict": 64, "temperature": 0.0, "num_ctx": 8192},
+        "keep_alive": "30m",
     }
     assert request.header("Authorization") is None
 
@@ -67,7 +72,13 @@ async def test_no_insert_with_known_family_falls_back_to_raw_fim(client: httpx.A
             "prompt": QWEN_FIM,
             "raw": True,
             "stream": True,
-            "options": {"num_predict": 64, "temperature": 0.0, "stop": list(prompt.stop)},
+            "options": {
+            "num_predict": 64,
+            "temperature": 0.0,
+            "num_ctx": 8192,
+            "stop": list(prompt.stop),
+        },
+        "keep_alive": "30m",
         }
     )
 
@@ -87,7 +98,13 @@ async def test_no_insert_without_family_says_so_then_uses_chat(client: httpx.Asy
         "model": "llama3.2:latest",
         "messages": chat_json(prompt),
         "stream": True,
-        "options": {"num_predict": 64, "temperature": 0.0, "stop": list(chat.STOP)},
+        "options": {
+            "num_predict": 64,
+            "temperature": 0.0,
+            "num_ctx": 8192,
+            "stop": list(chat.STOP),
+        },
+        "keep_alive": "30m",
     }
 
 
@@ -112,7 +129,36 @@ async def test_models_from_tags_and_warm_loads_the_model(client: httpx.AsyncClie
         warm = fake.requests[-1]
         assert fake.completion_requests() == []
     assert (warm.method, warm.path) == ("POST", "/api/generate")
-    assert warm.body == {"model": "qwen2.5-coder:1.5b-base", "stream": False}
+    assert warm.body == {
+        "model": "qwen2.5-coder:1.5b-base",
+        "stream": False,
+        "keep_alive": "30m",
+        "options": {"num_ctx": 8192},
+    }
+
+
+async def test_context_grows_for_a_long_prompt_and_never_shrinks(
+    client: httpx.AsyncClient,
+) -> None:
+    """Ollama's default context would drop the start of a long prompt; a different num_ctx
+    reloads the model, so it only grows, in powers of two."""
+    with FakeOllama(REPLY) as fake:
+        b = backend(client, "ollama", fake.base_url, key="")
+        long = replace(CTX, prefix="x = 1\n" * 5000)
+        await complete(b, long)
+        await complete(b)
+        sizes = [r.body["options"]["num_ctx"] for r in fake.completion_requests()]
+    assert sizes == [16384, 16384]
+
+
+async def test_final_stats_reach_the_meter(client: httpx.AsyncClient) -> None:
+    with FakeOllama(REPLY) as fake:
+        b = backend(client, "ollama", fake.base_url, key="")
+        prompt, params = prepared(b)
+        meter = Meter()
+        assert "".join([t async for t in b.stream(prompt, replace(params, meter=meter))]) == REPLY
+    assert meter.usage is not None and meter.usage.prompt_tokens > 0
+    assert meter.usage.prompt_ms is not None and meter.usage.cached_tokens is None
 
 
 async def test_cloud_key_is_sent_as_bearer(client: httpx.AsyncClient) -> None:

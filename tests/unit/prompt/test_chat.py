@@ -1,4 +1,5 @@
-"""The hole-filling chat prompt for chat-only models contains the hole, in place."""
+"""The hole-filling chat prompt for chat-only models: the hole in place, the code after it
+first and the code before it last, so only the prompt's tail changes while the user types."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def test_the_last_message_holds_the_file_with_the_hole() -> None:
     prompt = render(CTX, model="gpt-oss-120b")
     last = prompt.messages[-1]
     assert last.role == "user"
-    assert f"{CTX.prefix}{chat.HOLE}{CTX.suffix}" in last.content
-    assert 'path="calc.py" language="python"' in last.content
+    after = f"<AFTER_HOLE>\n{CTX.suffix}\n</AFTER_HOLE>\n"
+    query = f'<QUERY path="calc.py" language="python">\n{CTX.prefix}{chat.HOLE}\n</QUERY>\n'
+    assert after + query in last.content
     assert "the rest of the current line only" in last.content
     assert last.content.count(chat.HOLE) == 2  # the file, and the task line naming it
 
@@ -57,6 +59,32 @@ def test_multiline_and_context() -> None:
 
 def test_code_with_braces_survives() -> None:
     ctx = replace(CTX, prefix="x = {'k': {", suffix="}}\n")
-    assert (
-        f"x = {{'k': {{{chat.HOLE}}}}}\n" in render(ctx, model="gpt-oss-120b").messages[-1].content
+    last = render(ctx, model="gpt-oss-120b").messages[-1].content
+    assert f"x = {{'k': {{{chat.HOLE}\n" in last and "<AFTER_HOLE>\n}}\n\n</AFTER_HOLE>" in last
+
+
+def test_typing_changes_only_the_tail() -> None:
+    """What a keystroke changes comes after everything else: the prompt before the typed
+    text is the same, so a server's prompt cache reuses it."""
+    ctx = replace(
+        CTX, snippets=(Snippet("util.py", "def sub(a, b):\n    return a - b", "definition"),)
     )
+    before = render(ctx, model="gpt-oss-120b").messages
+    typed = replace(ctx, prefix=ctx.prefix + "a", line_prefix=ctx.line_prefix + "a")
+    after = render(typed, model="gpt-oss-120b").messages
+    assert before[:-1] == after[:-1]
+    old, new = before[-1].content, after[-1].content
+    cut = old.index(chat.HOLE)
+    assert new[:cut] == old[:cut] and new[cut] == "a"
+    assert len(old) - cut < 160  # only the hole, the closing tag and the task line follow
+
+
+def test_snippets_keep_their_order_whatever_their_scores() -> None:
+    a = Snippet("a.py", "def a(): pass", "definition", score=0.9)
+    b = Snippet("b.py", "def b(): pass", "definition", score=0.2)
+    edit = Snippet("c.py", "c = 1", "edit", score=1.0)
+    one = render(replace(CTX, snippets=(a, b, edit)), model="gpt-oss-120b")
+    two = render(replace(CTX, snippets=(edit, b, a)), model="gpt-oss-120b")
+    assert one.messages == two.messages and one.continuation == two.continuation
+    text = one.messages[-1].content
+    assert text.index("a.py") < text.index("b.py") < text.index("c.py")
