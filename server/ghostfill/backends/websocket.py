@@ -30,19 +30,35 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Any, TypeVar
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidProxy,
+    InvalidStatus,
+    InvalidURI,
+    ProxyError,
+)
 from websockets.protocol import State
 
 from ghostfill import __version__
 from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.http import malformed, scrub, status_error
-from ghostfill.errors import BackendError, BackendTimeout, BackendUnavailable, StreamError
+from ghostfill.backends.network import resolve as resolve_network
+from ghostfill.backends.network import ssl_context
+from ghostfill.errors import (
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    ConfigError,
+    StreamError,
+)
 from ghostfill.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -92,6 +108,7 @@ class ResponsesSocket:
         self._tasks = Tasks("websocket")
         self._used = 0.0
         self._closed = False
+        self._route: dict[str, Any] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -276,9 +293,12 @@ class ResponsesSocket:
 
     async def _open(self) -> ClientConnection:
         who = self.config.provider
+        if self._route is None:
+            self._route = _route(self.url)  # building the TLS context takes ~0.2 s: once
         try:
             conn = await connect(
                 self.url,
+                **self._route,
                 additional_headers=self._headers(),
                 user_agent_header=f"ghostfill/{__version__}",
                 open_timeout=self.config.timeout_s,
@@ -294,8 +314,11 @@ class ResponsesSocket:
                 body = bytes(exc.response.body or b"")
                 raise status_error(status, body, headers, self.config) from None
             raise self._refused(f"HTTP {status}") from None
-        except (InvalidHandshake, InvalidURI) as exc:
+        except (InvalidHandshake, InvalidURI, InvalidProxy, ProxyError) as exc:
             raise self._refused(type(exc).__name__) from None
+        except ssl.SSLError as exc:
+            # The HTTP client trusts what network.caBundle adds; the socket may not: use HTTP.
+            raise self._refused(f"TLS: {scrub(str(exc), self.config)[:80]}") from None
         except TimeoutError:
             raise BackendTimeout(
                 f"{who} did not open the WebSocket within {self.config.timeout_s:.1f} s.",
@@ -339,6 +362,21 @@ class ResponsesSocket:
     def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Background work (connects, drains, closes): a failure surfaces where it is awaited."""
         return self._tasks.spawn(work, quiet=True)
+
+
+def _route(url: str) -> dict[str, Any]:
+    """The proxy and trust for the socket, from the environment as the HTTP client reads it
+    (HTTPS_PROXY / ALL_PROXY / NO_PROXY, the OS trust store, certifi, SSL_CERT_FILE). Settings
+    the socket cannot honour (a TLS failure) send the backend to HTTP, which does."""
+    try:
+        network = resolve_network()
+    except ConfigError:
+        return {}
+    proxy = network.proxy_for("https" + url.removeprefix("wss").removeprefix("ws"))
+    route: dict[str, Any] = {"proxy": proxy.url if proxy is not None else None}
+    if url.startswith("wss://"):
+        route["ssl"] = ssl_context(network)
+    return route
 
 
 def _usable(task: asyncio.Future[ClientConnection]) -> bool:

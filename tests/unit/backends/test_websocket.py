@@ -10,13 +10,16 @@ import logging
 import httpx
 import pytest
 from ghostfill.backends import websocket
+from ghostfill.backends.client import make_client
+from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.responses import cache_key
 from ghostfill.backends.wires import OpenAIWires
 from ghostfill.doctor import doctor
 from ghostfill.errors import AuthError
 from ghostfill.fakes.responses import FakeResponses
+from ghostfill.fakes.tls import TlsFront
 from ghostfill.fakes.wire import Fault
-from ghostfill.settings import BackendSettings
+from ghostfill.settings import BackendSettings, NetworkSettings
 
 from tests.unit.backends.conftest import CANARY, backend, chat_json, complete, no_canary, prepared
 
@@ -224,3 +227,49 @@ async def test_doctor_notes_a_refused_upgrade() -> None:
         )
         await doctor(settings, requests=1, out=lines.append, environ={})
     assert "websocket: not served here (the upgrade was refused)" in "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    trustme = pytest.importorskip("trustme")
+    root = tmp_path_factory.mktemp("wss")
+    authority = trustme.CA()
+    chain, ca_pem = root / "server.pem", root / "ca.pem"
+    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
+    authority.cert_pem.write_to_path(str(ca_pem))
+    return str(chain), str(ca_pem)
+
+
+async def wss_backend(front: TlsFront, ca_pem: str) -> tuple[str, str]:
+    """One completion over `transport: websocket` behind TLS; (text, the transport used)."""
+    network = resolve_network(NetworkSettings(caBundle=ca_pem), environ={})
+    async with make_client(network) as client:
+        url = f"https://127.0.0.1:{front.port}/v1"
+        b = backend(client, "openai-compatible", url, model=SPARK, transport="websocket")
+        assert isinstance(b, OpenAIWires)
+        try:
+            return await complete(b), b.transport
+        finally:
+            await b.aclose()
+
+
+async def test_wss_through_tls_when_the_socket_trusts_the_certificate(
+    tls_files: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chain, ca_pem = tls_files
+    monkeypatch.setenv("SSL_CERT_FILE", ca_pem)
+    with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:
+        text, transport = await wss_backend(front, ca_pem)
+    assert text == "ok" and transport == "websocket" and fake.sockets == 1
+
+
+async def test_untrusted_tls_on_the_socket_falls_back_to_http(
+    tls_files: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """network.caBundle reaches the HTTP client; a socket that cannot verify uses HTTP."""
+    chain, ca_pem = tls_files
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:
+        text, transport = await wss_backend(front, ca_pem)
+    assert text == "ok" and transport == "http" and fake.sockets == 0
+    assert fake.last().method == "POST"
