@@ -163,7 +163,11 @@ class ResponsesSocket:
             conn = await self._settled()
             try:
                 await conn.send(message)
-                return conn, await self._receive(conn, self.config.timeout_s)
+                first = await self._receive(conn, self.config.timeout_s)
+                if attempt == 1 and _connection_limit(first):
+                    self._discard(conn)  # the socket's 60 minutes are over: a fresh one
+                    continue
+                return conn, first
             except asyncio.CancelledError:
                 self._abandon(conn)  # sent, and the user typed on before the first event
                 raise
@@ -362,6 +366,13 @@ class ResponsesSocket:
     def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Background work (connects, drains, closes): a failure surfaces where it is awaited."""
         return self._tasks.spawn(work, quiet=True)
+
+
+def _connection_limit(event: dict[str, Any]) -> bool:
+    """OpenAI's `error` event for a socket past its connection time limit."""
+    error = event.get("error")
+    code = error.get("code") if isinstance(error, dict) else event.get("code")
+    return event.get("type") == "error" and code == "websocket_connection_limit_reached"
 
 
 def _route(url: str) -> dict[str, Any]:

@@ -87,6 +87,8 @@ class FakeResponses(FakeProvider):
         """`response.create` messages that arrived while a response was still streaming."""
         self.drop_next_socket = False
         """Close the next socket that gets a `response.create`, before answering it."""
+        self.limit_next_socket = False
+        """Answer the next `response.create` with OpenAI's 60-minute connection limit error."""
         self._open: set[socket.socket] = set()
         self._seen_keys: set[str] = set()
         self._ids = 0
@@ -289,8 +291,22 @@ class FakeResponses(FakeProvider):
         with self.lock:
             self.requests.append(Recorded("/v1/responses", headers, body, "WS", len(message)))
             drop, self.drop_next_socket = self.drop_next_socket, False
+            limit, self.limit_next_socket = self.limit_next_socket, False
         if drop:
             _hang_up(h.connection)
+            return
+        if limit:
+            message = (
+                "Responses websocket connection limit reached (60 minutes). Create a new "
+                "websocket connection to continue."
+            )
+            error = {"type": "invalid_request_error", "code": "websocket_connection_limit_reached"}
+            conn.send_event(
+                {"type": "error", "status": 400, "error": {**error, "message": message}}
+            )
+            conn.protocol.send_close(1000, "connection limit")
+            conn.flush()
+            conn.closed = True
             return
         if body.get("type") != "response.create":
             conn.send_event(_error(400, "invalid_request_error", "unknown event type"))

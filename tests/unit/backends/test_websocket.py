@@ -273,3 +273,15 @@ async def test_untrusted_tls_on_the_socket_falls_back_to_http(
         text, transport = await wss_backend(front, ca_pem)
     assert text == "ok" and transport == "http" and fake.sockets == 0
     assert fake.last().method == "POST"
+
+
+async def test_the_connection_time_limit_opens_a_fresh_socket(client: httpx.AsyncClient) -> None:
+    with FakeResponses("ok") as fake:
+        b = over_socket(client, fake)
+        try:
+            assert await complete(b) == "ok"
+            fake.limit_next_socket = True
+            assert await complete(b) == "ok"
+        finally:
+            await b.aclose()
+    assert fake.sockets == 2 and len(fake.socket_requests()) == 3
