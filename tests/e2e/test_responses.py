@@ -15,6 +15,7 @@ from ghostfill.fakes.responses import FakeResponses
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import inline, open_doc, start, type_text
+from tests.e2e.test_lifecycle import until
 
 CANARY = "sk-CANARY-resp-0123456789abcdefghijklmn"
 SOURCE = "def add(a, b):\n    \n\nprint(add(1, 2))\n"
@@ -35,14 +36,6 @@ def options(fake: FakeResponses, **backend: Any) -> dict[str, Any]:
         **backend,
     }
     return {"backend": settings, "completion": {"debounceMs": 0}, "apiKey": CANARY}
-
-
-async def until(check: Any, within: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
 
 
 def no_key(client: LanguageClient) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from typing import Any
 
 from ghostfill.fakes.wire import (
@@ -26,6 +25,7 @@ from ghostfill.fakes.wire import (
     Reply,
     RequestHandler,
     StreamPlan,
+    serve_forever,
     sse,
 )
 
@@ -543,15 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     fake = FakeProvider(
         args.text, ttft_ms=args.ttft_ms, tokens_per_s=args.tokens_per_s, flavour=args.flavour
-    ).start(args.port)
-    print(f"PORT {fake.port}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
-    return 0
+    )
+    return serve_forever(fake, args.port)
 
 
 if __name__ == "__main__":

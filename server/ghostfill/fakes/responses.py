@@ -27,7 +27,6 @@ import re
 import select
 import socket
 import sys
-import threading
 import time
 from typing import Any
 
@@ -37,7 +36,16 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
 from ghostfill.fakes.openai import FakeProvider
-from ghostfill.fakes.wire import Fault, Recorded, Reply, RequestHandler, StreamPlan, sse
+from ghostfill.fakes.wire import (
+    Fault,
+    Recorded,
+    Reply,
+    RequestHandler,
+    StreamPlan,
+    pace,
+    serve_forever,
+    sse,
+)
 
 __all__ = ["FakeResponses", "Fault", "Recorded", "Reply"]
 
@@ -335,10 +343,7 @@ class FakeResponses(FakeProvider):
                 conn.send(frame)
             started = time.perf_counter()
             for n, token in enumerate(tokens):
-                if self.tokens_per_s:
-                    due = started + n / self.tokens_per_s
-                    if (wait := due - time.perf_counter()) > 0.002:
-                        time.sleep(wait)
+                pace(started, n, self.tokens_per_s)
                 if not self._still_wanted(conn):
                     return
                 if fault and n == half:
@@ -463,15 +468,8 @@ def main(argv: list[str] | None = None) -> int:
         setup_ms=args.setup_ms,
         idle_close_s=args.idle_close_s,
         websocket=not args.no_websocket,
-    ).start(args.port)
-    print(f"PORT {fake.port}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
-    return 0
+    )
+    return serve_forever(fake, args.port)
 
 
 if __name__ == "__main__":

@@ -333,10 +333,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.chunk(event)
             started = time.perf_counter()
             for n, token in enumerate(tokens):
-                if fake.tokens_per_s:
-                    due = started + n / fake.tokens_per_s
-                    if (wait := due - time.perf_counter()) > 0.002:
-                        time.sleep(wait)
+                pace(started, n, fake.tokens_per_s)
                 if fault and n == half:
                     if fault.stall_s:
                         time.sleep(fault.stall_s)
@@ -380,3 +377,24 @@ def _header(headers: dict[str, str], name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
+
+
+def pace(started: float, n: int, tokens_per_s: float) -> None:
+    """Sleep until token `n` is due at `tokens_per_s` from `started` (0: no pacing)."""
+    if tokens_per_s:
+        due = started + n / tokens_per_s
+        if (wait := due - time.perf_counter()) > 0.002:
+            time.sleep(wait)
+
+
+def serve_forever(fake: FakeServer, port: int) -> int:
+    """Standalone mode: start `fake`, print `PORT <n>` for the parent, serve until killed."""
+    fake.start(port)
+    print(f"PORT {fake.port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+    return 0
