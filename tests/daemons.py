@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+from ghostfill.daemon.pids import alive
+
 
 def daemon_pids(root: str | Path) -> list[int]:
     """Pids of live daemons whose pid file lies anywhere under `root`."""
@@ -16,7 +18,7 @@ def daemon_pids(root: str | Path) -> list[int]:
         with contextlib.suppress(OSError, ValueError):
             pid = int(pid_file.read_text().strip() or 0)
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if _alive(pid) and b"ghostfill.daemon" in cmdline:  # not a recycled pid
+            if alive(pid) and b"ghostfill.daemon" in cmdline:  # not a recycled pid
                 pids.append(pid)
     return pids
 
@@ -28,22 +30,8 @@ def stop_daemons(root: str | Path, wait_s: float = 10.0) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[:1]
-    except OSError:
-        return False
-    return state != ["Z"]

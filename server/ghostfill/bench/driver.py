@@ -69,7 +69,8 @@ class ServerUnderTest:
         self.client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
         self.client.feature(types.WINDOW_SHOW_MESSAGE)(lambda params: None)
         self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda params: None)
-        self.client.feature(types.PROGRESS)(lambda params: None)
+        self.progress: list[Any] = []
+        self.client.feature(types.PROGRESS)(lambda params: self.progress.append(params))
         self.options: dict[str, Any] = {}
         self.client.feature(types.WORKSPACE_CONFIGURATION)(lambda params: [self.options])
         self.startup_ms = 0.0
@@ -82,16 +83,19 @@ class ServerUnderTest:
     def rss(self) -> float:
         return tree_rss_mb(self.pid)
 
-    async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
-        self.options = options
-        started = time.perf_counter()
-        await self.client.start_io(*self.command, env=self.env)
-        caps = types.ClientCapabilities(
+    def capabilities(self) -> types.ClientCapabilities:
+        return types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(
                 inline_completion=types.InlineCompletionClientCapabilities()
             ),
             workspace=types.WorkspaceClientCapabilities(configuration=True),
         )
+
+    async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
+        self.options = options
+        started = time.perf_counter()
+        await self.client.start_io(*self.command, env=self.env)
+        caps = self.capabilities()
         folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None
         await self.client.initialize_async(
             types.InitializeParams(

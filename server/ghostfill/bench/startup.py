@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from lsprotocol import types
 
@@ -43,36 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Window(ServerUnderTest):
-    """A server under test that also advertises work-done progress and records it."""
+    """A server under test that advertises work-done progress (to see indexing)."""
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        super().__init__(command, env)
-        self.progress: list[Any] = []
-        # the driver ignores progress; this window records it instead
-        self.client.protocol.fm.features[types.PROGRESS] = self.progress.append
-
-    async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
-        self.options = options
-        started = time.perf_counter()
-        await self.client.start_io(*self.command, env=self.env)
-        caps = types.ClientCapabilities(
-            text_document=types.TextDocumentClientCapabilities(
-                inline_completion=types.InlineCompletionClientCapabilities()
-            ),
-            workspace=types.WorkspaceClientCapabilities(configuration=True),
-            window=types.WindowClientCapabilities(work_done_progress=True),
-        )
-        assert root is not None
-        await self.client.initialize_async(
-            types.InitializeParams(
-                capabilities=caps,
-                initialization_options=options,
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
-                process_id=os.getpid(),
-            )
-        )
-        self.startup_ms = (time.perf_counter() - started) * 1000
-        self.client.initialized(types.InitializedParams())
+    def capabilities(self) -> types.ClientCapabilities:
+        caps = super().capabilities()
+        caps.window = types.WindowClientCapabilities(work_done_progress=True)
+        return caps
 
     def kinds(self) -> list[str]:
         values = [getattr(p, "value", None) for p in self.progress]

@@ -12,6 +12,7 @@ import time
 
 from ghostfill.daemon.launch import DaemonUnavailable, _locked, _start, connect, hello
 from ghostfill.daemon.paths import Locations, UnsafeDirectory, locations
+from ghostfill.daemon.pids import alive
 
 TYPE_CHECKING = False  # not `from typing import ...`: the relay never imports typing
 if TYPE_CHECKING:
@@ -99,9 +100,9 @@ def _stop(loc: Locations) -> int:
         return 0
     pid = int(answer.get("pid", 0))
     deadline = time.monotonic() + STOP_WAIT_S
-    while pid and _alive(pid) and time.monotonic() < deadline:
+    while pid and alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
-    if pid and _alive(pid):
+    if pid and alive(pid):
         print(
             f"ghostfill daemon: pid {pid} did not stop within {STOP_WAIT_S:.0f} s", file=sys.stderr
         )
@@ -142,21 +143,6 @@ def _logs(loc: Locations, lines: int, *, follow: bool) -> int:
             else:
                 time.sleep(0.2)
     return 0
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, dead but not yet reaped, counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rpartition(")")[2].split()[:1] != ["Z"]
-    except OSError:
-        return True
 
 
 def _duration(seconds: float) -> str:

@@ -28,6 +28,7 @@ from collections import deque
 from ghostfill.daemon import framing
 from ghostfill.daemon.launch import DaemonRefused, DaemonUnavailable, connect, hello
 from ghostfill.daemon.paths import Locations, UnsafeDirectory, locations, secure_runtime_dir
+from ghostfill.daemon.pids import alive
 from ghostfill.daemon.replay import REPLAY_ID, SessionLog
 
 TYPE_CHECKING = False  # not `from typing import ...`: the relay never imports typing
@@ -393,7 +394,7 @@ class Relay:
         def watch() -> None:
             while True:
                 time.sleep(PARENT_POLL_S)
-                if not _alive(pid):
+                if not alive(pid):
                     os._exit(0)
 
         threading.Thread(target=watch, name="ghostfill-parent", daemon=True).start()
@@ -421,22 +422,6 @@ def _error(msg_id: object, message: str) -> dict[str, Any]:
         "id": msg_id,
         "error": {"code": CONTENT_MODIFIED, "message": f"{message}; ask again"},
     }
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs; a zombie (dead, not yet reaped by its parent) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            stat = f.read()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def run(options: RelayOptions) -> int:
