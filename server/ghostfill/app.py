@@ -31,7 +31,7 @@ from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore, TextChange, uri_to_path
 from ghostfill.documents.syntax import Grammars
-from ghostfill.documents.workspace import WorkspaceIndexer
+from ghostfill.documents.workspace import Consumer, WorkspaceIndexer
 from ghostfill.engine import OfflineEngine
 from ghostfill.engine.lexers import Lexers
 from ghostfill.errors import ConfigError, GhostfillError
@@ -208,6 +208,8 @@ class Session:
         self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
         self._index_runs = 0
+        self._indexed_for = (False, False)
+        """(offline engine, symbol index) the last indexing run fed."""
         self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
         self.pipeline = shared.pipeline(self, self.debouncer)
         self.feedback = Feedback(shared.stats, shared.guard)
@@ -242,10 +244,15 @@ class Session:
         if self.shared.engine.configure(self.settings.offline) and self.indexer is not None:
             self.spawn(self._index())  # enabled again: learn what it skipped while disabled
         self._configure_feedback()
+        wanted = (self.settings.offline.enable, self.settings.context.symbols)
         if self.shared.use_grammars(self.settings):
             log.info("languages: %s", ", ".join(self.shared.languages.names()))
             if self.indexer is not None:  # already indexed: again, for the new languages
                 self.start_indexing(self.folders)
+        elif self.indexer is not None and any(
+            w and not o for w, o in zip(wanted, self._indexed_for, strict=True)
+        ):
+            self.start_indexing(self.folders)  # a feature turned on: index for it too
         try:
             if (
                 self.shared.backends.configure(self.settings, self.api_key)
@@ -340,14 +347,20 @@ class Session:
     def start_indexing(self, folders: list[str]) -> None:
         self.roots = [uri_to_path(f) for f in folders]
         s = self.settings
+        # Nothing is learnt for a disabled feature: the offline engine only when it is on,
+        # the symbol index only when symbols are wanted (configure re-indexes if one turns on).
+        self._indexed_for = (s.offline.enable, s.context.symbols)
+        consumers: list[Consumer] = [self.shared.engine] if s.offline.enable else []
+        if s.context.symbols:
+            consumers += self.shared.context.consumers()
         self.indexer = WorkspaceIndexer(
             self.shared.languages,
-            [self.shared.engine, *self.shared.context.consumers()],
+            consumers,
             self.privacy(),
             s.offline.maxFiles,
             s.offline.maxFileKb * 1024,
         )
-        if self.roots and (s.offline.enable or s.context.symbols):
+        if self.roots and consumers:
             self.spawn(self._index())
 
     async def _index(self) -> None:

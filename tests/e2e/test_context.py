@@ -79,3 +79,24 @@ async def test_a_language_from_a_grammar_path_gets_the_same_context(
         await asyncio.sleep(0.1)
     assert "class Invoice:" in prompt and "models.myl" in prompt
     assert 'language="mylang"' in prompt
+
+
+async def test_a_disabled_offline_engine_learns_nothing_while_symbols_are_indexed(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    from tests.e2e.test_faults import stats
+
+    package = workspace / "billing"
+    package.mkdir()
+    (package / "models.py").write_text(MODELS)
+    await start(client, workspace, backend_options(fake, offline={"enable": False}))
+    prompt = ""
+    for n in range(100):
+        uri = open_doc(client, package / f"service_{n}.py", MAIN)
+        await inline(client, uri, 4, 4)
+        prompt = fake.completion_requests()[-1].body["messages"][-1]["content"]
+        if "class Invoice:" in prompt:
+            break
+        await asyncio.sleep(0.1)
+    assert "class Invoice:" in prompt  # the symbol index was fed
+    assert (await stats(client))["offline"]["files"] == 0  # the offline engine was not

@@ -53,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="peers to run (default: all); each is installed on first use",
     )
+    parser.add_argument("--no-peers", action="store_true", help="ghostfill and the echo only")
     parser.add_argument("--seed", type=int, default=7)
 
 
@@ -171,7 +172,7 @@ async def measure(args: argparse.Namespace) -> int:
     runs: list[tuple[str, Callable[[], Coroutine[Any, Any, Run]]]] = [
         ("ghostfill", lambda: run_ghostfill(regions, rargs, None))
     ]
-    peers = args.peer or list(PEERS)
+    peers = [] if args.no_peers else args.peer or list(PEERS)
     if "tabby" in peers:
         runs.append(("tabby-agent 1.5.0, adaptive", lambda: run_tabby(regions, rargs, "adaptive")))
         runs.append(("tabby-agent 1.5.0, debounce 0", lambda: run_tabby(regions, rargs, "0")))

@@ -25,6 +25,8 @@ from ghostfill.bench.typing_plan import Region
 from ghostfill.fakes.copilot import FakeCopilot
 from ghostfill.fakes.tls import TlsFront
 
+STATUS_NOTIFICATIONS = ("didChangeStatus", "didChangeStatus/v2", "statusNotification")
+"""Copilot's own notifications, answered so the client does not warn about each one."""
 TOKEN = "gho_" + "ghostfillbench" * 3
 INIT = {
     "editorInfo": {"name": "vscode", "version": "1.100.0"},
@@ -83,6 +85,8 @@ async def run_copilot(regions: list[Region], args: Any, delay: int | None) -> Ru
                 "GH_COPILOT_SERVER_URL": url,
             }
             server = ServerUnderTest(["node", str(script), "--stdio"], env=env)
+            for method in STATUS_NOTIFICATIONS:
+                server.client.feature(method)(lambda params: None)
             await server.start(INIT, ws)
             run.startup_ms = server.startup_ms
             try:

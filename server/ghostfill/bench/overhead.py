@@ -13,14 +13,15 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 
 from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
+from ghostfill.bench.replay import serve_command
 from ghostfill.fakes.openai import FakeProvider
 from ghostfill.lifecycle.timings import LOG_PREFIX, STAGES
 
@@ -31,6 +32,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--stages", action="store_true", help="break each request into stages (debug log)"
+    )
+    parser.add_argument(
+        "--index-files",
+        type=int,
+        default=0,
+        metavar="N",
+        help="put N standard library modules in the workspace: requests start while they are "
+        "indexed, and are reported apart from those after indexing ended",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="keep the offline engine on (it learns too)"
     )
 
 
@@ -73,10 +85,11 @@ async def measure(args: argparse.Namespace) -> int:
         path = root / "big.py"
         path.write_text(text, encoding="utf-8")
         log_file = root / "server.log"
-        flags = ["--log-level", "debug", "--log-file", str(log_file)] if args.stages else []
-        server = ServerUnderTest(
-            [sys.executable, "-m", "ghostfill", "serve", "--no-daemon", *flags]
-        )
+        logged = args.stages or args.index_files > 0
+        flags = ["--log-level", "debug", "--log-file", str(log_file)] if logged else []
+        if args.index_files:
+            stdlib_copies(root / "lib", args.index_files)
+        server = ServerUnderTest([*serve_command(), *flags])
         options = {
             "backend": {
                 "provider": "openai-compatible",
@@ -84,13 +97,14 @@ async def measure(args: argparse.Namespace) -> int:
                 "model": "fake-coder",
             },
             "completion": {"debounceMs": 0},
-            "offline": {"enable": False},
+            "offline": {"enable": bool(args.offline)},
         }
         await server.start(options, root)
         uri = path.as_uri()
         server.open(uri, text, "python")
         fresh: list[float] = []
         cached: list[float] = []
+        sent_at: list[float] = []
         version = 1
         for _ in range(args.requests):
             row = rng.randrange(len(lines) - 1)
@@ -100,6 +114,7 @@ async def measure(args: argparse.Namespace) -> int:
             lines[row] += " "
             col += 1
             started = asyncio.get_running_loop().time()
+            sent_at.append(time.time())
             await server.inline(uri, row, col)
             fresh.append((asyncio.get_running_loop().time() - started) * 1000)
             started = asyncio.get_running_loop().time()
@@ -109,6 +124,7 @@ async def measure(args: argparse.Namespace) -> int:
         await server.stop()
         backend = await backend_time(fake)
         stages = read_stages(log_file) if args.stages else {}
+        indexed_at = indexing_end(log_file) if args.index_files else None
     overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
     print(f"file: {args.lines} lines; {args.requests} requests; instant fake backend on 127.0.0.1")
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
@@ -117,9 +133,51 @@ async def measure(args: argparse.Namespace) -> int:
     print(f"  server overhead (ms)         {summary(overhead)}")
     print(f"cache hit, round trip (ms)     {summary(cached)}")
     print(f"backend requests: {len(fake.completion_requests())}; RSS after run: {rss:.0f} MB")
+    if args.index_files:
+        during = [
+            o
+            for o, at in zip(overhead, sent_at, strict=True)
+            if indexed_at is None or at < indexed_at
+        ]
+        after = overhead[len(during) :]
+        print(
+            f"workspace: {args.index_files} modules indexed at startup (offline engine "
+            f"{'on' if args.offline else 'off'})"
+        )
+        print(f"  overhead while indexing (ms)  {summary(during)}  ({len(during)} requests)")
+        print(f"  overhead after indexing (ms)  {summary(after)}  ({len(after)} requests)")
     if stages:
         print_stages(stages, fresh, cached)
     return 0
+
+
+def stdlib_copies(folder: Path, n: int) -> None:
+    """`n` standard library modules (repeated when there are fewer) under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = sorted(Path(os.__file__).parent.glob("*.py"))
+    for i in range(n):
+        source = sources[i % len(sources)]
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        (folder / f"m{i}_{source.name}").write_text(text, encoding="utf-8")
+
+
+def indexing_end(log_file: Path) -> float | None:
+    """When the server logged the end of its startup indexing (epoch seconds)."""
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if " indexed " in line and " files" in line:
+            try:
+                stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+            except ValueError:
+                continue
+            return stamp.timestamp()
+    return None
 
 
 def read_stages(log_file: Path) -> dict[str, dict[str, list[float]]]:

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import functools
 import os
+import shlex
 import statistics
 import sys
 import tempfile
@@ -44,6 +45,18 @@ from ghostfill.fakes.openai import FakeProvider
 
 SERVE_FLAGS = tuple(os.environ.get("GHOSTFILL_BENCH_SERVE_FLAGS", "").split())
 """Extra `ghostfill serve` flags for every run (e.g. `--log-level debug --log-file F`)."""
+
+
+def serve_command() -> list[str]:
+    """The server under test: this checkout in-process, or `GHOSTFILL_BENCH_SERVE` (a
+    command line, e.g. another checkout's `env PYTHONPATH=../old/server python -m ghostfill
+    serve`) to measure a before and an after in the same run of the harness."""
+    other = os.environ.get("GHOSTFILL_BENCH_SERVE")
+    if other:
+        return shlex.split(other)
+    return [sys.executable, "-m", "ghostfill", "serve", "--no-daemon"]
+
+
 MODEL = "qwen2.5-coder-fake"
 """A FIM model name: ghostfill sends `/v1/completions` with Qwen's FIM prompt."""
 
@@ -150,9 +163,7 @@ async def run_ghostfill(
             completion["lookaheadLines"] = lookahead
         if completion:
             options["completion"] = completion
-        server = ServerUnderTest(
-            [sys.executable, "-m", "ghostfill", "serve", "--no-daemon", *SERVE_FLAGS]
-        )
+        server = ServerUnderTest([*serve_command(), *SERVE_FLAGS])
         await server.start(options, root)
         run.startup_ms = server.startup_ms
         try:
