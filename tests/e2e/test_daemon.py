@@ -3,6 +3,7 @@ survives theirs."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ from typing import Any
 from ghostfill.daemon.relay import RESEND_S
 from ghostfill.fakes.openai import FakeProvider
 
-from tests.e2e.daemon_world import DaemonWorld, wait_for, world
+from tests.e2e.daemon_world import GHOSTFILL, DaemonWorld, wait_for, world
 from tests.e2e.rawrpc import RawServer, items
 
 __all__ = ["world"]
@@ -242,3 +243,46 @@ def test_the_relay_exits_when_its_editor_dies(world: DaemonWorld) -> None:
     editor.wait()
     window.proc.wait(30)
     wait_for(lambda: (world.status() or {}).get("connections") == 0, "the window to go")
+
+
+def test_tcp_still_serves_in_process(world: DaemonWorld) -> None:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    env = {**os.environ, **world.env}
+    proc = subprocess.Popen(
+        [*GHOSTFILL, "serve", "--tcp", f"127.0.0.1:{port}"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        conn = wait_for(lambda: _connect_tcp(port), "the TCP listener")
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+        ).encode()
+        conn.sendall(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        reader = conn.makefile("rb")
+        while True:  # skip whatever may precede the result (log messages)
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            message = json.loads(reader.read(length))
+            if message.get("id") == 1:
+                break
+        assert "capabilities" in message["result"]
+        conn.close()
+        assert world.pids() == []
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _connect_tcp(port: int) -> socket.socket | None:
+    try:
+        return socket.create_connection(("127.0.0.1", port), timeout=30)
+    except OSError:
+        return None
