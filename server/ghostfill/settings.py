@@ -106,7 +106,7 @@ class ContextSettings:
 class OfflineSettings:
     enable: bool = True
     """Serve suggestions from the built-in offline engine when no backend is set or it fails."""
-    minConfidence: float = 0.35
+    minConfidence: float = 0.1
     """Offline engine threshold: lower gives more suggestions, higher gives fewer wrong ones."""
     maxFiles: int = 10000
     """Most workspace files to index."""

@@ -21,6 +21,7 @@ relies on single dict and array operations being atomic, as they are in CPython 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from types import MappingProxyType
@@ -38,6 +39,8 @@ from ghostfill.model import Completion, CompletionContext
 from ghostfill.settings import OfflineSettings
 
 __all__ = ["OfflineEngine"]
+
+log = logging.getLogger(__name__)
 
 _SPECIAL_TEXTS = MappingProxyType({token_id(t): t for t in SPECIAL})
 
@@ -113,7 +116,15 @@ class OfflineEngine:
         if not settings.enable:
             return None
         started = time.perf_counter()
-        found = self._suggest(ctx, max_lines, settings.minConfidence)
+        try:
+            found = self._suggest(ctx, max_lines, settings.minConfidence)
+        except (RuntimeError, ValueError, IndexError, KeyError):
+            # Readers take no lock: a table the indexing thread changed in the middle of a
+            # read costs this one suggestion, never the request.
+            log.debug(
+                "workspace model changed during the suggestion; none this time", exc_info=True
+            )
+            return None
         if found is None or not found.text.strip():
             return None
         notes = [f"confidence={found.confidence:.2f}"]

@@ -15,6 +15,7 @@ place was tried: it cost more time than the pruning it saved.)
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 
@@ -32,6 +33,30 @@ SPACING_SAMPLE = 400_000
 STRUCTURE_SAMPLE = 3_000_000
 """Tokens per language group the structure model counts (its few contexts saturate fast)."""
 _SPACING_PER_FILE = 4000
+
+
+SLICE_TOKENS = 4000
+"""Tokens counted between two pauses of the indexing thread."""
+PAUSE_S = 0.0005
+"""How long the indexing thread sleeps between slices (hands the GIL to a waiting request)."""
+
+
+def _pause() -> None:
+    time.sleep(PAUSE_S)
+
+
+def _count_in_slices(model: NGramModel, ids: list[int]) -> None:
+    """`model.add(ids)` in slices: the n-grams ending in each slice are those of the slice with
+    the `order - 1` tokens before it, minus those lying wholly in those tokens."""
+    overlap = model.order - 1
+    for begin in range(0, len(ids), SLICE_TOKENS):
+        end = begin + SLICE_TOKENS
+        if begin:
+            _pause()
+            model.add(ids[begin - overlap : end])
+            model.remove(ids[begin - overlap : begin])
+        else:
+            model.add(ids[:end])
 
 
 @dataclass(slots=True)
@@ -74,10 +99,16 @@ class WorkspaceIndex:
         return self._groups.get(self._lexers.group(language))
 
     def observe(self, path: str, text: str, language: str) -> None:
-        """Add a file's counts, replacing what an earlier version of it contributed."""
+        """Add a file's counts, replacing what an earlier version of it contributed.
+
+        Runs on the indexer's worker thread, in slices of `SLICE_TOKENS` with a short sleep
+        between them: the GIL goes to the event loop's thread at each, so a request waits for
+        at most one slice, not for a whole file (a large one counts for 100+ ms).
+        """
         family = self._lexers.family(language)
         tokens = lex(text, family)
         ids = token_ids(tokens)
+        _pause()
         name = self._lexers.group(language)
         packed = zlib.compress("\0".join(tokens).encode("utf-8", errors="surrogatepass"), 1)
         with self._lock:
@@ -91,7 +122,7 @@ class WorkspaceIndex:
                     Spacing(family),
                     Texts(),
                 )
-            group.model.add(ids)
+            _count_in_slices(group.model, ids)
             structured = group.structure.tokens < STRUCTURE_SAMPLE
             if structured:
                 group.structure.add(tokens)
@@ -130,7 +161,9 @@ class WorkspaceIndex:
             return
         share = PRUNE_TO * self.max_contexts / total
         for group in groups:
+            _pause()
             group.model.prune(int(group.model.contexts * share))
+            _pause()
             group.texts.keep(group.model.unigram)
 
     def stats(self) -> dict[str, int]:

@@ -236,9 +236,14 @@ class NGramModel:
         return self.view(context_keys(history, self.order)).prob(token)
 
     def top(self, k: int, h: int, value: array[int] | dict[int, int], limit: int) -> list[int]:
-        """The `limit` most frequent successors of a multi-successor context (cached)."""
+        """The `limit` most frequent successors of a multi-successor context (cached).
+
+        The indexing thread may be changing `value` meanwhile: the array is copied in one C
+        call (a successor appended without its count yet is left out), the dict's keys too.
+        """
         if not isinstance(value, dict):
-            pairs = sorted(zip(value[2::2], value[1::2], strict=True))
+            flat = value.tolist()
+            pairs = sorted(zip(flat[2::2], flat[1::2], strict=False))
             return [w for _, w in pairs[:limit]]
         if self._top_version != self.version:
             self._top.clear()
@@ -247,7 +252,8 @@ class NGramModel:
         cached = self._top.get(key)
         if cached is not None and len(cached) >= limit:
             return cached[:limit]
-        best = [w for w in heapq.nlargest(limit + 1, value, key=value.__getitem__) if w != TOTAL]
+        counts = value.copy()
+        best = [w for w in heapq.nlargest(limit + 1, counts, key=counts.__getitem__) if w != TOTAL]
         best = best[:limit]
         if len(self._top) < _TOP_CACHE_LIMIT:
             self._top[key] = best

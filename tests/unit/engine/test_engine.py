@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from ghostfill.engine import OfflineEngine
+import pytest
+from ghostfill.engine import OfflineEngine, index
 from ghostfill.engine.cache import build
 from ghostfill.engine.complete import indent_unit
+from ghostfill.engine.lexer import lex
 from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.ngram import NGramModel
+from ghostfill.engine.vocab import token_ids
 from ghostfill.model import CompletionContext
 from ghostfill.settings import OfflineSettings
 
@@ -296,3 +299,18 @@ def test_block_indentation_follows_the_file() -> None:
     assert indent_unit("", "", "a {\n  b\n    c\n}\n") == "  "
     assert indent_unit("", "", "a {\n\tb\n}\n") == "\t"
     assert indent_unit("", "", "no indentation here") == "    "
+
+
+def test_workspace_counts_in_slices_equal_counts_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexing thread pauses between slices; the counts are the same as without."""
+    monkeypatch.setattr(index, "SLICE_TOKENS", 9)
+    monkeypatch.setattr(index, "PAUSE_S", 0.0)
+    engine = OfflineEngine(OfflineSettings(), workspace_order=4)
+    engine.observe("/ws/a.py", SOURCE, "python")
+    group = engine._index.group("python")
+    assert group is not None
+    ids = token_ids(lex(SOURCE, Lexers().family("python")))
+    alone = NGramModel(4)
+    alone.add(ids)
+    assert _grams(group.model, ids) == _grams(alone, ids)
+    assert group.model.unigram == alone.unigram and group.model.total == alone.total
