@@ -3,48 +3,19 @@
 -- Env: GF_FILE (the file to edit), GF_RESULT (JSON lines out), GF_MODE (latency | ready),
 --      GF_RUNS (latency runs), GF_TYPE (text typed per run; %d = run number).
 -- Only timers, never vim.wait: a blocking wait plus feedkeys deadlocks Neovim.
-local uv = vim.uv
 local api = vim.api
 local ns = api.nvim_create_namespace('nvim.lsp.inline_completion')
 local METHOD_READY = 'ghostfill/completionReady'
-local out = assert(io.open(assert(os.getenv('GF_RESULT')), 'w'))
 local mode = os.getenv('GF_MODE') or 'latency'
 local runs = tonumber(os.getenv('GF_RUNS') or '10')
 local typed_fmt = os.getenv('GF_TYPE') or 'x%d'
 local counts = { inline = 0, ready = 0 }
 
-local function emit(t)
-  out:write(vim.json.encode(t) .. '\n')
-  out:flush()
-end
-local finished = false
-local function finish(code, why)
-  if finished then return end
-  finished = true
-  emit({ event = 'done', code = code, why = why, counts = counts,
-         buffer = api.nvim_buf_get_lines(0, 0, -1, false) })
-  out:close()
-  vim.cmd(code == 0 and 'qa!' or 'cq!')
-end
-local function now() return uv.hrtime() / 1e6 end
-local function keys(s)
-  -- 'm': mappings apply (the snippet's <Tab>); 't': as if typed.
-  api.nvim_feedkeys(api.nvim_replace_termcodes(s, true, false, true), 'mt', false)
-end
-local function poll(pred, timeout_ms, on_ok, what)
-  local t0 = now()
-  local function step()
-    local ok, v = pcall(pred)
-    if ok and v then
-      on_ok(v)
-    elseif now() - t0 > timeout_ms then
-      finish(1, 'timeout waiting for ' .. what .. (ok and '' or (': ' .. tostring(v))))
-    else
-      vim.defer_fn(step, 2)
-    end
-  end
-  step()
-end
+local here = debug.getinfo(1, 'S').source:sub(2):match('(.*/)') or './'
+local d = dofile(here .. 'nvim_driver_lib.lua')(os.getenv('GF_RESULT'), function()
+  return { counts = counts, buffer = api.nvim_buf_get_lines(0, 0, -1, false) }
+end)
+local emit, finish, now, keys, poll = d.emit, d.finish, d.now, d.keys, d.poll
 
 --- The ghost text on the cursor's line: its first line and any virt_lines below it.
 --- (Only the cursor's line: Neovim 0.12-dev does not stop its 200 ms debounce timer on

@@ -4,37 +4,9 @@
 -- Env: GF_FILE, GF_RESULT (JSON lines out).
 local api = vim.api
 local ns = api.nvim_create_namespace('nvim.lsp.inline_completion')
-local out = assert(io.open(assert(os.getenv('GF_RESULT')), 'w'))
-local function emit(t)
-  out:write(vim.json.encode(t) .. '\n')
-  out:flush()
-end
-local finished = false
-local function finish(code, why)
-  if finished then return end
-  finished = true
-  emit({ event = 'done', code = code, why = why })
-  out:close()
-  vim.cmd(code == 0 and 'qa!' or 'cq!')
-end
-local function now() return vim.uv.hrtime() / 1e6 end
-local function keys(s)
-  api.nvim_feedkeys(api.nvim_replace_termcodes(s, true, false, true), 'mt', false)
-end
-local function poll(pred, timeout_ms, on_ok, what)
-  local t0 = now()
-  local function step()
-    local ok, v = pcall(pred)
-    if ok and v then
-      on_ok(v)
-    elseif now() - t0 > timeout_ms then
-      finish(1, 'timeout waiting for ' .. what .. (ok and '' or (': ' .. tostring(v))))
-    else
-      vim.defer_fn(step, 5)
-    end
-  end
-  step()
-end
+local here = debug.getinfo(1, 'S').source:sub(2):match('(.*/)') or './'
+local d = dofile(here .. 'nvim_driver_lib.lua')(os.getenv('GF_RESULT'))
+local emit, finish, keys, poll = d.emit, d.finish, d.keys, d.poll
 local function ghost()
   local row = api.nvim_win_get_cursor(0)[1] - 1
   return #api.nvim_buf_get_extmarks(0, ns, { row, 0 }, { row, -1 }, {}) > 0

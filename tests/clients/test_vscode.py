@@ -391,6 +391,20 @@ def test_ghost_text_appears_is_accepted_and_saved(
     assert "client running" in cs.extension_log()
     assert cs.extension_log().count("client running") == 1, "the server was restarted"
 
+    # Feedback: each <Tab> ran the item's ghostfill.didAccept command, and the extension
+    # reported the suggestions it was given as shown; the local stats hold them.
+    stats = subprocess.run(
+        [sys.executable, "-m", "ghostfill", "stats", "--json"],
+        env={**os.environ, "XDG_DATA_HOME": str(cs.home / ".local" / "share")},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    counted = json.loads(stats.stdout)
+    assert counted["accepted"] >= RUNS, counted
+    assert counted["shown"] >= counted["accepted"], counted
+
 
 def test_first_start_installs_the_bundled_server_then_reuses_it(
     vsix: Path, fake: FakeProvider, tmp_path: Path

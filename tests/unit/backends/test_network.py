@@ -203,3 +203,30 @@ async def test_doctor_names_the_certificate_problem(
     assert f"FAIL  tls        {HOST}: certificate not trusted (unable to get local issuer" in text
     assert "fix: a proxy or firewall re-signs TLS" in text
     assert "set network.caBundle (or --ca-bundle)" in text
+
+
+def test_proxy_and_ca_flags_go_to_the_network_group(tmp_path: Path) -> None:
+    from ghostfill.settings import Settings, with_overrides
+
+    pem = tmp_path / "ca.pem"
+    settings = with_overrides(Settings(), proxy="http://p:3128", ca_bundle=str(pem), model=None)
+    assert (settings.network.proxy, settings.network.caBundle) == ("http://p:3128", str(pem))
+    assert settings.backend == Settings().backend
+
+
+async def test_a_network_change_rebuilds_the_client_and_the_backend() -> None:
+    from ghostfill.app import BackendHolder
+    from ghostfill.settings import Settings
+
+    backend = BackendSettings(
+        provider="openai-compatible", baseUrl="http://127.0.0.1:9/v1", model="m"
+    )
+    holder = BackendHolder()
+    assert holder.configure(Settings(backend=backend), "")
+    first, client = holder.backend, holder.client
+    assert not holder.configure(Settings(backend=backend), "")  # nothing changed
+    assert holder.client is client
+    proxied = Settings(backend=backend, network=NetworkSettings(proxy="http://127.0.0.1:8"))
+    assert holder.configure(proxied, "")
+    assert holder.client is not client and holder.backend is not first
+    await holder.close()
