@@ -44,7 +44,7 @@ from ghostfill.lifecycle.speculation import Lookahead
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
 from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
 from ghostfill.postprocess.base import FilterContext, chain, finish
-from ghostfill.postprocess.line_limit import LOOKAHEAD_CUT
+from ghostfill.postprocess.line_limit import cut_at_lookahead
 from ghostfill.prompt.render import render
 from ghostfill.prompt.templates import quirks
 from ghostfill.settings import Settings
@@ -238,29 +238,23 @@ class Pipeline:
         multiline: bool | None = None,
         line_suffix: str | None = None,
     ) -> str | None:
-        cont.claims += 1
-        cont.claimed += 1
         try:
-            within = self.pacer.wait_s(cont, settings)
-            text = await cont.wait(typed, within, multiline, line_suffix)
+            return await cont.claim(
+                typed, self.pacer.wait_s(cont, settings), multiline, line_suffix
+            )
         except asyncio.CancelledError:
-            cont.claims -= 1
             self._watch_orphan(cont)
             raise
-        cont.claims -= 1
-        if text:
-            cont.answered = max(cont.answered, len(typed) + len(text))
-        return text
 
     def _watch_orphan(self, cont: Continuation) -> None:
         """The request waiting on `cont` was cancelled: unless another request claims it
         within the grace period, stop the stream (closing its HTTP connection)."""
-        if cont.claims or cont.done or cont.answered:
-            return
         claimed = cont.claimed
+        if not cont.unclaimed_since(claimed):
+            return
 
         def check() -> None:
-            if cont.claims or cont.done or cont.answered or cont.claimed != claimed:
+            if not cont.unclaimed_since(claimed):
                 return
             log.debug("stream orphaned by cancelled requests: cancelled")
             self.orphans_cancelled += 1
@@ -381,7 +375,7 @@ class Pipeline:
         shown = cont.ready("")
         streamed = cont.text
         cont.finish(text=finish(cont.text, FINAL_FILTERS, fctx))
-        cont.cut = bool(fctx.memo.get(LOOKAHEAD_CUT)) and cont.text.rstrip() == streamed.rstrip()
+        cont.cut = cut_at_lookahead(fctx) and cont.text.rstrip() == streamed.rstrip()
         timings.streamed()
         first = ((cont.first_token_at or time.perf_counter()) - cont.started) * 1000
         if cont.first_token_at is not None:

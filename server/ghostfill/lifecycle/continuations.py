@@ -206,6 +206,31 @@ class Continuation:
             except TimeoutError:
                 return None
 
+    async def claim(
+        self,
+        typed: str,
+        within: float,
+        multiline: bool | None = None,
+        line_suffix: str | None = None,
+    ) -> str | None:
+        """`wait` on behalf of one request, counted in `claims` while it waits and in
+        `answered` once it has its text. A cancelled claim propagates the cancellation; see
+        `unclaimed_since` for whether anyone still wants the stream."""
+        self.claims += 1
+        self.claimed += 1
+        try:
+            text = await self.wait(typed, within, multiline, line_suffix)
+        finally:
+            self.claims -= 1
+        if text:
+            self.answered = max(self.answered, len(typed) + len(text))
+        return text
+
+    def unclaimed_since(self, claimed: int) -> bool:
+        """Nobody waits on this running stream, nobody was answered from it, and nobody has
+        claimed it since `claimed` (a value of `claimed` read earlier): an orphan."""
+        return not (self.claims or self.done or self.answered or self.claimed != claimed)
+
     def cancel(self) -> None:
         if self.task is not None and not self.task.done() and not self.task.cancelling():
             self.task.cancel()

@@ -10,6 +10,11 @@ LOOKAHEAD_CUT = "lookahead_cut"
 """Memo key: the stream was stopped at the lookahead limit (the model had more to say)."""
 
 
+def cut_at_lookahead(ctx: FilterContext) -> bool:
+    """Whether the stream was stopped at the lookahead limit (the model had more to say)."""
+    return bool(ctx.memo.get(LOOKAHEAD_CUT))
+
+
 def indent_width(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 

@@ -81,3 +81,33 @@ def test_capacity_evicts_oldest() -> None:
     for n in range(3):
         store.add(ctx(f"v{n} = "), Position(0, 5), 1, "fake").finish()
     assert len(store) == 2 and store.find(ctx("v0 = ")) is None
+
+
+async def test_a_claim_is_counted_while_it_waits_and_answered_after() -> None:
+    store = Continuations()
+    c = store.add(ctx("def f():\n    "), Position(1, 4), 1, "fake")
+    waiter = asyncio.ensure_future(c.claim("", 2.0))
+    await asyncio.sleep(0.01)
+    assert c.claims == 1 and c.claimed == 1 and not c.unclaimed_since(0)
+    c.push("return 42\n")
+    assert await waiter == "return 42"
+    assert c.claims == 0 and c.answered == len("return 42")
+
+
+async def test_a_cancelled_claim_leaves_an_orphan() -> None:
+    store = Continuations()
+    c = store.add(ctx("def f():\n    "), Position(1, 4), 1, "fake")
+    waiter = asyncio.ensure_future(c.claim("", 2.0))
+    await asyncio.sleep(0.01)
+    claimed = c.claimed
+    waiter.cancel()
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        pass
+    else:
+        raise AssertionError("the cancellation must propagate")
+    assert c.claims == 0 and c.unclaimed_since(claimed)
+    again = asyncio.ensure_future(c.claim("", 0.01))
+    await again
+    assert not c.unclaimed_since(claimed)  # claimed again meanwhile: not an orphan
