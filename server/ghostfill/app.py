@@ -440,6 +440,8 @@ class Session:
             "pendingRequests": len(self.server.protocol._request_futures),
             "reparseTimers": len(self._reparse),
             "backendCalls": self.pipeline.backend_calls,
+            "prefetches": self.pipeline.prefetches,
+            "contextReused": self.shared.context.reused,
             "offline": self.shared.engine.stats(),
             **self.shared.backends.pool(),
             **process_stats(),

@@ -66,3 +66,18 @@ def test_fake_copilot_signs_in_sets_experiments_and_streams() -> None:
 def test_stops_cut_the_oracle_reply() -> None:
     assert honour_stops("a\nb", {"stop": ["\n"]}) == "a"
     assert honour_stops("a\nb", {}) == "a\nb"
+
+
+def test_the_compare_plan_carries_every_replay_argument() -> None:
+    import argparse
+
+    from ghostfill.bench import replay
+
+    parser = argparse.ArgumentParser()
+    compare.add_arguments(parser)
+    rargs = compare.replay_args(parser.parse_args([]))
+    full = argparse.ArgumentParser()
+    replay.add_arguments(full)
+    wanted = vars(full.parse_args([str(rargs.path)]))
+    assert set(wanted) <= set(vars(rargs))
+    assert rargs.keystrokes == 300 and rargs.jitter == 0.0 and rargs.pause_ms == 200.0

@@ -32,6 +32,7 @@ from ghostfill.bench.driver import ServerUnderTest, percentile, tree_rss_mb
 from ghostfill.bench.figures import Figures, figures
 from ghostfill.bench.keystrokes import Run
 from ghostfill.bench.peers import PeerMissing, run_tabby
+from ghostfill.bench.replay import add_arguments as add_replay_arguments
 from ghostfill.bench.replay import run_ghostfill
 from ghostfill.bench.typing_plan import plan
 
@@ -66,21 +67,25 @@ class Result:
 
 
 def replay_args(args: argparse.Namespace) -> argparse.Namespace:
-    """The replay's own arguments for the comparison's fixed plan."""
-    return argparse.Namespace(
-        path=args.path,
-        files=2,
-        regions=2,
-        region_lines=5,
-        keystrokes=args.keystrokes,
-        keystroke_ms=args.keystroke_ms,
-        pause_ms=args.keystroke_ms,
-        jitter=0.0,
-        ttft_ms=args.ttft_ms,
-        tokens_per_s=args.tokens_per_s,
-        wrong=0.0,
-        seed=args.seed,
-    )
+    """The replay's own arguments (its defaults) with the comparison's fixed plan."""
+    parser = argparse.ArgumentParser()
+    add_replay_arguments(parser)
+    rargs = parser.parse_args([str(args.path)])
+    for name, value in {
+        "files": 2,
+        "regions": 2,
+        "region_lines": 5,
+        "keystrokes": args.keystrokes,
+        "keystroke_ms": args.keystroke_ms,
+        "pause_ms": args.keystroke_ms,
+        "jitter": 0.0,
+        "ttft_ms": args.ttft_ms,
+        "tokens_per_s": args.tokens_per_s,
+        "wrong": 0.0,
+        "seed": args.seed,
+    }.items():
+        setattr(rargs, name, value)
+    return rargs
 
 
 async def echo_floor(n: int = ECHO_REQUESTS) -> tuple[list[float], float, float]:
@@ -153,9 +158,15 @@ def table(results: list[Result], echo_ms: list[float], echo_rss: float, echo_sta
         f"{'bare JSON-RPC echo (stdlib)':<36} {'':>9} {'':>8} {'':>6} {echo:>6.2f}ms "
         f"{echo_rss:>7.0f} {echo_start:>6.0f}ms"
     )
-    if base is not None:
-        cached = _p50(base.fig.hit_ms) if base.fig is not None else math.nan
+    if base is not None and base.fig is not None and base.run is not None:
+        cached = _p50(base.fig.hit_ms)
         lines.append(f"ghostfill cached keystroke / echo: {_ratio(cached, echo)}")
+        calls = max(len(base.run.calls), 1)
+        lines.append(
+            f"ghostfill: {base.run.connections} connections to the backend for "
+            f"{len(base.run.calls)} requests (and the warm-up); "
+            f"{base.run.notifications / calls:.1f} ghostfill/* notifications per backend request"
+        )
     return "\n".join(lines)
 
 

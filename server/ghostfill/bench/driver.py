@@ -65,7 +65,8 @@ class ServerUnderTest:
         self.client = LanguageClient("ghostfill-bench", "1")
         self.ready: list[Any] = []
         self.client.feature("ghostfill/completionReady")(lambda params: self.ready.append(params))
-        self.client.feature("ghostfill/status")(lambda params: None)
+        self.statuses = 0
+        self.client.feature("ghostfill/status")(lambda params: self._status())
         self.client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
         self.client.feature(types.WINDOW_SHOW_MESSAGE)(lambda params: None)
         self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda params: None)
@@ -79,6 +80,9 @@ class ServerUnderTest:
     def pid(self) -> int:
         server = getattr(self.client, "_server", None)
         return int(server.pid) if server is not None else os.getpid()
+
+    def _status(self) -> None:
+        self.statuses += 1
 
     def rss(self) -> float:
         return tree_rss_mb(self.pid)

@@ -55,6 +55,8 @@ class Run:
     """Resident memory of the server (and its child processes) at the end of the replay."""
     connections: int = -1
     """TCP connections the fake backend accepted (-1: not counted)."""
+    notifications: int = 0
+    """ghostfill/status and ghostfill/completionReady notifications the server sent."""
     transport: str = ""
     """How the Responses API fake was reached (connections, sockets), for `--transport` runs."""
 

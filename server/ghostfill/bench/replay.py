@@ -173,6 +173,7 @@ async def run_ghostfill(
         finally:
             await server.stop()
         run.connections = fake.accepted
+        run.notifications = server.statuses + len(server.ready)
         run.transport = replay_responses.connections(provider) if transport else ""
         run.calls = [reply.call(r.body, r.size) for r in fake.completion_requests()]
     return run

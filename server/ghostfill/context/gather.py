@@ -28,7 +28,7 @@ from ghostfill.context.recent_edits import RecentEdits
 from ghostfill.context.scopes import enclosing_scopes, enclosing_signatures
 from ghostfill.context.window import Window, cursor_window
 from ghostfill.documents.store import Document, TextChange
-from ghostfill.documents.syntax import Grammars
+from ghostfill.documents.syntax import Grammars, Match
 from ghostfill.model import CompletionContext, Position, Snippet
 from ghostfill.settings import Settings
 
@@ -172,9 +172,11 @@ class ContextEngine:
             self.reused += 1
             scopes, ranked = reuse.scopes, reuse.snippets
         else:
-            scopes = enclosing_signatures(doc, cursor, window.first_row)
+            tree = doc.syntax(fresh=False)
+            around = enclosing_scopes(doc, tree, cursor) if tree is not None else []
+            scopes = enclosing_signatures(doc, cursor, window.first_row, around)
             ranked = self._snippets(doc, window, settings, excluded)
-            first, last = _scope_rows(doc, cursor, row)
+            first, last = _scope_rows(around, row)
             self._last = _Reused(
                 doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked
             )
@@ -235,10 +237,8 @@ class ContextEngine:
         return _ranked(snippets, doc, window, settings, excluded)
 
 
-def _scope_rows(doc: Document, cursor: int, row: int) -> tuple[int, int]:
+def _scope_rows(scopes: list[Match], row: int) -> tuple[int, int]:
     """Rows of the innermost scope around the cursor (the cursor's row at top level)."""
-    tree = doc.syntax(fresh=False)
-    scopes = enclosing_scopes(doc, tree, cursor) if tree is not None else []
     if not scopes:
         return row, row
     span = scopes[-1].captures["context"][0]

@@ -43,13 +43,19 @@ def enclosing_scopes(doc: Document, tree: SyntaxTree, cursor_byte: int) -> list[
 
 
 def enclosing_signatures(
-    doc: Document, cursor_byte: int, above_row: int | None = None
+    doc: Document,
+    cursor_byte: int,
+    above_row: int | None = None,
+    scopes: list[Match] | None = None,
 ) -> tuple[str, ...]:
-    tree = doc.syntax(fresh=False)
-    if tree is None:
-        return ()
+    """`scopes`: the `enclosing_scopes` already found for this cursor (not searched again)."""
+    if scopes is None:
+        tree = doc.syntax(fresh=False)
+        if tree is None:
+            return ()
+        scopes = enclosing_scopes(doc, tree, cursor_byte)
     out: list[str] = []
-    for match in enclosing_scopes(doc, tree, cursor_byte):
+    for match in scopes:
         scope = match.captures["context"][0]
         if above_row is not None and scope.start_row >= above_row:
             continue
