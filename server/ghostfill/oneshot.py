@@ -116,7 +116,7 @@ async def complete_once(
     if (first is None or first.source == "offline") and terminal.tasks:
         # A slow model is still at work (an editor shows the offline suggestion meanwhile):
         # on a terminal, the model's answer is what was asked for.
-        await asyncio.gather(*terminal.tasks, return_exceptions=True)
+        await terminal.tasks.wait()
         late = await pipeline.complete(doc, position)
         if late is not None and late.source != "offline":
             first = late
