@@ -241,8 +241,7 @@ class Session:
         logging.getLogger().setLevel(logs.LEVELS[self.log_level or self.settings.logLevel])
         for problem in parsed.problems:
             self.notify_once(types.MessageType.Warning, f"ghostfill: {problem}; using the default.")
-        if self.shared.engine.configure(self.settings.offline) and self.indexer is not None:
-            self.spawn(self._index())  # enabled again: learn what it skipped while disabled
+        self.shared.engine.configure(self.settings.offline)
         self._configure_feedback()
         wanted = (self.settings.offline.enable, self.settings.context.symbols)
         if self.shared.use_grammars(self.settings):

@@ -345,16 +345,15 @@ async def _during_index(args: argparse.Namespace) -> tuple[Latency, Latency]:
     try:
         server.open(probe.as_uri(), text, "python")
         deadline = time.perf_counter() + INDEX_WAIT_S
-        last = -1
-        while time.perf_counter() < deadline:
+        last, steady = -1, 0
+        while time.perf_counter() < deadline and steady < 3:  # 3 checks without a new file
             for _ in range(10):
                 started = time.perf_counter()
                 await _inline(server, probe.as_uri(), 4, 11)
                 busy.append((time.perf_counter() - started) * 1000)
                 await asyncio.sleep(0.02)
             count = int((await _debug_stats(server)).get("offline", {}).get("files", 0))
-            if count == last and count > 0:
-                break
+            steady = steady + 1 if count == last and count > 0 else 0
             last = count
         for _ in range(100):
             started = time.perf_counter()

@@ -71,22 +71,16 @@ class OfflineEngine:
         self._lexers = lexers if lexers is not None else Lexers()
         self._index = WorkspaceIndex(workspace_order, max_contexts, self._lexers)
         self._files = FileModels(order)
-        self._skipped = False
 
-    def configure(self, settings: OfflineSettings) -> bool:
-        """Apply changed settings; they take effect on the next suggestion. True when the
-        engine was enabled again after skipping files: the workspace should be fed again."""
+    def configure(self, settings: OfflineSettings) -> None:
+        """Apply changed settings; they take effect on the next suggestion."""
         self._settings = settings
-        relearn = settings.enable and self._skipped
-        if relearn:
-            self._skipped = False
-        return relearn
 
     def observe(self, path: str, text: str, language: str) -> None:
         """Add a file's counts, replacing what an earlier version of it contributed. Nothing
-        while disabled: a disabled engine costs no CPU (`configure` says when to catch up)."""
+        while disabled: a disabled engine costs no CPU (the session indexes the workspace
+        for it again when it is turned on)."""
         if not self._settings.enable:
-            self._skipped = True
             return
         self._index.observe(path, text, language)
 
