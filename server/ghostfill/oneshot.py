@@ -133,6 +133,7 @@ async def complete_once(
             shown = more.text
     shared.context.close()
     await shared.backends.close()
+    await asyncio.to_thread(shared.stats.close, 2.0)  # the backend's tokens reach the stats
     if as_json:
         backend = first.backend if first else ""
         print(json.dumps({"text": shown, "ms": round(first_ms, 1), "backend": backend}))
