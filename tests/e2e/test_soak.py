@@ -39,6 +39,9 @@ async def test_superseded_streams_leave_no_connection_checked_out() -> None:
     connection may be checked out of the pool: 16 leaked ones and every later request waits
     for the pool timeout, so the backend is dead until the server restarts."""
     result = await soak(600, samples=12, faults=False)
-    at_rest = [s.values for s in result.samples if s.values["tasks"] <= 2]
+    # At rest = the fewest tasks seen in this run (the server keeps a few long-lived tasks of
+    # its own: the connection's reader, the pool keeper); more than that means a stream runs.
+    floor = min(s.values["tasks"] for s in result.samples)
+    at_rest = [s.values for s in result.samples if s.values["tasks"] == floor]
     assert at_rest, "never sampled at rest"
     assert max(v["httpActive"] for v in at_rest) == 0, [v["httpActive"] for v in at_rest]
