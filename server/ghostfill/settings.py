@@ -197,6 +197,13 @@ def _converter() -> cattrs.Converter:
     conv.register_structure_hook(float, strict_float)
     conv.register_structure_hook(str, strict_str)
     conv.register_structure_hook(bool, strict_bool)
+
+    def strict_strings(value: object, _: type) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ValueError(f"expected a list of strings, got {value!r}")
+        return tuple(strict_str(v, str) for v in value)
+
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], strict_strings)
     conv.register_structure_hook_factory(
         dataclasses.is_dataclass,
         lambda cl: make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=False),

@@ -76,3 +76,16 @@ def test_flags_override_settings() -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Settings().backend.provider = "x"  # type: ignore[misc]
+
+
+def test_a_string_where_a_list_is_expected_is_a_problem_not_its_characters() -> None:
+    """`"grammarPaths": "/x"` used to become the folders "/" and "x"."""
+    from ghostfill.settings import parse
+
+    parsed = parse({"context": {"grammarPaths": "/x"}, "privacy": {"exclude": ".secret"}})
+    assert parsed.settings.context.grammarPaths == ()
+    assert parsed.settings.privacy.exclude == ()
+    assert any("grammarPaths" in p for p in parsed.problems)
+    assert any("exclude" in p for p in parsed.problems)
+    ok = parse({"context": {"grammarPaths": ["/a", "/b"]}})
+    assert ok.settings.context.grammarPaths == ("/a", "/b") and not ok.problems
