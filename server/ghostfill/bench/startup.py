@@ -65,6 +65,15 @@ class Window(ServerUnderTest):
         return False
 
 
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc), in ms: load-independent."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _spawn_ms(argv: list[str], env: dict[str, str], runs: int = 7) -> float:
     times = []
     for _ in range(runs):
@@ -168,7 +177,9 @@ async def measure(args: argparse.Namespace) -> int:
                 await window.indexed() if "begin" in window.kinds() else None
             status = query(loc, "status") or {}
             daemon_rss.append(rss_mb(int(status.get("pid", 0))))
+        relay_cpu = cpu_ms(windows[0].pid)
         relay_keys = await _keystrokes(windows[0], ws, args.keystrokes)
+        relay_cpu = (cpu_ms(windows[0].pid) - relay_cpu) / args.keystrokes
         relay_rss = [rss_mb(w.pid) for w in windows]
         reindexed = sum("begin" in w.kinds() for w in windows[1:])
         joins = [w.startup_ms for w in windows[1:]]
@@ -197,6 +208,9 @@ async def measure(args: argparse.Namespace) -> int:
     print(f"joining windows that indexed the root again: {reindexed} of {len(windows) - 1}")
     print(f"cached keystroke, in-process (ms)   {summary(alone_keys)}")
     print(f"cached keystroke, via relay (ms)    {summary(relay_keys)}")
+    print(
+        f"  relay CPU per keystroke (a didChange, 2 requests, 2 replies): {relay_cpu * 1000:.0f} us"
+    )
     print(
         f"  relay / in-process: p50 {percentile(relay_keys, 0.5) / percentile(alone_keys, 0.5):.2f}x, "
         f"p99 {percentile(relay_keys, 0.99) / percentile(alone_keys, 0.99):.2f}x"
