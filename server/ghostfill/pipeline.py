@@ -112,7 +112,10 @@ class Pipeline:
         self.workspace = workspace
         self.orphan_grace_s = orphan_grace_s
         self.lookahead = Lookahead()
-        self.keep_warm = KeepWarm(spawn)
+        self._warming = Tasks("keep warm")
+        self.keep_warm = KeepWarm(self._warming.spawn)
+        """Its loop is the pipeline's own task, not the caller's: a one-shot that waits for its
+        request's streams must not wait for the connection to be kept warm."""
         self.pacer = pacer or Pacer()
         """Deadlines and prompt budgets sized to each backend's measured speed."""
         self.backend_calls = 0
