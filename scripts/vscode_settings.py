@@ -68,6 +68,7 @@ GROUP_TITLES = {
     "privacy": "Privacy",
     "network": "Network",
     "stats": "Stats",
+    "nextEdit": "Next edits",
     "daemon": "Daemon",
 }
 

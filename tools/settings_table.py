@@ -20,6 +20,7 @@ GROUPS = {
     "PrivacySettings": "privacy.",
     "NetworkSettings": "network.",
     "StatsSettings": "stats.",
+    "NextEditSettings": "nextEdit.",
     "DaemonSettings": "daemon.",
     "Settings": "",
 }

@@ -44,6 +44,7 @@ from ghostfill.feedback.store import default_path as default_stats_path
 from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Completion, Position
+from ghostfill.nextedit.predict import NextEdits
 from ghostfill.pipeline import Events, Pipeline
 from ghostfill.protocol import GhostfillProtocol, GhostfillServer, ResyncingStdin
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
@@ -196,7 +197,8 @@ class Session:
         self.shared = shared
         self.overrides = overrides
         self.redact = redact
-        self.documents = DocumentStore(shared.languages, shared.grammars)
+        self.next_edits = NextEdits(settings=lambda: self.settings.nextEdit)
+        self.documents = DocumentStore(shared.languages, shared.grammars, self.next_edits)
         self.debouncer = Debouncer()
         self.roots: list[str] = []
         self.folders: list[str] = []
@@ -208,8 +210,7 @@ class Session:
         self._reparse: dict[str, asyncio.TimerHandle] = {}
         self.indexer: WorkspaceIndexer | None = None
         self._index_runs = 0
-        self._indexed_for = (False, False)
-        """(offline engine, symbol index) the last indexing run fed."""
+        self._indexed_for = (False, False)  # (offline engine, symbol index) last indexed for
         self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
         self.pipeline = shared.pipeline(self, self.debouncer)
         self.feedback = Feedback(shared.stats, shared.guard)

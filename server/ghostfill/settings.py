@@ -143,6 +143,16 @@ class StatsSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NextEditSettings:
+    enable: bool = True
+    """Answer `textDocument/copilotInlineEdit` with next-edit suggestions (rename propagation, repeated edits)."""
+    windowLines: int = 50
+    """Suggested edits lie within this many lines above and below the cursor (a rename is offered only when all its occurrences do)."""
+    history: int = 16
+    """Edits remembered per document (typing along one place counts as one edit)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DaemonSettings:
     enable: bool = True
     """Serve this window from the per-user ghostfill daemon shared by all windows; false gives the window its own server process. Changing it restarts the server."""
@@ -159,6 +169,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
+    nextEdit: NextEditSettings = field(default_factory=NextEditSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
     """How much the server logs to the editor's output panel."""
@@ -238,6 +249,7 @@ _GROUPS: dict[str, type] = {
     "privacy": PrivacySettings,
     "network": NetworkSettings,
     "stats": StatsSettings,
+    "nextEdit": NextEditSettings,
     "daemon": DaemonSettings,
 }
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 from ghostfill.documents.languages import LanguageRegistry, LanguageSpec
@@ -179,12 +180,23 @@ def _bisect(starts: list[int], offset: int) -> int:
     return lo
 
 
+class EditListener(Protocol):
+    """Told of every edit before it is applied (the next-edit history), in byte offsets."""
+
+    def editing(self, doc: Document, start: int, end: int, new: bytes) -> None: ...
+
+    def forget(self, uri: str) -> None: ...
+
+
 class DocumentStore:
     """uri -> Document for one connection."""
 
-    def __init__(self, languages: LanguageRegistry, grammars: Grammars) -> None:
+    def __init__(
+        self, languages: LanguageRegistry, grammars: Grammars, listener: EditListener | None = None
+    ) -> None:
         self.languages = languages
         self.grammars = grammars
+        self.listener = listener
         self._docs: dict[str, Document] = {}
 
     def open(self, uri: str, text: str, version: int, language_id: str = "") -> Document:
@@ -198,17 +210,42 @@ class DocumentStore:
                 language_id,
             )
         self._docs[uri] = doc
+        if self.listener is not None:
+            self.listener.forget(uri)
         return doc
 
     def change(self, uri: str, version: int, changes: list[TextChange]) -> Document:
         doc = self.get(uri)
         for change in changes:
+            if self.listener is not None:
+                self._tell(self.listener, doc, change)
             doc.apply(change)
         doc.version = version
         return doc
 
+    @staticmethod
+    def _tell(listener: EditListener, doc: Document, change: TextChange) -> None:
+        new = change.text.encode("utf-8", errors="surrogatepass")
+        if change.start is None or change.end is None:  # full sync: the span that differs
+            old = doc.data
+            head = 0
+            limit = min(len(old), len(new))
+            while head < limit and old[head] == new[head]:
+                head += 1
+            tail = 0
+            while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+                tail += 1
+            listener.editing(doc, head, len(old) - tail, new[head : len(new) - tail])
+            return
+        start = doc.offset(change.start, strict=False)
+        end = doc.offset(change.end, strict=False)
+        if end >= start:
+            listener.editing(doc, start, end, new)
+
     def close(self, uri: str) -> None:
         self._docs.pop(uri, None)
+        if self.listener is not None:
+            self.listener.forget(uri)
 
     def get(self, uri: str) -> Document:
         try:

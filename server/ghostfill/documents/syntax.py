@@ -57,6 +57,17 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class Leaf:
+    """A leaf node with where it sits: its parent's kind and the field it fills there."""
+
+    start_byte: int
+    end_byte: int
+    kind: str
+    parent: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """One query match: capture name -> spans, in document order."""
 
@@ -229,6 +240,30 @@ class SyntaxTree:
             while not cursor.goto_next_sibling():
                 if not cursor.goto_parent():
                     return
+
+
+    def leaves(self, start_byte: int = 0, end_byte: int | None = None) -> list[Leaf]:
+        """Leaf nodes in the range with their parent's kind and field name, in document order."""
+        end = self._tree.root_node.end_byte if end_byte is None else end_byte
+        out: list[Leaf] = []
+        cursor = self._tree.walk()
+        parents: list[str] = []
+        while True:
+            node = cursor.node
+            assert node is not None
+            if node.end_byte < start_byte or node.start_byte > end:
+                pass
+            elif node.child_count == 0:
+                parent = parents[-1] if parents else ""
+                field = cursor.field_name or ""
+                out.append(Leaf(node.start_byte, node.end_byte, node.type, parent, field))
+            elif cursor.goto_first_child():
+                parents.append(node.type)
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return out
+                parents.pop()
 
 
 def _span(name: str, node: Node) -> Span:

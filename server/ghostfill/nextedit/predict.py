@@ -1,0 +1,121 @@
+"""The next-edit stage: the offline rules over the edit history, cached per document version.
+
+`predict` answers for the document as it reads now: the rules run on its latest edits (rename
+propagation first, then repeated edits) and what they offer is kept only when every edit lies in
+the window around the cursor. One answer is cached per (document, version), so asking again
+costs a lookup; "no change" is cached like any other answer. A change to the document cancels a
+prediction still waiting for its turn and forgets the cached answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from ghostfill.documents.store import Document
+from ghostfill.model import Position
+from ghostfill.nextedit.history import EditHistory
+from ghostfill.nextedit.language import NameRulesCache
+from ghostfill.nextedit.model import Prediction, Replacement
+from ghostfill.nextedit.rename import propagate_rename
+from ghostfill.nextedit.repeat import repeat_edit
+from ghostfill.nextedit.window import DEFAULT_LINES, rewrite_window
+from ghostfill.settings import NextEditSettings
+
+log = logging.getLogger(__name__)
+
+
+class NextEdits:
+    """Predicts the next edit of each open document of one connection; the document store's
+    EditListener (every change feeds the history and makes pending predictions stale)."""
+
+    def __init__(
+        self,
+        history: EditHistory | None = None,
+        names: NameRulesCache | None = None,
+        settings: Callable[[], NextEditSettings] = NextEditSettings,
+    ) -> None:
+        self.history = history or EditHistory()
+        self.names = names or NameRulesCache()
+        self._settings = settings
+        self._cache: dict[str, Prediction] = {}
+        self._pending: dict[str, asyncio.Task[Prediction]] = {}
+        self.cancelled = 0
+
+    def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:
+        self.changed(doc.uri)
+        size = self._settings().history
+        if size != self.history.size:
+            self.history.resize(size)
+        self.history.editing(doc, start, end, new)
+
+    def changed(self, uri: str) -> None:
+        """The document changed: a pending prediction for it is stale."""
+        self._cache.pop(uri, None)
+        task = self._pending.pop(uri, None)
+        if task is not None and not task.done():
+            task.cancel()
+            self.cancelled += 1
+
+    def forget(self, uri: str) -> None:
+        self.changed(uri)
+        self.history.forget(uri)
+
+    async def suggest(self, doc: Document, cursor: Position) -> Prediction:
+        """The prediction for `doc` now; empty when the document changes while it waits."""
+        version = doc.version
+        self.changed(doc.uri)
+        task = asyncio.get_running_loop().create_task(self._after_queued(doc, cursor))
+        self._pending[doc.uri] = task
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if task.cancelled() and not _current_cancelled():
+                return Prediction(doc.uri, version)
+            raise
+        finally:
+            if self._pending.get(doc.uri) is task:
+                del self._pending[doc.uri]
+
+    async def _after_queued(self, doc: Document, cursor: Position) -> Prediction:
+        await asyncio.sleep(0)  # let didChange notifications already read run first
+        return self.predict(doc, cursor)
+
+    def predict(self, doc: Document, cursor: Position) -> Prediction:
+        hit = self._cache.get(doc.uri)
+        if hit is not None and hit.version == doc.version:
+            return hit
+        settings = self._settings()
+        prediction = Prediction(doc.uri, doc.version)
+        if settings.enable:
+            rule, edits = self._rules(doc)
+            if edits and _within(doc, cursor, edits, settings.windowLines):
+                prediction = Prediction(doc.uri, doc.version, edits, rule)
+        self._cache[doc.uri] = prediction
+        return prediction
+
+    def _rules(self, doc: Document) -> tuple[str, tuple[Replacement, ...]]:
+        edits = self.history.edits(doc.uri)
+        if not edits:
+            return "", ()
+        tree = doc.syntax() if doc.spec is not None else None
+        rules = self.names.get(doc.spec) if doc.spec is not None else None
+        if tree is not None and rules is not None:
+            renamed = propagate_rename(doc, tree, rules, edits[-1])
+            if renamed:
+                return "rename", renamed
+        repeated = repeat_edit(doc, edits)
+        return ("repeat", repeated) if repeated else ("", ())
+
+
+def _within(
+    doc: Document, cursor: Position, edits: tuple[Replacement, ...], lines: int = DEFAULT_LINES
+) -> bool:
+    window = rewrite_window(doc, cursor, lines)
+    return all(window.start <= e.start and e.end <= window.end for e in edits)
+
+
+def _current_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -1,0 +1,67 @@
+"""The edit history: typing coalesces, other changes start edits, offsets follow later edits."""
+
+from __future__ import annotations
+
+from ghostfill.documents.store import TextChange
+from ghostfill.model import Position
+from ghostfill.nextedit.history import EditHistory
+
+from tests.unit.nextedit.typing_helpers import Editor
+
+
+def test_typing_a_word_is_one_edit() -> None:
+    ed = Editor()
+    ed.open("x = 1\n")
+    ed.type(0, 5, "23")
+    assert [(e.start, e.old, e.new) for e in ed.history.edits(ed.doc.uri)] == [(5, b"", b"23")]
+
+
+def test_deleting_a_name_and_typing_another_is_one_replacement() -> None:
+    ed = Editor()
+    ed.open("count = count + 1\n")
+    ed.backspace_and_type(0, 0, "count", "total")
+    (edit,) = ed.history.edits(ed.doc.uri)
+    assert (edit.start, edit.old, edit.new) == (0, b"count", b"total")
+
+
+def test_an_edit_elsewhere_starts_a_new_edit_and_shifts_later_ones() -> None:
+    ed = Editor()
+    ed.open("a = 1\nb = 2\n")
+    ed.type(1, 4, "0")  # "b = 02"
+    ed.type(0, 0, "xx")  # before it: the first edit moves by 2 bytes
+    first, second = ed.history.edits(ed.doc.uri)
+    assert (first.start, first.new) == (6 + 4 + 2, b"0")
+    assert ed.doc.data[first.start : first.end] == b"0"
+    assert (second.start, second.new) == (0, b"xx")
+
+
+def test_typed_and_undone_is_nothing() -> None:
+    ed = Editor()
+    ed.open("a = 1\n")
+    ed.type(0, 5, "2")
+    ed.change(0, 5, 0, 6, "")
+    assert ed.history.edits(ed.doc.uri) == []
+
+
+def test_history_is_bounded() -> None:
+    ed = Editor(history=EditHistory(size=3))
+    ed.open("\n".join("x" for _ in range(10)) + "\n")
+    for row in range(6):
+        ed.type(row, 0, "y")
+    assert len(ed.history.edits(ed.doc.uri)) == 3
+
+
+def test_full_document_sync_records_the_span_that_differs() -> None:
+    ed = Editor()
+    ed.open("value = old_name + 1\n")
+    ed.store.change(ed.doc.uri, 2, [TextChange("value = new_name + 1\n")])
+    (edit,) = ed.history.edits(ed.doc.uri)
+    assert (edit.start, edit.old, edit.new) == (8, b"old", b"new")
+
+
+def test_reopening_forgets_the_history() -> None:
+    ed = Editor()
+    ed.open("a\n")
+    ed.store.change(ed.doc.uri, 2, [TextChange("b", Position(0, 0), Position(0, 1))])
+    ed.open("a\n")
+    assert ed.history.edits(ed.doc.uri) == []
