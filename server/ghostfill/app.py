@@ -443,6 +443,7 @@ class Session:
             "prefetches": self.pipeline.prefetches,
             "contextReused": self.shared.context.reused,
             "offline": self.shared.engine.stats(),
+            "nextEdit": self.next_edits.stats(),
             **self.shared.backends.pool(),
             **process_stats(),
         }

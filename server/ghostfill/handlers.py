@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from ghostfill import inline_edits
 from ghostfill.documents.store import Document, TextChange
 from ghostfill.errors import DocumentError, GhostfillError
 from ghostfill.feedback import lsp as feedback
@@ -120,6 +121,7 @@ def register(server: LanguageServer, session: Session) -> None:
         return session.debug_stats()
 
     feedback.register(server, session)
+    inline_edits.register(server, session)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(params: None) -> None:

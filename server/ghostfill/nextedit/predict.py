@@ -25,6 +25,8 @@ from ghostfill.settings import NextEditSettings
 
 log = logging.getLogger(__name__)
 
+MAX_SERVED = 256
+
 
 class NextEdits:
     """Predicts the next edit of each open document of one connection; the document store's
@@ -41,7 +43,9 @@ class NextEdits:
         self._settings = settings
         self._cache: dict[str, Prediction] = {}
         self._pending: dict[str, asyncio.Task[Prediction]] = {}
-        self.cancelled = 0
+        self._served: dict[str, str] = {}
+        """id -> rule of the predictions sent (bounded), for the accept command."""
+        self.counts: dict[str, int] = {"cancelled": 0, "served": 0, "accepted": 0}
 
     def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:
         self.changed(doc.uri)
@@ -51,12 +55,36 @@ class NextEdits:
         self.history.editing(doc, start, end, new)
 
     def changed(self, uri: str) -> None:
-        """The document changed: a pending prediction for it is stale."""
+        """The document changed: its cached answer and a pending prediction are stale."""
         self._cache.pop(uri, None)
+        self._cancel_pending(uri)
+
+    def _cancel_pending(self, uri: str) -> None:
         task = self._pending.pop(uri, None)
         if task is not None and not task.done():
             task.cancel()
-            self.cancelled += 1
+            self.counts["cancelled"] += 1
+
+    def served(self, prediction: Prediction) -> str:
+        """Record a prediction going to the editor; its id is the accept command's argument."""
+        self.counts["served"] += 1
+        item = f"edit-{self.counts['served']}"
+        self._served[item] = prediction.rule
+        while len(self._served) > MAX_SERVED:
+            del self._served[next(iter(self._served))]
+        return item
+
+    def accepted(self, item: str) -> None:
+        rule = self._served.pop(item, None)
+        if rule is None:
+            return
+        self.counts["accepted"] += 1
+        key = f"accepted.{rule}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+        log.info("next edit %s accepted (%s)", item, rule)
+
+    def stats(self) -> dict[str, int]:
+        return dict(self.counts)
 
     def forget(self, uri: str) -> None:
         self.changed(uri)
@@ -65,7 +93,7 @@ class NextEdits:
     async def suggest(self, doc: Document, cursor: Position) -> Prediction:
         """The prediction for `doc` now; empty when the document changes while it waits."""
         version = doc.version
-        self.changed(doc.uri)
+        self._cancel_pending(doc.uri)  # a newer request for the document supersedes it
         task = asyncio.get_running_loop().create_task(self._after_queued(doc, cursor))
         self._pending[doc.uri] = task
         try:

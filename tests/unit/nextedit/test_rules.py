@@ -143,3 +143,18 @@ def test_answers_are_cached_per_version() -> None:
     ed.type(3, 23, "s")
     again = ed.next_edits.predict(ed.doc, ed.doc.position(0))
     assert again is not first and {e.text for e in again.edits} == {"factors"}
+
+
+async def test_typing_cancels_a_pending_prediction() -> None:
+    import asyncio
+
+    ed = Editor()
+    ed.open(SOURCE)
+    ed.rename_at(3, 17, "count", "factor")
+    pending = asyncio.ensure_future(ed.next_edits.suggest(ed.doc, ed.doc.position(0)))
+    await asyncio.sleep(0)  # the prediction is queued behind notifications already read
+    ed.type(3, 23, "s")
+    found = await pending
+    assert found.empty and ed.next_edits.stats()["cancelled"] == 1
+    fresh = await ed.next_edits.suggest(ed.doc, ed.doc.position(0))
+    assert {e.text for e in fresh.edits} == {"factors"}
