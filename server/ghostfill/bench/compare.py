@@ -1,6 +1,6 @@
 """Side by side: the same typing replay, the same fakes, one run, through ghostfill and its peers.
 
-300 keystrokes of real Python (ghostfill's own source unless PATH is given) typed at a fixed
+300 keystrokes of real Python (the standard library unless PATH is given) typed at a fixed
 200 ms per key, Enter plus the editor's auto-indent as one key, each pending request
 cancelled at the next key; an oracle backend with TTFT 100 ms and 1000 tokens/s that always
 answers the true continuation. Peers (installed on demand from npm into
@@ -41,8 +41,14 @@ ECHO_REQUESTS = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    default = Path(__file__).resolve().parent.parent
-    parser.add_argument("path", type=Path, nargs="?", default=default, help="Python to type")
+    default = Path(os.__file__).resolve().parent
+    parser.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=default,
+        help="Python to type (default: this Python's standard library, the same in every run)",
+    )
     parser.add_argument("--keystrokes", type=int, default=300)
     parser.add_argument("--keystroke-ms", type=float, default=200.0)
     parser.add_argument("--ttft-ms", type=float, default=100.0)

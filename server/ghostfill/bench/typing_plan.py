@@ -16,7 +16,10 @@ from typing import Any
 
 from ghostfill.documents.languages import LanguageRegistry
 
-SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".cache", "dist", "build"}
+SKIP_DIRS = {
+    ".git", ".venv", "node_modules", "__pycache__", ".cache", "dist", "build",
+    "site-packages", "dist-packages",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
