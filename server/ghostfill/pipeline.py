@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["FINAL_FILTERS", "STREAM_FILTERS", "BackendSlot", "Events", "Pipeline"]
 
+BUSY_AFTER_S = 0.25
+"""A stream still running this long after it started shows the client "busy"; a fast answer
+sends one status notification (idle, with its latency), not two."""
 ORPHAN_GRACE_S = 0.15
 """How long a stream whose waiting request was cancelled stays alive for the next keystroke."""
 
@@ -122,6 +125,7 @@ class Pipeline:
         self.prefetches = 0
         self.orphans_cancelled = 0
         self._streaming = 0
+        self._busy: asyncio.TimerHandle | None = None
         self._closing = Tasks("stream close")
 
     def wanted(self, doc: Document) -> bool:
@@ -345,7 +349,9 @@ class Pipeline:
         stage.CURRENT.set(timings)
         self._streaming += 1
         if self._streaming == 1:
-            self.events.status("busy")
+            self._busy = asyncio.get_running_loop().call_later(
+                BUSY_AFTER_S, self.events.status, "busy"
+            )
         try:
             raw = backend.stream(prompt, params)
             measured = stage.measured(raw, timings, "backend")
@@ -371,6 +377,8 @@ class Pipeline:
         except BackendError as exc:
             cont.finish(exc)
             self._streaming -= 1
+            if self._streaming == 0 and self._busy is not None:
+                self._busy.cancel()
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)
@@ -400,9 +408,11 @@ class Pipeline:
             self.events.ready(cont.uri, cont.version, cont.position)
 
     def _stream_ended(self, first_ms: float | None = None) -> None:
-        """One notification per change between busy and idle, not one per stream."""
+        """One notification when the last running stream ends, not one per stream."""
         self._streaming -= 1
         if self._streaming == 0:
+            if self._busy is not None:
+                self._busy.cancel()
             self.events.status("idle", first_ms)
 
 
