@@ -22,7 +22,7 @@ from ghostfill.model import CompletionContext
 from ghostfill.prompt.render import render
 from ghostfill.settings import Settings
 
-from tests.golden.test_prompt_context import ROOT, Project, materialize
+from tests.golden.test_prompt_context import ROOT, Project, gather, materialize
 
 NAME, EXT = "mylang", "myl"
 CASES = [
@@ -62,25 +62,6 @@ def rename_sources(project: Project, extensions: tuple[str, ...]) -> Project:
             if path == cursor_file:
                 cursor_file = renamed
     return Project(project.root, cursor_file, project.cursor, project.expect, project.absent)
-
-
-def gather(project: Project, registry: LanguageRegistry) -> CompletionContext:
-    grammars = Grammars(registry)
-    engine = ContextEngine.standard(grammars)
-    assert engine.symbols is not None
-    try:
-        for path in sorted(project.root.rglob("*")):
-            spec = registry.detect(str(path))
-            if path.is_file() and spec is not None and path != project.cursor_file:
-                engine.symbols.observe(str(path), path.read_text(encoding="utf-8"), spec.name)
-        doc = DocumentStore(registry, grammars).open(
-            project.cursor_file.as_uri(), project.cursor_file.read_text(encoding="utf-8"), 1
-        )
-        engine.opened(doc)
-        assert engine.symbols.wait_idle(10)
-        return engine.gather(doc, project.cursor, Settings(), str(project.root))
-    finally:
-        engine.close()
 
 
 def prompts(ctx: CompletionContext) -> list[str]:

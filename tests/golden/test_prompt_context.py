@@ -65,8 +65,9 @@ def materialize(case: Path, into: Path) -> Project:
     return Project(into, cursor_file, cursor, frozenset(expect), frozenset(absent))
 
 
-def gather(project: Project) -> CompletionContext:
-    registry = LanguageRegistry()
+def gather(project: Project, registry: LanguageRegistry | None = None) -> CompletionContext:
+    """The context at the project's cursor, with its other files indexed first."""
+    registry = registry or LanguageRegistry()
     grammars = Grammars(registry)
     engine = ContextEngine.standard(grammars)
     assert engine.symbols is not None
@@ -80,7 +81,7 @@ def gather(project: Project) -> CompletionContext:
         doc = store.open(project.cursor_file.as_uri(), text, 1)
         engine.opened(doc)
         assert engine.symbols.wait_idle(10)
-        return engine.gather(doc, project.cursor, Settings())
+        return engine.gather(doc, project.cursor, Settings(), str(project.root))
     finally:
         engine.close()
 
