@@ -68,6 +68,8 @@ logging.getLogger("websockets").setLevel(logging.INFO)
 DRAIN_S = 0.25
 """How long a cancelled response may take to reach its terminal event before its socket is
 closed (the provider stops generating) and replaced."""
+SETTLE_WAIT_S = 0.03
+"""How long a request waits for a drain about to end before it opens a standby socket."""
 KEEP_WARM_S = 600.0
 """A socket dropped within this long after its last use is reopened at once, in the background."""
 PING_S = 20.0
@@ -236,6 +238,8 @@ class ResponsesSocket:
         """A socket with no response in flight: the drained one if its drain is done, else
         the standby (the still-draining socket is then closed)."""
         drain = self._drain
+        if drain is not None and not drain.done():
+            await asyncio.wait({drain}, timeout=SETTLE_WAIT_S)
         if drain is not None and not drain.done():
             self._standby()
             opening = self._opening
