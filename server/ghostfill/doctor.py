@@ -132,6 +132,8 @@ async def doctor(
             return _summary(report)
         models_ok = await _models(report, backend, config, preset)
         if models_ok and requests:
+            if getattr(backend, "wire", "") == "responses":
+                await backend.warm()  # the server opens its socket at initialize, too
             await _timings(report, backend, config, requests, _wire(report, backend))
             if getattr(backend, "wire", "") == "responses":
                 await _other_transport(report, backend, config, client, requests)
