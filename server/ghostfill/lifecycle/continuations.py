@@ -171,8 +171,11 @@ class Continuation:
         return self.done and self.cut and not self.prefetched
 
     def used_up(self, typed: str) -> bool:
-        """The user typed all of a finished continuation: the model has nothing more here."""
-        found = self.follow(typed) if self.done and self.failed is None else None
+        """The user typed (or accepted) all of a finished continuation that the model ended
+        itself: it has nothing more here. One cut at its lookahead limit is not used up."""
+        if not self.done or self.failed is not None or self.cut:
+            return False
+        found = self.follow(typed)
         return found is not None and not found.waiting and not found.rest.strip()
 
     def diverged(self, typed: str) -> bool:

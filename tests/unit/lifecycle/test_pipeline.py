@@ -365,3 +365,17 @@ async def test_the_connection_is_kept_warm_while_the_user_is_active() -> None:
     w.pipeline.keep_warm.active_s = 0.0  # the user went away: the loop ends
     await w.until(lambda: all(t.done() for t in w.tasks))
     await _settle(w)
+
+
+async def test_accepting_all_of_a_cut_continuation_asks_for_the_next_one() -> None:
+    w = world(
+        [Script(["a + b\n", "    return total\n", "    x = 1\n", "    y = 2\n"]), Script(["z"])]
+    )
+    w.type(1, 4, "total = ")
+    await complete(w, 1, 12)
+    await w.until(lambda: w.pipeline.continuations.running() == 0)
+    w.type(1, 12, "a + b\n    return total\n    x = 1")  # the whole suggestion accepted
+    after = await complete(w, 3, 9)
+    assert w.backend.calls == 2  # stopped at its lookahead: the model had more, so ask
+    assert after is not None and after.source == "backend"
+    await _settle(w)
