@@ -42,4 +42,7 @@ def test_tiny_replay_over_each_transport(
     assert fig.shown > 0 and fig.agree == fig.shown
     assert len(fig.idle_ms) <= 1
     if transport == "websocket":
-        assert run.transport.startswith("1 connections (1 WebSockets)"), run.transport
+        # One socket for the session; a standby may open when a drain outlives 30 ms on a
+        # loaded machine, never one socket per request.
+        sockets = int(run.transport.split("(")[1].split()[0])
+        assert sockets == 1 or (sockets == 2 and fig.calls > 2), run.transport
