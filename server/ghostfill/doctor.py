@@ -12,7 +12,7 @@ import dataclasses
 import statistics
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from ghostfill.backends.network import NetworkConfig, certificate_problem
 from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.presets import OFFLINE, PRESETS, Preset
 from ghostfill.backends.registry import create, resolve
+from ghostfill.backends.usage import Meter
 from ghostfill.errors import AuthError, BackendError, ConfigError
 from ghostfill.feedback.spend import Usage, usage_from
 from ghostfill.feedback.store import connect as connect_stats
@@ -131,6 +132,8 @@ async def doctor(
         if not await _reachable(report, client, config, net):
             return _summary(report)
         models_ok = await _models(report, backend, config, preset)
+        if models_ok:
+            await _capabilities(report, backend)
         if models_ok and requests:
             if getattr(backend, "wire", "") == "responses":
                 await backend.warm()  # the server opens its socket at initialize, too
@@ -300,6 +303,38 @@ async def _models(report: Report, backend: Backend, config: BackendConfig, prese
     return False
 
 
+async def _capabilities(report: Report, backend: Backend) -> None:
+    """What the server says it supports (llama.cpp: /props and the /infill probe)."""
+    found = await backend.probe()
+    if found.fim is None and found.context_tokens is None:
+        return
+    fim = {True: "yes", False: "no", None: "unknown"}[found.fim]
+    context = f"context {found.context_tokens} tokens" if found.context_tokens else "context ?"
+    model = f"model {found.model}; " if found.model else ""
+    report.ok("server", f"{model}fill in the middle: {fim}; {context}; {found.prompt_kind}")
+
+
+def _speeds(report: Report, meters: list[Meter]) -> None:
+    """Prompt evaluation and decode speed, and cache reuse, as the responses reported them."""
+    usages = [m.usage for m in meters if m.usage is not None]
+    if not usages:
+        return
+    prompt = [r for u in usages if (r := u.prompt_tps) is not None]
+    decode = [r for u in usages if (r := u.decode_tps) is not None]
+    parts = []
+    if prompt:
+        parts.append(f"prompt evaluation {statistics.median(prompt):.0f} tokens/s")
+    if decode:
+        parts.append(f"decode {statistics.median(decode):.0f} tokens/s")
+    last = usages[-1]
+    if last.reuse is not None:
+        parts.append(
+            f"last request reused {last.cached_tokens} of {last.total_prompt} prompt tokens"
+        )
+    if parts:
+        report.ok("speed", "; ".join(parts) + " (as the server reported)")
+
+
 async def _timings(
     report: Report, backend: Backend, config: BackendConfig, n: int, label: str = ""
 ) -> None:
@@ -315,12 +350,15 @@ async def _timings(
     )
     prompt = backend.prepare(render(ctx, model=config.model, template=config.template))
     kind = "chat hole-fill" if prompt.fim is None else "FIM"
+    kind = "prefix continuation" if prompt.fim and prompt.fim == prompt.continuation else kind
     kind += f" via {PRESETS[config.provider].endpoint}" if prompt.fim == "" else ""
     params = GenerationParams(max_tokens=PROBE_TOKENS, temperature=0.0, stop=prompt.stop)
     timings: list[Timing] = []
+    meters: list[Meter] = []
     for _ in range(n):
+        meters.append(Meter())
         try:
-            timings.append(await _one(backend, prompt, params))
+            timings.append(await _one(backend, prompt, replace(params, meter=meters[-1])))
         except BackendError as exc:
             report.fail("complete", exc.user_message)
             return
@@ -333,6 +371,7 @@ async def _timings(
         f"{label + ': ' if label else ''}{kind}, {n} requests: first token "
         f"{statistics.median(warm):.0f} ms median (first request {cold:.0f} ms){rate}",
     )
+    _speeds(report, meters)
     usage = getattr(backend, "usage", None) or getattr(
         getattr(backend, "responses", None), "usage", None
     )

@@ -22,6 +22,7 @@ from ghostfill.documents.workspace import WorkspaceIndexer
 from ghostfill.errors import GhostfillError
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Position
+from ghostfill.pipeline import Pipeline
 from ghostfill.settings import Settings, with_overrides
 from ghostfill.tasks import Tasks
 
@@ -113,10 +114,9 @@ async def complete_once(
     position = Position(line_no - 1, utf16_column(line, col))
     started = time.perf_counter()
     first = await pipeline.complete(doc, position)
-    if (first is None or first.source == "offline") and terminal.tasks:
-        # A slow model is still at work (an editor shows the offline suggestion meanwhile):
+    if (first is None or first.source == "offline") and await streamed(pipeline, doc.uri):
+        # A slow model was still at work (an editor shows the offline suggestion meanwhile):
         # on a terminal, the model's answer is what was asked for.
-        await terminal.tasks.wait()
         late = await pipeline.complete(doc, position)
         if late is not None and late.source != "offline":
             first = late
@@ -124,13 +124,13 @@ async def complete_once(
     shown = first.text if first else ""
     if not as_json:
         print(shown, end="", flush=True)
-    if terminal.tasks:
-        await terminal.tasks.wait()
+    if await streamed(pipeline, doc.uri):
         more = await pipeline.complete(doc, position)
         if more is not None and more.text.startswith(shown) and len(more.text) > len(shown):
             if not as_json:
                 print(more.text[len(shown) :], end="", flush=True)
             shown = more.text
+    terminal.tasks.cancel()  # background work such as keeping the connection warm
     shared.context.close()
     await shared.backends.close()
     await asyncio.to_thread(shared.stats.close, 2.0)  # the backend's tokens reach the stats
@@ -140,6 +140,15 @@ async def complete_once(
     else:
         print()
     return 0 if shown else 1
+
+
+async def streamed(pipeline: Pipeline, uri: str) -> bool:
+    """Wait until the completion streams for `uri` have ended; False if none was running."""
+    if not pipeline.continuations.running(uri):
+        return False
+    while pipeline.continuations.running(uri):  # noqa: ASYNC110 (a count, not an event)
+        await asyncio.sleep(0.02)
+    return True
 
 
 def run_complete(

@@ -20,6 +20,7 @@ the cost of a request is predicted from the tokens that are new. With those figu
 
 from __future__ import annotations
 
+import logging
 import time
 import weakref
 from collections.abc import Callable
@@ -40,7 +41,7 @@ UP_MARGIN = 0.75
 """A larger scale is taken back only when it would fit with this margin (hysteresis)."""
 GRACE_S = 1.0
 """An answer expected within this much after the deadline is waited for."""
-FLOOR_TPS = 100.0
+FLOOR_TPS = 25.0
 """Prompt evaluation speed assumed before anything is measured (a slow local CPU model)."""
 FIRST_LINE_TOKENS = 12
 SMOOTHING = 0.3
@@ -53,6 +54,8 @@ TEMPLATE_TOKENS = 8
 """What a chat or FIM template adds around the text, per request."""
 
 BackendKey = tuple[str, str, str]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -239,6 +242,14 @@ class Pacer:
 
     def _learn_usage(self, speed: Speed, plan: Plan, usage: Usage, ttft: float | None) -> None:
         speed.last_usage = usage
+        log.info(
+            "%s: prompt %d tokens, %d reused from the server's cache (%.2f), %s tokens/s",
+            plan.key[0],
+            usage.total_prompt,
+            usage.cached_tokens or 0,
+            usage.reuse or 0.0,
+            f"{usage.prompt_tps:.0f}" if usage.prompt_tps else "?",
+        )
         total = usage.total_prompt
         if total > 0:
             speed.chars_per_token = _mix(speed.chars_per_token, max(len(plan.text) / total, 1.0))

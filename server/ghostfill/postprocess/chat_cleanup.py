@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 
 from ghostfill.postprocess.base import FilterContext
 
-_OPEN_TAG = re.compile(r"^\s*<COMPLETION>", re.IGNORECASE)
+_OPEN_TAG = re.compile(r"^\s*(?:<COMPLETION>[ \t]*)+", re.IGNORECASE)
+"""The answer's opening tag, repeated or not (small models such as SmolLM2 open with it and
+often put the code on the next line)."""
 _FENCE = re.compile(r"^\s*```[\w+#.-]*[ \t]*\n?")
 _HEAD = 80
 """Characters buffered before deciding what wrapping to strip; well under one streamed line."""
@@ -53,7 +55,13 @@ def _needs_more(head: str) -> bool:
     """Wait for the first real line (after any tag or fence) before deciding what to strip."""
     if len(head) >= _HEAD:
         return False
-    body = _OPEN_TAG.sub("", head, count=1).lstrip(" ")
+    tagged = _OPEN_TAG.match(head)
+    body = head[tagged.end() :] if tagged else head
+    if tagged and body.startswith("\n"):
+        body = body[1:]
+        if not body.strip():
+            return True  # the tag's own line: the code starts on the next one
+    body = body.lstrip(" ")
     fenced = _FENCE.match(body)
     if fenced:
         body = body[fenced.end() :]
@@ -63,7 +71,15 @@ def _needs_more(head: str) -> bool:
 
 
 def _clean_head(text: str, ctx: FilterContext) -> str:
-    text = _OPEN_TAG.sub("", text, count=1)
+    tagged = _OPEN_TAG.match(text)
+    if tagged:
+        text = text[tagged.end() :]
+        if text.startswith("\n") and (not ctx.multiline or not ctx.line_prefix.strip()):
+            # `<COMPLETION>` on a line of its own: the line break is the tag's, not the code's,
+            # and the code's indentation repeats the cursor line's.
+            text = text[1:]
+            if ctx.line_prefix and not ctx.line_prefix.strip() and text.startswith(ctx.line_prefix):
+                text = text[len(ctx.line_prefix) :]
     fenced = _FENCE.match(text)
     if fenced:
         text = text[fenced.end() :]

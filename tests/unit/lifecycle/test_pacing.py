@@ -60,9 +60,9 @@ def test_shared_prefix() -> None:
 
 def test_unmeasured_backend_gets_the_deadline_and_a_cold_allowance() -> None:
     pacer = Pacer(Clock())
-    plan = pacer.plan(Backend(), prompt("x" * 40_000), SETTINGS, cont())  # type: ignore[arg-type]
+    plan = pacer.plan(Backend(), prompt("x" * 8_000), SETTINGS, cont())  # type: ignore[arg-type]
     assert plan.wait_s == 4.0 and plan.expected_s is None
-    assert plan.first_event_s >= 10_000 / FLOOR_TPS  # ~10,000 tokens at the floor speed
+    assert plan.first_event_s >= 2_000 / FLOOR_TPS  # ~2,000 tokens at the floor speed
 
 
 def test_a_slow_model_answers_offline_at_once_but_is_not_hung_up_on() -> None:
