@@ -28,6 +28,7 @@ BENCHES = {
     "soak": "ghostfill.bench.soak",
     "stats": "ghostfill.bench.stats",
     "startup": "ghostfill.bench.startup",
+    "nextedit": "ghostfill.bench.nextedit",
 }
 
 

@@ -40,25 +40,30 @@ class EditHistory:
         self._docs.pop(uri, None)
 
     def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:
-        edits = self._docs.get(doc.uri, deque())
+        edits = self._docs.get(doc.uri)
+        if edits is None:
+            edits = self._docs[doc.uri] = deque(maxlen=self.size)
         last = edits[-1] if edits else None
         joins = last is not None and start <= last.end and end >= last.start
         delta = len(new) - (end - start)
-        kept: deque[Edit] = deque(maxlen=self.size)
-        for e in list(edits)[:-1] if joins else edits:
-            if e.end <= start:
-                kept.append(e)
-            elif e.start >= end:
+        overlapped: list[Edit] = []
+        for e in edits:  # shift what lies after the change; note what it overlaps
+            if joins and e is last:
+                continue
+            if e.start >= end:
                 e.start += delta
-                kept.append(e)
+            elif e.end > start:
+                overlapped.append(e)
+        if overlapped:
+            kept = [e for e in edits if not any(e is o for o in overlapped)]
+            edits = self._docs[doc.uri] = deque(kept, maxlen=self.size)
         if joins and last is not None:
             lo, hi = min(start, last.start), max(end, last.end)
             now = doc.data[lo:hi]
             last.old = doc.data[lo : last.start] + last.old + doc.data[last.end : hi]
             last.new = now[: start - lo] + new + now[end - lo :]
             last.start = lo
-            if last.old != last.new:  # typed and undone: nothing happened
-                kept.append(last)
+            if last.old == last.new:  # typed and undone: nothing happened
+                edits.pop()
         elif new or end > start:
-            kept.append(Edit(start, doc.data[start:end], new))
-        self._docs[doc.uri] = kept
+            edits.append(Edit(start, doc.data[start:end], new))

@@ -49,8 +49,7 @@ class NextEdits:
 
     def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:
         self.changed(doc.uri)
-        size = self._settings().history
-        if size != self.history.size:
+        if (size := self._settings().history) != self.history.size:
             self.history.resize(size)
         self.history.editing(doc, start, end, new)
 

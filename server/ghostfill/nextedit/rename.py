@@ -38,24 +38,15 @@ def propagate_rename(
     )
     if old_name == new_name or not _identifier(rules, old_name):
         return ()
-    names = [leaf for leaf in tree.leaves() if rules.is_name(leaf)]
-    olds = [n for n in names if n != renamed and _text(data, n) == old_name]
-    if not olds:
+    found = _scope(tree, rules, renamed, old_name, data, edit.start)
+    if found is None:
         return ()
-    lo, hi = _scope(tree, rules, renamed, olds, edit.start, len(data))
+    (lo, hi), names, olds = found
     shadows = _shadows(tree, rules, renamed, olds, lo, hi)
     inside = [
-        n
-        for n in olds
-        if lo <= n.start_byte
-        and n.end_byte <= hi
-        and not any(a <= n.start_byte and n.end_byte <= b for a, b in shadows)
+        n for n in olds if not any(a <= n.start_byte and n.end_byte <= b for a, b in shadows)
     ]
-    clash = any(
-        _text(data, n) == new_name and lo <= n.start_byte and n.end_byte <= hi
-        for n in names
-        if n != renamed
-    )
+    clash = any(_text(data, n) == new_name for n in names if n != renamed)
     if clash or not inside:
         return ()
     text = new_name.decode("utf-8", errors="replace")
@@ -63,18 +54,29 @@ def propagate_rename(
 
 
 def _scope(
-    tree: SyntaxTree, rules: NameRules, renamed: Leaf, olds: list[Leaf], at: int, size: int
-) -> tuple[int, int]:
-    """The innermost enclosing scope that binds the old name (the renamed leaf included)."""
-    scopes = tree.enclosing(SCOPE_QUERY, at, SCOPE_QUERY)
-    binders = [n for n in olds if rules.binds(n)] + ([renamed] if rules.binds(renamed) else [])
-    for match in reversed(scopes):
-        span = match.first(SCOPE_QUERY)
-        if span is None:
+    tree: SyntaxTree, rules: NameRules, renamed: Leaf, old: bytes, data: bytes, at: int
+) -> tuple[tuple[int, int], list[Leaf], list[Leaf]] | None:
+    """The innermost enclosing scope that binds the old name (the renamed leaf included), with
+    the names in it and the other occurrences of the old name; the file when none does.
+
+    Scopes are read from the inside out, so a local rename never walks the whole file."""
+    spans = [
+        (s.start_byte, s.end_byte)
+        for m in tree.enclosing(SCOPE_QUERY, at, SCOPE_QUERY)
+        if (s := m.first(SCOPE_QUERY)) is not None
+    ]
+    for lo, hi in [*reversed(spans), (0, len(data))]:
+        names = [
+            leaf
+            for leaf in tree.leaves(lo, hi)
+            if lo <= leaf.start_byte and leaf.end_byte <= hi and rules.is_name(leaf)
+        ]
+        olds = [n for n in names if n != renamed and _text(data, n) == old]
+        if not olds:
             continue
-        if any(span.start_byte <= b.start_byte and b.end_byte <= span.end_byte for b in binders):
-            return span.start_byte, span.end_byte
-    return 0, size
+        if rules.binds(renamed) or any(rules.binds(n) for n in olds) or (lo, hi) == (0, len(data)):
+            return (lo, hi), names, olds
+    return None
 
 
 def _shadows(

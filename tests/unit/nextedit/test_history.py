@@ -65,3 +65,18 @@ def test_reopening_forgets_the_history() -> None:
     ed.store.change(ed.doc.uri, 2, [TextChange("b", Position(0, 0), Position(0, 1))])
     ed.open("a\n")
     assert ed.history.edits(ed.doc.uri) == []
+
+
+def test_a_change_over_an_older_edit_drops_it_and_later_ones_shift() -> None:
+    ed = Editor()
+    ed.open("aaa bbb ccc\n")
+    ed.type(0, 1, "1")  # "a1aa bbb ccc"
+    ed.type(0, 10, "3")  # "a1aa bbb c3cc"
+    ed.type(0, 6, "2")  # "a1aa b2bb c3cc": the edit at column 10 moves right
+    ed.change(0, 0, 0, 3, "z")  # over the first edit: it is gone
+    edits = ed.history.edits(ed.doc.uri)
+    assert [(ed.doc.data[e.start : e.end], e.old) for e in edits] == [
+        (b"3", b""),
+        (b"2", b""),
+        (b"z", b"a1a"),
+    ]
