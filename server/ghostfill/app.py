@@ -43,6 +43,7 @@ from ghostfill.feedback.store import StatsStore
 from ghostfill.feedback.store import default_path as default_stats_path
 from ghostfill.lifecycle.continuations import Continuations
 from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.lifecycle.pacing import Pacer
 from ghostfill.model import Completion, Position
 from ghostfill.nextedit.predict import NextEdits
 from ghostfill.pipeline import Events, Pipeline
@@ -143,6 +144,8 @@ class Shared:
             lambda backend: MeteredBackend(backend, self.feedback.record, self.guard)
         )
         self.context = ContextEngine.standard(self.grammars)
+        self.pacer = Pacer()
+        """Measured backend speeds, shared by every window of the workspace."""
 
     def _stats_warning(self, message: str) -> None:
         self.warn(message)
@@ -165,6 +168,7 @@ class Shared:
             events=session,
             spawn=session.spawn,
             workspace=lambda: session.roots[0] if session.roots else "",
+            pacer=self.pacer,
         )
 
 
@@ -443,6 +447,7 @@ class Session:
             "prefetches": self.pipeline.prefetches,
             "contextReused": self.shared.context.reused,
             "offline": self.shared.engine.stats(),
+            "pacing": self.shared.pacer.stats(),
             "nextEdit": self.next_edits.stats(),
             **self.shared.backends.pool(),
             **process_stats(),
