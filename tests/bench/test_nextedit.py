@@ -41,3 +41,29 @@ def test_bench_scores_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert noise and all(kinds[k].get("false positive", 0) == 0 for k in noise)
     assert figures["latency_ms"]["n"] > 0
     assert figures["did_change_overhead"]["keystrokes"] > 0
+
+
+def test_cases_from_git_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.invalid")
+    git("config", "user.name", "t")
+    (repo / "m.py").write_text(CODE, encoding="utf-8")
+    git("add", "m.py")
+    git("commit", "-qm", "one")
+    changed = CODE.replace("out = []", "out: list[int] = []").replace("total = 0", "total = 1")
+    (repo / "m.py").write_text(changed, encoding="utf-8")
+    git("commit", "-qam", "two")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "m.py").write_text(CODE, encoding="utf-8")
+    assert main(["bench", "nextedit", str(code), "--git", str(repo), "--json"]) == 0
+    kinds = json.loads(capsys.readouterr().out)["kinds"]
+    assert kinds["git history (next hunk)"]["n"] == 1

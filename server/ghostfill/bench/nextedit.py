@@ -9,6 +9,8 @@ of the right ones and nothing else), wrong (any edit that is not right), missed 
 noise cases score a false positive for any edit. Latency: the prediction at the request (the
 re-parse after typing included), p50/p95. Overhead: what the edit history adds to a didChange,
 the same keystrokes into the same file with and without it, interleaved, in the same run.
+With `--git REPO`, cases from the repository's history too: given a commit's first hunks in a
+file, the next hunk.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ghostfill.bench.driver import percentile
-from ghostfill.bench.nextedit_cases import Case, noise_cases, rename_cases, repeat_cases
+from ghostfill.bench.nextedit_cases import (
+    Case,
+    history_cases,
+    noise_cases,
+    rename_cases,
+    repeat_cases,
+)
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import DocumentStore, TextChange
 from ghostfill.documents.syntax import Grammars
@@ -43,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--files", type=int, default=400, help="files sampled under PATH")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window-lines", type=int, default=NextEditSettings().windowLines)
+    parser.add_argument("--git", metavar="REPO", help="also cases from this repository's history")
+    parser.add_argument("--commits", type=int, default=200, help="commits read with --git")
     parser.add_argument("--misses", type=int, default=0, help="print this many failed cases")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
@@ -69,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
             *repeat_cases(path, text, rng, comment),
             *noise_cases(path, text, rng, comment),
         ):
+            pools[case.kind].append(case)
+    if args.git:
+        for case in history_cases(os.path.abspath(args.git), args.commits, rng):
             pools[case.kind].append(case)
     settings = NextEditSettings(windowLines=args.window_lines)
     scores: dict[str, dict[str, object]] = {}
@@ -105,6 +118,7 @@ def _evaluate(
     next_edits = NextEdits(settings=lambda: settings)
     store = DocumentStore(registry, grammars, next_edits)
     uri = Path(case.path).as_uri()
+    uri = uri if uri.endswith(".py") else f"{uri}.py"
     doc = store.open(uri, case.text, 1, "python")
     for version, change in enumerate(case.changes, start=2):
         store.change(uri, version, [change])

@@ -280,3 +280,60 @@ def noise_cases(path: str, text: str, rng: random.Random, comment: str) -> Itera
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\b[A-Za-z_]\w*\b", text)
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+def history_cases(repo: str, commits: int, rng: random.Random) -> Iterator[Case]:
+    """From a git repository's last `commits` commits: in each changed Python file with two or
+    more hunks, the first k hunks are made (each one change, as a paste would send it) and the
+    answer is the file with hunk k+1 made too (k picked at random)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", repo, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout if done.returncode == 0 else ""
+
+    for sha in git("log", "--no-merges", f"-n{commits}", "--format=%H").split():
+        for path in git("diff", "--name-only", f"{sha}^", sha, "--", "*.py").split():
+            before = git("show", f"{sha}^:{path}")
+            diff = git("diff", "-U0", f"{sha}^", sha, "--", path)
+            hunks = _hunks(diff)
+            if not before or len(hunks) < 2 or "\r" in before:
+                continue
+            k = rng.randrange(1, len(hunks))
+            yield _history_case(f"{repo}/{path}@{sha[:8]}", before, hunks, k)
+
+
+def _hunks(diff: str) -> list[tuple[int, int, list[str]]]:
+    """(first old line, old line count, new lines) per hunk, in order."""
+    out: list[tuple[int, int, list[str]]] = []
+    for found in _HUNK.finditer(diff):
+        start, count = int(found[1]), int(found[2] or "1")
+        body = diff[found.end() + 1 :].split("\n@@", 1)[0].split("\n")
+        new = [line[1:] for line in body if line.startswith("+")]
+        first = start - 1 if count else start  # a pure insertion goes after line `start`
+        out.append((first, count, new))
+    return out
+
+
+def _history_case(name: str, text: str, hunks: list[tuple[int, int, list[str]]], k: int) -> Case:
+    lines = text.split("\n")
+    changes: list[TextChange] = []
+    shift = 0
+    cursor = Position(0, 0)
+    expected = ""
+    for i, (first, count, new) in enumerate(hunks[: k + 1]):
+        row = first + shift
+        if i == k:
+            expected = "\n".join(lines[:row] + new + lines[row + count :])
+            break
+        body = "".join(line + "\n" for line in new)
+        changes.append(TextChange(body, Position(row, 0), Position(row + count, 0)))
+        lines[row : row + count] = new
+        shift += len(new) - count
+        cursor = Position(row + len(new), 0)
+    return Case("git history (next hunk)", name, text, changes, cursor, expected)
