@@ -27,6 +27,7 @@ from ghostfill.backends.network import NetworkConfig
 from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
 from ghostfill.context.gather import ContextEngine
+from ghostfill.daemon.pids import alive
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore, TextChange, uri_to_path
@@ -495,7 +496,7 @@ class Session:
         async def watch() -> None:
             while True:
                 await asyncio.sleep(PARENT_POLL_S)
-                if not _alive(pid):
+                if not alive(pid):
                     log.warning("parent process %d is gone; exiting", pid)
                     os._exit(0)
 
@@ -561,21 +562,6 @@ def _message_type(level: int) -> types.MessageType:
     if level >= logging.INFO:
         return types.MessageType.Info
     return types.MessageType.Log
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs; a zombie (dead, not yet reaped by its own parent) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def process_stats() -> dict[str, float | int]:
