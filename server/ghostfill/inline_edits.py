@@ -24,7 +24,7 @@ from ghostfill.model import Position
 from ghostfill.nextedit.model import Prediction
 
 if TYPE_CHECKING:
-    from ghostfill.app import Session
+    from ghostfill.server.session import Session
 
 log = logging.getLogger(__name__)
 

@@ -15,31 +15,22 @@ from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ghostfill.app import Shared
-from ghostfill.documents.privacy import PrivacyFilter
-from ghostfill.documents.store import DocumentStore
-from ghostfill.documents.workspace import WorkspaceIndexer
+from ghostfill.app import build_shared
 from ghostfill.errors import GhostfillError
-from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.model import Position
 from ghostfill.pipeline import Pipeline
-from ghostfill.settings import Settings, with_overrides
+from ghostfill.server.connection import context_engine, pipeline
+from ghostfill.server.session import Session
+from ghostfill.server.workspaces import IndexKey
 from ghostfill.tasks import Tasks
 
 
 class Terminal:
     """The pipeline's events for a terminal: problems go to stderr, nothing else is said."""
 
-    def __init__(self, settings: Settings, roots: list[str]) -> None:
-        self.settings = settings
-        self.roots = roots
+    def __init__(self) -> None:
         self.tasks = Tasks("completion")
         self.problems: list[str] = []
-
-    def privacy(self) -> PrivacyFilter:
-        return PrivacyFilter(
-            self.settings.privacy.globs, tuple(self.roots), self.settings.context.workspaceOnly
-        )
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         return self.tasks.spawn(coro)
@@ -89,51 +80,46 @@ async def complete_once(
     col: int,
     grammar_paths: Sequence[str] = (),
 ) -> int:
-    settings = with_overrides(Settings(), **overrides)
-    shared = Shared(settings, grammar_paths)
-    terminal = Terminal(settings, [str(root)])
+    shared = build_shared()  # the backend's tokens reach the local stats
+    session = Session(shared, shared.connection_id(), overrides, grammar_paths=grammar_paths)
+    shared.use_grammars(session.id, [*session.settings.context.grammarPaths, *grammar_paths])
+    session.roots = [str(root)]
+    settings = session.settings
+    terminal = Terminal()
     try:
-        shared.backends.configure(settings, "")
+        session.backends.configure(settings, "")
     except GhostfillError as exc:
         print(f"ghostfill: {exc.user_message}", file=sys.stderr)
         return 2
-    indexer = WorkspaceIndexer(
-        shared.languages,
-        [shared.engine, *shared.context.consumers()],
-        terminal.privacy(),
-        settings.offline.maxFiles,
-        settings.offline.maxFileKb * 1024,
-    )
+    workspace = shared.workspaces.acquire(IndexKey.of(session.roots, settings, session.id))
     if settings.offline.enable or settings.context.symbols:
-        await indexer.index([str(root)])
-        await asyncio.to_thread(shared.context.ready, 30)
-    documents = DocumentStore(shared.languages, shared.grammars)
-    doc = documents.open(path.as_uri(), text, 1)
-    pipeline = shared.pipeline(terminal, Debouncer())
+        await workspace.index()
+    doc = session.documents.open(path.as_uri(), text, 1)
+    context = context_engine(workspace)
+    run = pipeline(session, workspace, context, terminal, terminal.spawn)
     line = text.split("\n")[line_no - 1]
     position = Position(line_no - 1, utf16_column(line, col))
     started = time.perf_counter()
-    first = await pipeline.complete(doc, position)
-    if (first is None or first.source == "offline") and await streamed(pipeline, doc.uri):
+    first = await run.complete(doc, position)
+    if (first is None or first.source == "offline") and await streamed(run, doc.uri):
         # A slow model was still at work (an editor shows the offline suggestion meanwhile):
         # on a terminal, the model's answer is what was asked for.
-        late = await pipeline.complete(doc, position)
+        late = await run.complete(doc, position)
         if late is not None and late.source != "offline":
             first = late
     first_ms = (time.perf_counter() - started) * 1000
     shown = first.text if first else ""
     if not as_json:
         print(shown, end="", flush=True)
-    if await streamed(pipeline, doc.uri):
-        more = await pipeline.complete(doc, position)
+    if await streamed(run, doc.uri):
+        more = await run.complete(doc, position)
         if more is not None and more.text.startswith(shown) and len(more.text) > len(shown):
             if not as_json:
                 print(more.text[len(shown) :], end="", flush=True)
             shown = more.text
     terminal.tasks.cancel()  # background work such as keeping the connection warm
-    shared.context.close()
-    await shared.backends.close()
-    await asyncio.to_thread(shared.stats.close, 2.0)  # the backend's tokens reach the stats
+    await session.backends.close()
+    await shared.close()
     if as_json:
         backend = first.backend if first else ""
         print(json.dumps({"text": shown, "ms": round(first_ms, 1), "backend": backend}))

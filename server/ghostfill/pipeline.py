@@ -282,7 +282,7 @@ class Pipeline:
         lines = settings.completion.maxLines if ctx.multiline else 1
         # The engine reads the whole document around the cursor, not the prompt's window.
         whole = _whole_document(ctx, *cursor) if cursor is not None else ctx
-        suggestion = self.engine.suggest(whole, max_lines=lines)
+        suggestion = self.engine.suggest(whole, max_lines=lines, settings=settings.offline)
         if suggestion is None or not suggestion.text.strip():
             return None
         fctx = _filter_context(ctx, settings, grammar)

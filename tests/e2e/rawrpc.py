@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -61,6 +62,11 @@ class RawServer:
         self.server_requests: list[dict[str, Any]] = []
         self.unsolicited: queue.Queue[dict[str, Any]] = queue.Queue()
         """Replies whose id is null (parse errors and the like)."""
+        self._in: Any = self.proc.stdin
+        self._out: Any = self.proc.stdout
+        self._listen()
+
+    def _listen(self) -> None:
         self.answer: Callable[[dict[str, Any]], Any] = self._default_answer
         self.closed = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -69,10 +75,9 @@ class RawServer:
     # -- bytes in ---------------------------------------------------------------------------
 
     def send_bytes(self, data: bytes) -> None:
-        assert self.proc.stdin is not None
         with self._lock:
-            self.proc.stdin.write(data)
-            self.proc.stdin.flush()
+            self._in.write(data)
+            self._in.flush()
 
     @staticmethod
     def frame(body: bytes) -> bytes:
@@ -119,8 +124,7 @@ class RawServer:
     # -- bytes out ---------------------------------------------------------------------------
 
     def _read(self) -> None:
-        out = self.proc.stdout
-        assert out is not None
+        out = self._out
         try:
             while True:
                 length = -1
@@ -180,7 +184,12 @@ class RawServer:
 
     # -- LSP conveniences ---------------------------------------------------------------------
 
-    def initialize(self, root: Path | None = None, process_id: int | None = None) -> dict[str, Any]:
+    def initialize(
+        self,
+        root: Path | None = None,
+        process_id: int | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {
             "processId": process_id,
             "capabilities": {
@@ -188,7 +197,7 @@ class RawServer:
                 "textDocument": {"inlineCompletion": {}},
                 "window": {"workDoneProgress": True},
             },
-            "initializationOptions": self.options,
+            "initializationOptions": self.options if options is None else options,
         }
         if root is not None:
             params["workspaceFolders"] = [{"uri": root.as_uri(), "name": root.name}]
@@ -258,6 +267,56 @@ class RawServer:
                 pass
         if self._stderr is not subprocess.DEVNULL:
             self._stderr.close()  # type: ignore[union-attr]
+
+
+class RawConnection(RawServer):
+    """One connection to a server listening on TCP (`ghostfill serve --tcp`): the same
+    conveniences over a socket, so tests can open several connections to one process."""
+
+    def __init__(self, port: int, *, options: dict[str, Any] | None = None) -> None:
+        self.options = options or {}
+        self.patience = WAIT_S
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+        self.sock.settimeout(None)
+        self._in = self.sock.makefile("wb")
+        self._out = self.sock.makefile("rb")
+        self._next_id = 0
+        self._lock = threading.Lock()
+        self._replies = {}
+        self._arrived = threading.Condition()
+        self.received = []
+        self.notifications = []
+        self.server_requests = []
+        self.unsolicited = queue.Queue()
+        self._listen()
+
+    def stop(self) -> int:
+        """shutdown + exit; the process keeps serving the other connections."""
+        try:
+            self.call("shutdown", wait_s=20)
+            self.notify("exit")
+        except (Hung, OSError):
+            pass
+        self.closed.wait(20)
+        self.close()
+        return 0
+
+    def kill(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for stream in (self._in, self._out):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _key(msg_id: object) -> object:

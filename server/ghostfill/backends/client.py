@@ -55,3 +55,26 @@ def make_client(
         trust_env=False,
         headers={"User-Agent": f"ghostfill/{__version__}"},
     )
+
+
+def pool_stats(client: httpx.AsyncClient) -> tuple[int, int]:
+    """(checked out, idle) connections of `client`'s pools: a stream in progress (or a leak),
+    and kept alive. httpx has no public accessor for its pool; this is the one place that
+    looks inside it (the transport, through any wrapping or routing transport, to httpcore's
+    `connections`), for `ghostfill/debugStats`."""
+    active = idle = 0
+    pending: list[object] = [getattr(client, "_transport", None)]
+    while pending:
+        transport = pending.pop()
+        if transport is None:
+            continue
+        pool = getattr(transport, "_pool", None)
+        if pool is not None:
+            for connection in getattr(pool, "connections", None) or []:
+                busy = not getattr(connection, "is_idle", lambda: False)()
+                active, idle = active + busy, idle + (not busy)
+            continue
+        pending.append(getattr(transport, "_inner", None))  # CancelSafeTransport
+        pending.append(getattr(transport, "_direct", None))  # ProxyRouter
+        pending.extend(getattr(transport, "_proxied", {}).values())
+    return active, idle

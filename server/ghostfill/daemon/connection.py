@@ -1,18 +1,19 @@
-"""Runs editor connections inside the daemon: one pygls server per connection."""
+"""Runs editor connections inside the daemon: one LSP connection (its own Session and Client)
+per window, all on one process-wide `Shared` (grammars, HTTP pools, per-workspace indexes)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import threading
 from typing import TYPE_CHECKING, Any
-
-from pygls.io_ import run_async
 
 from ghostfill import logs
 
 if TYPE_CHECKING:
-    from ghostfill.app import Session
+    from ghostfill.app import Shared
+
+WORKSPACE_LINGER_S = 120.0
+"""How long the daemon keeps a workspace's index after its last window closed (a reload)."""
 
 
 def serve_args(hello: dict[str, Any]) -> argparse.Namespace:
@@ -27,44 +28,41 @@ def serve_args(hello: dict[str, Any]) -> argparse.Namespace:
         return build_parser().parse_args(["serve"])
 
 
-class PyglsRunner:
+def window_env(hello: dict[str, Any]) -> dict[str, str] | None:
+    """The relay's environment (API keys, proxies), not the daemon's."""
+    env = hello.get("env")
+    if not isinstance(env, dict):
+        return None
+    return {k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+class LspRunner:
     def __init__(self, redact: logs.RedactingFilter) -> None:
-        self._redact = redact
-        self._sessions: set[Session] = set()
+        from ghostfill.app import build_shared
+
+        self._shared: Shared = build_shared(redact=redact, linger_s=WORKSPACE_LINGER_S)
 
     async def serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hello: dict[str, Any]
     ) -> None:
-        from ghostfill.app import build
+        from ghostfill.app import ConnectionOptions, serve_connection
         from ghostfill.cli import backend_overrides
 
         args = serve_args(hello)
-        server, session = build(
+        options = ConnectionOptions(
             overrides=backend_overrides(args),
+            environ=window_env(hello),
             log_level=args.log_level,
-            redact=self._redact,
-            grammar_paths=args.grammar_path,
+            grammar_paths=tuple(args.grammar_path or ()),
         )
-        server.protocol.set_writer(writer)
-        self._sessions.add(session)
-        try:
-            await run_async(
-                stop_event=threading.Event(),
-                reader=reader,
-                protocol=server.protocol,
-                error_handler=server.report_server_error,
-            )
-        finally:
-            self._sessions.discard(session)
-            await session.close()
+        await serve_connection(self._shared, reader, writer, options)
 
     def workspaces(self) -> list[str]:
-        return sorted({root for session in self._sessions for root in session.roots})
+        return sorted({root for ws in self._shared.workspaces for root in ws.roots})
 
     async def close(self) -> None:
-        for session in list(self._sessions):
-            await session.close()
+        await self._shared.close()
 
 
-def make_runner(redact: logs.RedactingFilter) -> PyglsRunner:
-    return PyglsRunner(redact)
+def make_runner(redact: logs.RedactingFilter) -> LspRunner:
+    return LspRunner(redact)

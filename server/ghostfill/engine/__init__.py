@@ -96,7 +96,13 @@ class OfflineEngine:
         for _ in self._files.preparing(path, self._lexers.family(language), text):
             await asyncio.sleep(0)
 
-    def suggest(self, ctx: CompletionContext, *, max_lines: int = 1) -> Completion | None:
+    def suggest(
+        self,
+        ctx: CompletionContext,
+        *,
+        max_lines: int = 1,
+        settings: OfflineSettings | None = None,
+    ) -> Completion | None:
         """The rest of the line (or a short block) after the cursor, or None when unsure.
 
         A block (up to `max_lines` lines) is offered only on an empty line right below a
@@ -106,7 +112,7 @@ class OfflineEngine:
         text is what lets the file model be reused while the user types along a line. The
         note "confidence=..." is the suggestion's estimated chance of being right.
         """
-        settings = self._settings
+        settings = settings or self._settings  # a connection's own (one engine, many editors)
         if not settings.enable:
             return None
         started = time.perf_counter()

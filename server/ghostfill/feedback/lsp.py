@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 if TYPE_CHECKING:
-    from ghostfill.app import Session
+    from ghostfill.server.connection import Connection as Session
 
 ACCEPT_COMMAND = "ghostfill.didAccept"
 DID_SHOW = "textDocument/didShowCompletion"

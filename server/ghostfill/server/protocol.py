@@ -11,12 +11,14 @@ What pygls 2.1 leaves to the server, and this module does:
   error reply (pygls drops it, and the client waits for ever);
 - unparseable JSON gets a ParseError reply with a null id, as JSON-RPC 2.0 asks;
 - requests after `shutdown` get InvalidRequest (LSP 3.17), not silence;
-- a wrong Content-Length no longer desynchronises the stream for good: `ResyncingStdin`
-  finds the next header even when it is glued to the rest of a broken message;
+- a wrong Content-Length no longer desynchronises the stream for good (`transport` finds
+  the next header even when it is glued to the rest of a broken message);
 - out-of-band errors go to the log, never to a popup per bad message;
 - notification futures are not kept for ever (pygls leaks one per didChange);
-- `exit` reports 0 after `shutdown` and 1 without (pygls' `sys.exit` is swallowed by its own
-  `start_io`, so `serve` returns `exit_code`);
+- `exit` ends this connection, not the process (one process may serve many): `exited` is
+  set and `exit_code` is 0 after `shutdown`, 1 without (pygls calls `sys.exit`);
+- ghostfill's own messages (`ghostfill/*`) are structured into their typed params
+  (`messages`), through the same lsprotocol converter as every LSP message;
 - spec order: until the initialize result is written, the server sends nothing but
   `window/logMessage`, `window/showMessage`, `window/showMessageRequest`, `telemetry/event`
   and `$/progress` for the client's own `workDoneToken` (LSP 3.17, "initialize"). Anything
@@ -27,25 +29,25 @@ What pygls 2.1 leaves to the server, and this module does:
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
+import cattrs
 from lsprotocol import types
 from pygls.exceptions import (
     JsonRpcException,
+    JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     JsonRpcParseError,
 )
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
-log = logging.getLogger(__name__)
+from ghostfill.server import messages
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
-"""A Content-Length above this is treated as garbage (a 50 MB file is ~52 MB of JSON)."""
+log = logging.getLogger(__name__)
 
 BEFORE_INITIALIZE_RESULT = frozenset(
     {
@@ -57,38 +59,6 @@ BEFORE_INITIALIZE_RESULT = frozenset(
 )
 """What LSP allows a server to send before its initialize result (plus `$/progress` for the
 client's own token)."""
-
-_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\S*)[ \t]*\r?\n?$", re.IGNORECASE)
-
-
-class ResyncingStdin:
-    """stdin for pygls' reader loop that survives a broken frame.
-
-    pygls only accepts a header line that is exactly `Content-Length: N\r\n`. After a frame
-    whose Content-Length was wrong, the next header arrives glued to the leftover body bytes
-    (bodies end without a newline), and every later message is lost. Here a header is found at
-    the end of any line, so at most the message after the broken one is lost.
-    """
-
-    def __init__(self, raw: BinaryIO, max_body: int = MAX_MESSAGE_BYTES) -> None:
-        self._raw = raw
-        self._max_body = max_body
-
-    def readline(self) -> bytes:
-        line = self._raw.readline()
-        found = _CONTENT_LENGTH.search(line) if b":" in line else None
-        if found is None:
-            return line
-        if found.start() > 0:
-            log.warning("skipped %d bytes of garbage before a message header", found.start())
-        value = found[1]
-        if not value.isdigit() or len(value) > 12 or int(value) > self._max_body:
-            log.warning("ignored a bad Content-Length header (%r)", value[:20])
-            return b"X-Ignored: bad length\r\n"
-        return b"Content-Length: %d\r\n" % int(value)
-
-    def read(self, n: int) -> bytes:
-        return self._raw.read(n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +99,17 @@ class GhostfillServer(LanguageServer):
         log.error("%s: %s", getattr(source, "__name__", source), error)
 
 
+def converter() -> cattrs.Converter:
+    """lsprotocol's converter (with pygls' hooks) that also knows ghostfill's messages."""
+    make: Callable[[], cattrs.Converter] = default_converter  # untyped in pygls
+    return messages.register(make())
+
+
 class GhostfillProtocol(LanguageServerProtocol):
     def __init__(self, server: LanguageServer, converter: Any) -> None:
         super().__init__(server, converter)
+        self.exited = False
+        """Set by `exit`: the connection's reading stops (the process may serve others)."""
         self._initialize_id: int | str | None = None
         self._client_token: int | str | None = None
         self._held: list[Any] | None = []
@@ -141,6 +119,11 @@ class GhostfillProtocol(LanguageServerProtocol):
     def exit_code(self) -> int:
         """What the process should exit with: 0 after `shutdown`, 1 without (LSP `exit`)."""
         return 0 if self._shutdown else 1
+
+    @property
+    def pending_requests(self) -> int:
+        """Requests in both directions still waiting for their answer."""
+        return len(self._request_futures)
 
     def reply_error(self, msg_id: int | str | None, error: JsonRpcException) -> None:
         """An error response; `msg_id` None is sent as `"id": null` (pygls would drop it)."""
@@ -204,12 +187,22 @@ class GhostfillProtocol(LanguageServerProtocol):
         if "jsonrpc" in data and "method" in data and "params" not in data:
             data = {**data, "params": None}  # params are optional in JSON-RPC
         try:
-            message = super().structure_message(data)
+            message = self._structure(data)
         except JsonRpcException as exc:
             return Malformed(data, exc)
         if "jsonrpc" in data and "id" in data and "method" in data and not _is_request(message):
             return Malformed(data, JsonRpcInvalidRequest("not a valid request"))
         return message
+
+    def _structure(self, data: dict[str, Any]) -> Any:
+        """ghostfill's own messages into their types; the rest as pygls does."""
+        own = messages.INCOMING.get(data.get("method", "")) if "jsonrpc" in data else None
+        if own is None:
+            return super().structure_message(data)
+        try:
+            return self._converter.structure(data, own)
+        except Exception as exc:
+            raise JsonRpcInvalidParams(f"{data['method']}: {exc}") from exc
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, Malformed) or getattr(message, "jsonrpc", None) != self.VERSION:
@@ -249,6 +242,12 @@ class GhostfillProtocol(LanguageServerProtocol):
         log.warning("rejected %s: %s", method[:100], error.message or type(error).__name__)
         if "id" in bad.data:
             self.reply_error(bad.msg_id, error)
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.EXIT)) is not None:
+            yield handler, args, None
+        self.exited = True
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(

@@ -1,0 +1,45 @@
+"""Facts about processes: is the editor that started us alive, and what this process holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs; a zombie (dead, not yet reaped by its own parent) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def process_stats() -> tuple[float, int, int]:
+    """(RSS in MB, open file descriptors, open sockets) of this process (Linux /proc; -1
+    elsewhere)."""
+    rss_mb = -1.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss_mb = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    fds = sockets = -1
+    try:
+        names = os.listdir("/proc/self/fd")
+        fds, sockets = len(names), 0
+        for name in names:
+            try:
+                sockets += os.readlink(f"/proc/self/fd/{name}").startswith("socket:")
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return rss_mb, fds, sockets

@@ -1,0 +1,149 @@
+"""One connection's state: its documents, the client's capabilities, its settings, its backend
+and key. Nothing here talks to the client (that is `Client`) or is shared with another
+connection (that is `Workspace` and `Shared`).
+
+Isolation: every connection resolves its own backend from its own settings, its own key (sent
+by its editor, or read from its own environment: a daemon serves relays started from
+different shells) and its own network settings. Two windows on the same folder with different
+providers or keys each reach only their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.network import resolve as resolve_network
+from ghostfill.backends.registry import create, resolve
+from ghostfill.documents.privacy import PrivacyFilter
+from ghostfill.documents.store import DocumentStore
+from ghostfill.feedback.meter import MeteredBackend
+from ghostfill.feedback.recorder import Feedback
+from ghostfill.lifecycle.continuations import Continuations
+from ghostfill.lifecycle.debounce import Debouncer
+from ghostfill.nextedit.predict import NextEdits
+from ghostfill.server.shared import HttpClients, Shared
+from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
+from ghostfill.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+
+class BackendHolder:
+    """This connection's backend, rebuilt only when its resolved config changes. The HTTP
+    client (its pool) comes from the process; the backend, its key and its rate-limit gate
+    are this connection's alone."""
+
+    def __init__(
+        self,
+        clients: HttpClients,
+        environ: Mapping[str, str] | None = None,
+        meter: Callable[[Backend], Backend] | None = None,
+    ) -> None:
+        self._clients = clients
+        self._environ = environ
+        self._meter = meter
+        self._config: BackendConfig | None = None
+        self.backend: Backend | None = None
+        self._retiring = Tasks("retired backends")
+
+    def configure(self, settings: Settings, api_key: str) -> bool:
+        """Apply settings; True when the backend changed (and should be warmed).
+        Raises ConfigError for settings that cannot work (the backend is then offline)."""
+        try:
+            config = resolve(settings.backend, api_key, self._environ)
+            network = resolve_network(settings.network, self._environ) if config else None
+        except Exception:
+            self._replace(None, None)
+            raise
+        if config == self._config:
+            return False
+        client = self._clients.get(network) if config and network else None
+        backend = create(config, client) if config and client else None
+        self._replace(config, self._meter(backend) if backend and self._meter else backend)
+        return self.backend is not None
+
+    def _replace(self, config: BackendConfig | None, backend: Backend | None) -> None:
+        old, self.backend, self._config = self.backend, backend, config
+        close = getattr(old, "aclose", None)  # what a backend holds beyond the pool (a socket)
+        if close is not None:
+            self._retiring.spawn(close())
+
+    async def close(self) -> None:
+        self._replace(None, None)
+        await self._retiring.wait()
+
+
+class Session:
+    """One editor connection's state (see the module docstring)."""
+
+    def __init__(
+        self,
+        shared: Shared,
+        connection_id: int,
+        overrides: Mapping[str, Any],
+        environ: Mapping[str, str] | None = None,
+        log_level: str | None = None,
+        grammar_paths: Sequence[str] = (),
+    ) -> None:
+        self.id = connection_id
+        self.log_level = log_level or shared.log_level
+        """Pinned (`--log-level`): wins over the `logLevel` setting."""
+        self.overrides = dict(overrides)
+        self.grammar_flags = tuple(grammar_paths)
+        """`--grammar-path` folders: after `context.grammarPaths`, so they win."""
+        self.next_edits = NextEdits(settings=lambda: self.settings.nextEdit)
+        """This connection's edit history, fed by the document store (for next edits)."""
+        self.documents = DocumentStore(shared.languages, shared.grammars, self.next_edits)
+        self.capabilities = types.ClientCapabilities()
+        self.folders: list[str] = []
+        """Workspace folder URIs, as the client sent them."""
+        self.roots: list[str] = []
+        """The same folders as paths."""
+        self.raw_settings: object = None
+        self.api_key = ""
+        self.parsed = ParsedSettings(with_overrides(Settings(), **self.overrides), ())
+        self.feedback = Feedback(shared.stats, shared.guard)
+        """This connection's items (shown, accepted) and backend usage, into the shared store."""
+        self.backends = BackendHolder(
+            shared.clients,
+            environ,
+            lambda backend: MeteredBackend(backend, self.feedback.record, shared.guard),
+        )
+        self.debouncer = Debouncer()
+        self.continuations = Continuations()
+        self.reparse: dict[str, asyncio.TimerHandle] = {}
+        """Pending idle re-parses, by URI."""
+        self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.parsed.settings
+
+    @property
+    def backend(self) -> Backend | None:
+        return self.backends.backend
+
+    def privacy(self) -> PrivacyFilter:
+        """The privacy filter for the current settings and folders (built once per change)."""
+        s = self.settings
+        key = (s.privacy.globs, tuple(self.roots), s.context.workspaceOnly)
+        if self._privacy is None or self._privacy[0] != key:
+            self._privacy = (key, PrivacyFilter(*key))
+        return self._privacy[1]
+
+    def apply(self, raw: object, api_key: str | None = None) -> tuple[str, ...]:
+        """Parse settings (flags win over them); returns the problems found in `raw`."""
+        if api_key is not None:
+            self.api_key = api_key
+        self.raw_settings = raw
+        parsed = parse(raw)
+        self.parsed = ParsedSettings(
+            with_overrides(parsed.settings, **self.overrides), parsed.problems
+        )
+        return parsed.problems
