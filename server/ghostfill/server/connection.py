@@ -362,7 +362,7 @@ class Connection:
         """`ghostfill/debugStats`: the counts a long session must keep bounded."""
         active, idle = self.shared.clients.pools()
         workspace = self.workspace
-        rss_mb, fds, sockets = process_stats()
+        rss_mb, fds, sockets, cpu_ms = process_stats()
         return messages.DebugStats(
             tasks=len(asyncio.all_tasks()),
             background=len(self._tasks),
@@ -385,6 +385,7 @@ class Connection:
             rss_mb=rss_mb,
             open_fds=fds,
             connections=sockets,
+            cpu_ms=cpu_ms,
         )
 
     # -- Events: how the pipeline talks to the client ----------------------------------

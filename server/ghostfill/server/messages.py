@@ -101,6 +101,8 @@ class DebugStats:
     open_fds: int = wire("open_fds")
     connections: int = wire("connections")
     """Open sockets of the process."""
+    cpu_ms: float = wire("cpu_ms")
+    """CPU time the process used so far, every thread (benchmarks on a busy machine)."""
 
 
 @attrs.define

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 
@@ -21,9 +22,9 @@ def alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
-def process_stats() -> tuple[float, int, int]:
-    """(RSS in MB, open file descriptors, open sockets) of this process (Linux /proc; -1
-    elsewhere)."""
+def process_stats() -> tuple[float, int, int, float]:
+    """(RSS in MB, open file descriptors, open sockets, CPU ms) of this process (Linux /proc;
+    -1 elsewhere)."""
     rss_mb = -1.0
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -42,4 +43,4 @@ def process_stats() -> tuple[float, int, int]:
                 continue
     except OSError:
         pass
-    return rss_mb, fds, sockets
+    return rss_mb, fds, sockets, round(time.process_time() * 1000, 3)
