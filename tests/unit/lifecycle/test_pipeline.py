@@ -107,7 +107,9 @@ class StubEngine:
         self.text = text
         self.asked = 0
 
-    def suggest(self, ctx: CompletionContext, *, max_lines: int = 1) -> Completion | None:
+    def suggest(
+        self, ctx: CompletionContext, *, max_lines: int = 1, settings: object = None
+    ) -> Completion | None:
         self.asked += 1
         return Completion(self.text, "offline", "offline") if self.text is not None else None
 
