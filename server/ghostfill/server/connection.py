@@ -23,6 +23,7 @@ from ghostfill.context.definitions import DefinitionSource
 from ghostfill.context.gather import ContextEngine
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.recent_edits import RecentEdits
+from ghostfill.daemon.pids import alive
 from ghostfill.documents.store import Document, TextChange, uri_to_path
 from ghostfill.errors import ConfigError, GhostfillError
 from ghostfill.feedback.command import live_report
@@ -31,7 +32,7 @@ from ghostfill.model import Completion, Position
 from ghostfill.pipeline import Events, Pipeline, Spawn
 from ghostfill.server import messages
 from ghostfill.server.client import Client
-from ghostfill.server.process import alive, process_stats
+from ghostfill.server.process import process_stats
 from ghostfill.server.session import Session
 from ghostfill.server.shared import Shared
 from ghostfill.server.workspaces import IndexKey, Workspace

@@ -113,25 +113,19 @@ class SetApiKeyNotification:
 
 
 @attrs.define
-class ModelsRequest:
-    id: int | str
-    params: None = None
-    method: str = MODELS
-    jsonrpc: str = "2.0"
+class ParamlessRequest:
+    """`ghostfill/models` and `ghostfill/debugStats`: requests without params."""
 
-
-@attrs.define
-class DebugStatsRequest:
     id: int | str
+    method: str
     params: None = None
-    method: str = DEBUG_STATS
     jsonrpc: str = "2.0"
 
 
 INCOMING: dict[str, type] = {
     SET_API_KEY: SetApiKeyNotification,
-    MODELS: ModelsRequest,
-    DEBUG_STATS: DebugStatsRequest,
+    MODELS: ParamlessRequest,
+    DEBUG_STATS: ParamlessRequest,
 }
 """Message types pygls structures incoming ghostfill/* messages into."""
 
@@ -142,8 +136,7 @@ _TYPES = (
     ModelsResult,
     DebugStats,
     SetApiKeyNotification,
-    ModelsRequest,
-    DebugStatsRequest,
+    ParamlessRequest,
 )
 
 

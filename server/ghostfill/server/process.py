@@ -1,25 +1,10 @@
-"""Facts about processes: is the editor that started us alive, and what this process holds."""
+"""What this process holds (for `ghostfill/debugStats`)."""
 
 from __future__ import annotations
 
 import os
 import time
 from pathlib import Path
-
-
-def alive(pid: int) -> bool:
-    """Whether `pid` runs; a zombie (dead, not yet reaped by its own parent) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def process_stats() -> tuple[float, int, int, float]:
