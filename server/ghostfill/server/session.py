@@ -15,9 +15,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import httpx
 from lsprotocol import types
 
 from ghostfill.backends.base import Backend, BackendConfig
+from ghostfill.backends.network import NetworkConfig
 from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
 from ghostfill.documents.privacy import PrivacyFilter
@@ -49,7 +51,10 @@ class BackendHolder:
         self._environ = environ
         self._meter = meter
         self._config: BackendConfig | None = None
+        self._network: NetworkConfig | None = None
         self.backend: Backend | None = None
+        self.client: httpx.AsyncClient | None = None
+        """The pooled client the backend uses (one per network configuration, shared)."""
         self._retiring = Tasks("retired backends")
 
     def configure(self, settings: Settings, api_key: str) -> bool:
@@ -61,9 +66,10 @@ class BackendHolder:
         except Exception:
             self._replace(None, None)
             raise
-        if config == self._config:
+        if config == self._config and network == self._network:
             return False
-        client = self._clients.get(network) if config and network else None
+        self._network = network
+        client = self.client = self._clients.get(network) if config and network else None
         backend = create(config, client) if config and client else None
         self._replace(config, self._meter(backend) if backend and self._meter else backend)
         return self.backend is not None

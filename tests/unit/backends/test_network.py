@@ -215,13 +215,15 @@ def test_proxy_and_ca_flags_go_to_the_network_group(tmp_path: Path) -> None:
 
 
 async def test_a_network_change_rebuilds_the_client_and_the_backend() -> None:
-    from ghostfill.app import BackendHolder
+    from ghostfill.server.session import BackendHolder
+    from ghostfill.server.shared import HttpClients
     from ghostfill.settings import Settings
 
     backend = BackendSettings(
         provider="openai-compatible", baseUrl="http://127.0.0.1:9/v1", model="m"
     )
-    holder = BackendHolder()
+    clients = HttpClients()
+    holder = BackendHolder(clients)
     assert holder.configure(Settings(backend=backend), "")
     first, client = holder.backend, holder.client
     assert not holder.configure(Settings(backend=backend), "")  # nothing changed
@@ -230,3 +232,4 @@ async def test_a_network_change_rebuilds_the_client_and_the_backend() -> None:
     assert holder.configure(proxied, "")
     assert holder.client is not client and holder.backend is not first
     await holder.close()
+    await clients.close()
