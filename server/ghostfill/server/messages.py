@@ -89,7 +89,7 @@ class DebugStats:
     """The workspace's symbol index (files, definitions, pending)."""
     index_runs: int
     """How many times the workspace's folders were walked in this process."""
-    pacing: list[dict[str, object]]
+    pacing: list[dict[str, Any]]
     """Measured speed per backend (what deadlines are sized to)."""
     http_active: int
     http_idle: int
