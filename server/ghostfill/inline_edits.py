@@ -8,7 +8,8 @@ in Neovim):
   version asked about, in document order, never overlapping; applying them all gives the
   predicted text. A version that is not the document's current one gets `{edits: []}`;
 - every edit carries `ghostfill.didAcceptEdit [id]`, which the client runs when the user takes
-  the suggestion (one id per prediction, so taking all its edits counts once).
+  the suggestion (one id per prediction, so taking all its edits counts once); the local stats
+  count it (`feedback.lsp` takes the shown / dismissed notifications).
 """
 
 from __future__ import annotations
@@ -85,12 +86,14 @@ def register(server: LanguageServer, session: Session) -> None:
         if prediction.empty or prediction.version != doc.version:
             return InlineEditResult().to_json()
         item = session.next_edits.served(prediction)
+        session.feedback.edit_served(item, doc.language, prediction.rule, len(prediction.edits))
         return InlineEditResult.of(doc, prediction, item).to_json()
 
     @server.command(ACCEPT_EDIT_COMMAND)
     def did_accept_edit(*arguments: str) -> None:  # not `object`: pygls passes the server first
         if arguments and isinstance(arguments[0], str):
             session.next_edits.accepted(arguments[0])
+            session.feedback.edit_feedback(arguments[0], "edit-accepted")
 
 
 def _pos(doc: Document, offset: int) -> dict[str, int]:

@@ -127,3 +127,47 @@ async def test_spend_guard_serves_offline_and_says_so_once(
     assert len(notes) == 1 and "backend.maxTokensPerHour (50)" in notes[0]
     stats = await _stats(client)
     assert stats.spend.maxTokensPerHour == 50 and stats.spend.tokensLastHour > 50
+
+
+async def test_next_edits_shown_accepted_and_dismissed_are_counted(
+    data_home: Path, client: LanguageClient, workspace: Path
+) -> None:
+    """A rename propagation served twice (two versions), shown, one taken (its command), one
+    dismissed: `ghostfill/stats` and `ghostfill stats` count them under nextEdits."""
+    from tests.e2e.test_next_edit import SOURCE as CALC
+    from tests.e2e.test_next_edit import _ask, _replace
+
+    await start(client, workspace, {})
+    uri = open_doc(client, workspace / "calc.py", CALC)
+    _replace(client, uri, 2, 0, 17, 22, "n")  # `count` -> `n` in the signature
+    first = await _ask(client, uri, 2, 0, 18)
+    _replace(client, uri, 3, 0, 18, 18, "2")  # `n` -> `n2`: a new prediction
+    second = await _ask(client, uri, 3, 0, 19)
+    assert first.edits and second.edits
+    one, two = first.edits[0].command, second.edits[0].command
+    assert one.arguments != two.arguments
+    for command in (one, two, two):  # a second "shown" of the same prediction counts once
+        shown = {"command": command.command, "arguments": command.arguments}
+        client.protocol.notify("textDocument/didShowInlineEdit", {"item": {"command": shown}})
+    client.protocol.notify(
+        "ghostfill/didDismissInlineEdit",
+        {"item": {"command": {"command": one.command, "arguments": one.arguments}}},
+    )
+    for edit in second.edits:  # sidekick.nvim runs every edit's command: one accept
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=edit.command.command, arguments=two.arguments)
+        )
+    stats = await _stats(client)
+    edits = stats.nextEdits
+    assert (edits.served, edits.shown, edits.accepted, edits.dismissed) == (2, 2, 1, 1)
+    assert stats.served == 0 and stats.shown == 0  # inline suggestions are counted apart
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "ghostfill", "stats"],
+        env={**os.environ, "XDG_DATA_HOME": str(data_home)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "next edits: shown 2   accepted 1   dismissed 1   acceptance rate 50%" in out.stdout

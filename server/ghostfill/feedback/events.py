@@ -7,8 +7,31 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["served", "shown", "partial", "accepted", "request"]
-KINDS: tuple[Kind, ...] = ("served", "shown", "partial", "accepted", "request")
+Kind = Literal[
+    "served",
+    "shown",
+    "partial",
+    "accepted",
+    "request",
+    "edit-served",
+    "edit-shown",
+    "edit-accepted",
+    "edit-dismissed",
+]
+KINDS: tuple[Kind, ...] = (
+    "served",
+    "shown",
+    "partial",
+    "accepted",
+    "request",
+    "edit-served",
+    "edit-shown",
+    "edit-accepted",
+    "edit-dismissed",
+)
+"""Inline suggestions (served ... accepted), backend requests, and next edits (`edit-*`: a
+prediction sent for `textDocument/copilotInlineEdit`, displayed, taken, dismissed)."""
+EditKind = Literal["edit-shown", "edit-accepted", "edit-dismissed"]
 MAX_ITEMS = 2048
 """Items remembered for feedback; an older item's feedback is still counted, without details."""
 
@@ -25,11 +48,11 @@ class Event:
     model: str = ""
     language: str = ""
     source: str = ""
-    """backend | offline | cache, for served items."""
+    """backend | offline | cache, for served items; the rule (rename, repeat...) of next edits."""
     latency_ms: float | None = None
     """served: time to ghost text; request: time to the first token."""
     chars: int = 0
-    """served: suggestion length; accepted/partial: characters accepted."""
+    """served: suggestion length; accepted/partial: characters accepted; edit-*: the edits."""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0

@@ -1,4 +1,5 @@
-"""The feedback facade the LSP edge calls: item served / shown / accepted / partly accepted.
+"""The feedback facade the LSP edge calls: item served / shown / accepted / partly accepted,
+and the same for next edits (a prediction served / shown / accepted / dismissed).
 
 Every call builds one `Event` and hands it to the store's queue (and the spend guard); no
 call does I/O. With `stats.enable = false` nothing is recorded (the spend guard still counts
@@ -11,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from ghostfill.feedback.events import Event, ItemInfo, Items, Kind, item_id
+from ghostfill.feedback.events import EditKind, Event, ItemInfo, Items, Kind, item_id
 from ghostfill.feedback.spend import Caps, Notify, SpendGuard
 from ghostfill.feedback.store import StatsStore
 from ghostfill.model import Completion
@@ -90,6 +91,20 @@ class Feedback:
         info = self.items.get(item)
         chars = max(accepted_length - (info.head if info else 0), 0)
         self._event("partial", item, info, chars=chars)
+
+    def edit_served(self, item: str, language: str, rule: str, edits: int) -> None:
+        """A next-edit prediction (`edits` edits found by `rule`) went to the editor."""
+        info = ItemInfo(
+            backend="nextedit", model="", language=language, source=rule, chars=edits, head=0
+        )
+        if self.items.add(item, info):
+            self._event("edit-served", item, info, chars=edits)
+
+    def edit_feedback(self, item: str, kind: EditKind) -> None:
+        """The editor displayed, took or dismissed the next edit `item` (once each)."""
+        info = self.items.get(item)
+        if info is not None and self.items.first(item, kind):
+            self._event(kind, item, info, chars=info.chars)
 
     def _event(
         self,

@@ -9,7 +9,11 @@ Definitions:
 - acceptance rate: (accepted + partial) / shown; characters accepted: per suggestion, the
   most accepted;
 - latency: time to ghost text of each served suggestion, and the backend's time to first token;
-- tokens are estimated from characters, cost from the preset's list prices.
+- tokens are estimated from characters, cost from the preset's list prices;
+- next edits (`textDocument/copilotInlineEdit` predictions), counted apart: shown as reported
+  (`textDocument/didShowInlineEdit`), else every prediction served counts as shown; accepted:
+  the prediction's `ghostfill.didAcceptEdit` command; dismissed: the user turned it down
+  (`ghostfill/didDismissInlineEdit`, Esc in VS Code and in the Neovim renderer).
 """
 
 from __future__ import annotations
@@ -92,13 +96,52 @@ SELECT session, item, MIN(at), MAX(backend), MAX(language),
        MAX(kind = 'served'), MAX(kind = 'shown'), MAX(kind = 'partial'), MAX(kind = 'accepted'),
        MAX(CASE WHEN kind IN ('partial', 'accepted') THEN chars ELSE 0 END),
        MAX(CASE WHEN kind = 'served' THEN latency_ms END)
-FROM events WHERE at >= ? AND kind != 'request' GROUP BY session, item
+FROM events WHERE at >= ? AND kind IN ('served', 'shown', 'partial', 'accepted')
+GROUP BY session, item
 """
+EDITS = """
+SELECT session, MAX(source), MAX(kind = 'edit-served'), MAX(kind = 'edit-shown'),
+       MAX(kind = 'edit-accepted'), MAX(kind = 'edit-dismissed')
+FROM events WHERE at >= ? AND kind LIKE 'edit-%' GROUP BY session, item
+"""
+EDITS_REPORTING = "SELECT DISTINCT session FROM events WHERE at >= ? AND kind = 'edit-shown'"
 REPORTING = "SELECT DISTINCT session FROM events WHERE at >= ? AND kind = 'shown'"
 REQUESTS = """
 SELECT at, backend, model, language, prompt_tokens, completion_tokens, cost, latency_ms
 FROM events WHERE at >= ? AND kind = 'request'
 """
+
+
+@dataclass
+class EditTally:
+    served: int = 0
+    shown: int = 0
+    accepted: int = 0
+    dismissed: int = 0
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "served": self.served,
+            "shown": self.shown,
+            "accepted": self.accepted,
+            "dismissed": self.dismissed,
+            "acceptanceRate": round(self.accepted / self.shown, 4) if self.shown else None,
+        }
+
+
+def next_edits(conn: sqlite3.Connection, since: float = 0.0) -> dict[str, Any]:
+    """The next-edit figures: all predictions, and per rule (rename, repeat...)."""
+    total = EditTally()
+    rules: dict[str, EditTally] = defaultdict(EditTally)
+    reporting = {row[0] for row in conn.execute(EDITS_REPORTING, (since,))}
+    for session, rule, served, shown, accepted, dismissed in conn.execute(EDITS, (since,)):
+        seen = (shown or accepted or dismissed) if session in reporting else served
+        for t in (total, rules[rule or "?"]):
+            t.served += bool(served)
+            t.shown += bool(seen)
+            t.accepted += bool(accepted)
+            t.dismissed += bool(dismissed and not accepted)
+    return {**total.json(), "rules": [{"rule": k, **t.json()} for k, t in sorted(rules.items())]}
 
 
 def summarize(conn: sqlite3.Connection, since: float = 0.0) -> dict[str, Any]:
@@ -142,6 +185,7 @@ def summarize(conn: sqlite3.Connection, since: float = 0.0) -> dict[str, Any]:
         ],
         "languages": [{"language": k, **t.json()} for k, t in sorted(languages.items())],
         "days": [{"day": k, **t.json()} for k, t in sorted(days.items())],
+        "nextEdits": next_edits(conn, since),
     }
 
 
@@ -152,7 +196,8 @@ def _day(at: float) -> str:
 def render(report: dict[str, Any], path: str) -> str:
     """The human-readable `ghostfill stats`."""
     since = report["since"] or "the beginning"
-    if not report["served"] and not report["requests"]:
+    edits = report["nextEdits"]
+    if not report["served"] and not report["requests"] and not edits["served"]:
         return f"ghostfill stats since {since}: nothing recorded yet ({path})."
     r = report["acceptanceRate"]
     lat, first = report["latencyMs"], report["firstTokenMs"]
@@ -167,6 +212,14 @@ def render(report: dict[str, Any], path: str) -> str:
         f"p99 {_ms(first['p99'])}  ({first['count']} requests)",
         f"  tokens {report['tokens']:,} (estimated)   cost ${report['cost']:.4f} (estimated)",
     ]
+    if edits["served"]:
+        er = edits["acceptanceRate"]
+        lines.append(
+            f"  next edits: shown {edits['shown']}   accepted {edits['accepted']}   dismissed "
+            f"{edits['dismissed']}   acceptance rate {'-' if er is None else f'{er:.0%}'}   ("
+            + ", ".join(f"{r['rule']} {r['accepted']}/{r['shown']}" for r in edits["rules"])
+            + ")"
+        )
     if report["backends"]:
         lines.append("  per backend:")
         lines += [

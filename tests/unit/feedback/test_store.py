@@ -14,6 +14,7 @@ from pathlib import Path
 from ghostfill.feedback.command import report
 from ghostfill.feedback.events import Event, ItemInfo
 from ghostfill.feedback.recorder import Feedback
+from ghostfill.feedback.report import render
 from ghostfill.feedback.spend import SpendGuard
 from ghostfill.feedback.store import StatsStore, default_path
 from ghostfill.settings import Settings, StatsSettings
@@ -118,3 +119,32 @@ def test_report_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     data = report(tmp_path / "none" / "stats.db")
     assert (data["shown"], data["accepted"], data["partial"]) == (0, 0, 0)
     assert not (tmp_path / "none").exists()
+
+
+def test_next_edits_are_counted_apart_from_inline_suggestions(tmp_path: Path) -> None:
+    path = tmp_path / "stats.db"
+    store = StatsStore(path)
+    vscode, nvim = Feedback(store, SpendGuard()), Feedback(store, SpendGuard())
+    vscode.served("a", _info(), 10.0)
+    vscode.shown("a")
+    for n, rule in enumerate(("rename", "rename", "repeat"), start=1):
+        vscode.edit_served(f"edit-{n}", "python", rule, 2)
+        vscode.edit_served(f"edit-{n}", "python", rule, 2)  # asked again: one prediction
+        vscode.edit_feedback(f"edit-{n}", "edit-shown")
+    vscode.edit_feedback("edit-1", "edit-accepted")
+    vscode.edit_feedback("edit-1", "edit-accepted")  # every edit of it ran the command: once
+    vscode.edit_feedback("edit-2", "edit-dismissed")
+    vscode.edit_feedback("edit-9", "edit-accepted")  # never served here: not counted
+    nvim.edit_served("edit-1", "python", "rename", 1)  # reports no "shown": served counts
+    nvim.edit_feedback("edit-1", "edit-accepted")
+    store.close()
+    data = report(path)
+    assert (data["shown"], data["accepted"], data["served"]) == (1, 0, 1)  # inline only
+    edits = data["nextEdits"]
+    assert (edits["served"], edits["shown"], edits["accepted"], edits["dismissed"]) == (4, 4, 2, 1)
+    assert edits["acceptanceRate"] == 0.5
+    rules = {r["rule"]: (r["shown"], r["accepted"], r["dismissed"]) for r in edits["rules"]}
+    assert rules == {"rename": (3, 2, 1), "repeat": (1, 0, 0)}
+    text = render(data, str(path))
+    assert "next edits: shown 4   accepted 2   dismissed 1   acceptance rate 50%" in text, text
+    assert "rename 2/3, repeat 0/1" in text
