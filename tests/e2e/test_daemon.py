@@ -38,7 +38,7 @@ def progress_begins(server: RawServer) -> list[dict[str, Any]]:
     ]
 
 
-def test_two_windows_share_one_daemon(world: DaemonWorld) -> None:
+def test_two_windows_share_one_daemon_and_the_second_does_not_reindex(world: DaemonWorld) -> None:
     (world.workspace / "shop.py").write_text(SOURCE)
     first = started(world, world.window())
     wait_for(
@@ -50,6 +50,12 @@ def test_two_windows_share_one_daemon(world: DaemonWorld) -> None:
         "the first window's index",
     )
     second = started(world, world.window())
+    wait_for(
+        lambda: any(r["method"] == "workspace/configuration" for r in second.server_requests),
+        "the second window's settings to be asked for",
+    )
+    joined = second.stats()  # answered after the settings pulled at `initialized`
+    assert joined["indexRuns"] == 1 and joined["sessions"] == 2, joined
     uri = (world.workspace / "new.py").as_uri()
     second.open(uri, TYPED)
     assert items(second.inline(uri, 5, 7))  # the second window is served
@@ -57,6 +63,9 @@ def test_two_windows_share_one_daemon(world: DaemonWorld) -> None:
     assert status is not None and status["connections"] == 2
     assert len(world.pids()) == 1
     assert status["workspaces"] == [str(world.workspace)]
+    assert second.stats()["indexRuns"] == 1
+    assert progress_begins(first) and not progress_begins(second)
+    assert not [r for r in second.server_requests if "Progress" in r["method"]]
 
 
 def test_after_sigkill_of_the_daemon_the_next_request_is_answered(world: DaemonWorld) -> None:
