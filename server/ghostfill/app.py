@@ -104,6 +104,7 @@ def build_shared(
         clients=HttpClients(),
         redact=redact,
         guard=guard,
+        converter=converter(),
         log_level=log_level,
     )
     if stats:
@@ -123,7 +124,7 @@ def connect(
         __version__,
         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         protocol_cls=GhostfillProtocol,
-        converter_factory=converter,
+        converter_factory=lambda: shared.converter,
     )
     protocol = server.protocol
     assert isinstance(protocol, GhostfillProtocol)

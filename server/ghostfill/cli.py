@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from ghostfill import __version__
+
+TYPE_CHECKING = False  # not `from typing import ...`: `serve` (the relay) never imports typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 BENCHES = {
     "offline": "ghostfill.bench.offline",
@@ -97,7 +100,7 @@ def add_grammar_flag(parser: argparse.ArgumentParser) -> None:
 
 def _absolute(path: str) -> str:
     """A folder flag as an absolute path: the daemon the relay talks to has another cwd."""
-    return str(Path(path).expanduser().resolve())
+    return os.path.realpath(os.path.expanduser(path))  # not pathlib: the relay skips it
 
 
 def _with_absolute_grammar_paths(argv: list[str]) -> list[str]:

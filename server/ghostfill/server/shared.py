@@ -9,6 +9,9 @@
   backend usage of every window);
 - the grammar folders every connection asked for (`context.grammarPaths`, `--grammar-path`):
   the union is loaded, so a window's folders only ever add languages for the others;
+- the LSP converter (lsprotocol's, knowing ghostfill's messages): built once, because cattrs
+  generates its (un)structure functions on first use, and a converter per connection made
+  every joining window pay for that again (about half of its initialize time);
 - the log redaction filter (every key any connection registers is masked everywhere) and
   the root log level (the most verbose level any connection asks for).
 
@@ -22,6 +25,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+import cattrs
 import httpx
 
 from ghostfill import logs
@@ -73,6 +77,7 @@ class Shared:
         clients: HttpClients,
         redact: logs.RedactingFilter,
         guard: SpendGuard,
+        converter: cattrs.Converter,
         stats: StatsStore | None = None,
         log_level: str | None = None,
     ) -> None:
@@ -82,6 +87,7 @@ class Shared:
         self.clients = clients
         self.redact = redact
         self.guard = guard
+        self.converter = converter
         self.stats = stats
         self.warn: Callable[[str], None] = lambda message: None
         """How a stats problem reaches a user (from the store's writer thread)."""
