@@ -57,6 +57,10 @@ class CompletionContext:
     """The language as the prompt names it (its `prompt_name`, else `language`)."""
     spec: LanguageSpec | None = field(default=None, compare=False, repr=False)
     """The language's data from its grammar folder (None: a file type without one)."""
+    names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """Identifiers in scope at the cursor (parameters, locals, imports, module names)."""
+    members: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """After `receiver.` at the cursor: what the member may be (empty: unknown)."""
 
 
 @dataclass(frozen=True, slots=True)

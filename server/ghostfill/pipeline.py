@@ -281,7 +281,10 @@ class Pipeline:
             return None
         lines = settings.completion.maxLines if ctx.multiline else 1
         # The engine reads the whole document around the cursor, not the prompt's window.
-        whole = _whole_document(ctx, *cursor) if cursor is not None else ctx
+        whole = ctx
+        if cursor is not None:
+            hints = self.context.hints(*cursor, ctx.line_prefix)
+            whole = _whole_document(ctx, *cursor, hints.names, hints.members)
         suggestion = self.engine.suggest(whole, max_lines=lines, settings=settings.offline)
         if suggestion is None or not suggestion.text.strip():
             return None
@@ -416,14 +419,23 @@ class Pipeline:
             self.events.status("idle", first_ms)
 
 
-def _whole_document(ctx: CompletionContext, doc: Document, position: Position) -> CompletionContext:
-    """`ctx` with the whole document before and after the cursor as prefix and suffix."""
+def _whole_document(
+    ctx: CompletionContext,
+    doc: Document,
+    position: Position,
+    names: frozenset[str],
+    members: frozenset[str],
+) -> CompletionContext:
+    """`ctx` with the whole document before and after the cursor as prefix and suffix, and
+    the names and members the code there can use."""
     cursor = doc.offset(position, strict=False)
     data = doc.data
     return replace(
         ctx,
         prefix=data[:cursor].decode("utf-8", errors="replace"),
         suffix=data[cursor:].decode("utf-8", errors="replace"),
+        names=names,
+        members=members,
     )
 
 

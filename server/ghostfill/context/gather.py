@@ -25,6 +25,7 @@ from ghostfill.context.multiline import openers_of, wants_block
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.ranking import within_budget
 from ghostfill.context.recent_edits import RecentEdits
+from ghostfill.context.scope_names import Hints, ScopeHints
 from ghostfill.context.scopes import enclosing_scopes, enclosing_signatures
 from ghostfill.context.window import Window, cursor_window
 from ghostfill.documents.store import Document, TextChange
@@ -81,6 +82,7 @@ class ContextEngine:
         """The workspace symbol index, a WorkspaceIndexer consumer (None without one)."""
         self._listeners = [s for s in self.sources if isinstance(s, DocumentListener)]
         self._last: _Reused | None = None
+        self._hints = ScopeHints()
         self.reused = 0
         """Requests answered with the previous request's snippets (for benchmarks)."""
 
@@ -146,6 +148,10 @@ class ContextEngine:
             self.symbols.close()
 
     # -- the request path -----------------------------------------------------------------
+
+    def hints(self, doc: Document, pos: Position, line_prefix: str) -> Hints:
+        """Names in scope at `pos` and the members after its receiver (offline engine)."""
+        return self._hints(doc, doc.offset(pos, strict=False), line_prefix, self.symbols)
 
     def gather(
         self,

@@ -42,7 +42,9 @@ KEYS: Mapping[str, frozenset[str]] = {
     ),
     "imports.package_name": frozenset({"skip", "strip_prefixes", "cut_at", "replace"}),
     "blocks": frozenset({"openers"}),
-    "symbols": frozenset({"detached_methods", "detached_block", "signature_ends", "closers"}),
+    "symbols": frozenset(
+        {"detached_methods", "detached_block", "signature_ends", "closers", "self_names"}
+    ),
     "brackets": frozenset({"skip"}),
     "context": frozenset({"family"}),
 }  # fmt: skip
@@ -131,6 +133,9 @@ class SymbolRules:
     closed), or before a more indented line."""
     closers: tuple[str, ...] = GENERIC_CLOSERS
     """A container's last line, when it is one of these, closes its skeleton (`}`, `end`)."""
+    self_names: tuple[str, ...] = ()
+    """Receivers that stand for the enclosing class's instance (`self`, `this`): their
+    members are the class's methods and the attributes it sets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +381,7 @@ def _symbols(t: Mapping[str, Any]) -> SymbolRules:
         (str(block[0]), str(block[1])) if block else None,
         _strs_or(t, "signature_ends", GENERIC_SIGNATURE_ENDS),
         _strs_or(t, "closers", GENERIC_CLOSERS),
+        _strs(t, "self_names"),
     )
 
 

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from ghostfill.engine.cache import FileModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
 from ghostfill.engine.decoder import DecodeOptions, Decoder
+from ghostfill.engine.hints import NameHints
 from ghostfill.engine.index import WorkspaceIndex
 from ghostfill.engine.lexer import SPECIAL, Family, lex_cursor, resume_point
 from ghostfill.engine.lexers import Lexers
@@ -160,6 +161,8 @@ class OfflineEngine:
             DecodeOptions(min_confidence=floor),
             group.structure if group else None,
             (family.brackets, family.closers),
+            NameHints.of(ctx.names, ctx.members),
+            family,
         )
         spacing = group.spacing if group else Spacing(family)
         if max_lines > 1 and not cursor.partial and in_empty_body(ctx, cursor, family):

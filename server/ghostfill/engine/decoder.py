@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ghostfill.engine.hints import NameHints
+from ghostfill.engine.lexer import Family
 from ghostfill.engine.nested import NestedModel
 from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import (
@@ -70,6 +72,8 @@ class Decoder:
         options: DecodeOptions,
         structure: StructureModel | None = None,
         brackets: tuple[str, str] = ("", ""),
+        hints: NameHints | None = None,
+        family: Family | None = None,
     ) -> None:
         self._nested = nested
         self._text = text
@@ -79,6 +83,9 @@ class Decoder:
         """Bracket characters of the language (openers, closers): a statement cannot end
         (NEWLINE) while one it opened is still open."""
         self._open_before = 0
+        self._hints = hints if hints and family is not None else None
+        """Names in scope and members at the cursor (`engine.hints`), weighing identifiers."""
+        self._family = family
 
     def complete_partial(
         self, history: Sequence[int], partial: str, extra: Sequence[int]
@@ -98,6 +105,12 @@ class Decoder:
                 p = mix.prob(w)
                 if p > 0.0:
                     scored.append((p, w))
+        if self._hints is not None and self._family is not None and scored:
+            after = text(history[-1]) if history else None
+            words = [text(w) or "" for _, w in scored]
+            factors = self._hints.factors(after, [w for _, w in scored], words, self._family)
+            if factors is not None:
+                scored = [(p * f, w) for (p, w), f in zip(scored, factors, strict=True)]
         total = sum(p for p, _ in scored)
         if not total:
             return []
@@ -201,6 +214,11 @@ class Decoder:
         if structure is not None and key is not None:
             alpha = opts.structure
             probs = _reweigh(probs, [structure.ratio(key, t) ** alpha for _, t in kept])
+        if self._hints is not None and self._family is not None and history:
+            after = text(history[-1])
+            factors = self._hints.factors(after, cands, [t for _, t in kept], self._family)
+            if factors is not None:
+                probs = _reweigh(probs, factors)
         floor = opts.min_confidence
         still_open = self._open_before + self._depth(gen) > 0
         for w, q in zip(cands, probs, strict=True):
