@@ -1,11 +1,20 @@
-"""Drive a real `ghostfill serve` process over stdio, as an editor would, and time it."""
+"""Drive a real `ghostfill serve` process over stdio, as an editor would, and time it.
+
+A server under test never touches the user's own state: it runs with a private data directory
+(`XDG_DATA_HOME`: its local stats database is a throwaway one, so benchmark suggestions never
+count in `ghostfill stats` or the spend guard), and unless the caller chose a socket directory
+it also gets a private runtime and state directory, so a relayed `ghostfill serve` starts (and
+`stop()` stops) a daemon of its own instead of joining the user's.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,7 +70,9 @@ class ServerUnderTest:
         self, command: Sequence[str] | None = None, env: dict[str, str] | None = None
     ) -> None:
         self.command = list(command or [sys.executable, "-m", "ghostfill", "serve"])
-        self.env = env
+        self.home = Path(tempfile.mkdtemp(prefix="gfbench-"))  # short: a socket path is short
+        """This server's private directories (removed by `stop`)."""
+        self.env = private_env(self.home, env)
         self.client = LanguageClient("ghostfill-bench", "1")
         self.ready: list[Any] = []
         self.client.feature("ghostfill/completionReady")(lambda params: self.ready.append(params))
@@ -147,9 +158,36 @@ class ServerUnderTest:
             return text if isinstance(text, str) else text.value
         return ""
 
+    @property
+    def stats_path(self) -> Path:
+        """Where this server keeps its local stats (never the user's database)."""
+        return self.home / "data" / "ghostfill" / "stats.db"
+
     async def stop(self) -> None:
         try:
             await asyncio.wait_for(self.client.shutdown_async(None), 5)
             self.client.exit(None)
         finally:
             await self.client.stop()  # type: ignore[no-untyped-call]
+            await asyncio.to_thread(self._forget_home)
+
+    def _forget_home(self) -> None:
+        """Stop the private daemon this server may have started, then remove its directories."""
+        if self.env.get("XDG_RUNTIME_DIR", "").startswith(str(self.home)):
+            from ghostfill.daemon.commands import query
+            from ghostfill.daemon.paths import locations
+
+            query(locations(self.env), "stop")
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def private_env(home: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: ours) with a private `XDG_DATA_HOME` under `home`, and a private socket
+    and state directory unless `env` names its own `XDG_RUNTIME_DIR`."""
+    out = dict(os.environ if env is None else env)
+    out["XDG_DATA_HOME"] = str(home / "data")
+    if out.get("XDG_RUNTIME_DIR") == os.environ.get("XDG_RUNTIME_DIR"):
+        (home / "run").mkdir(mode=0o700)
+        out["XDG_RUNTIME_DIR"] = str(home / "run")
+        out["XDG_STATE_HOME"] = str(home / "state")
+    return out
