@@ -18,10 +18,11 @@ from ghostfill.fakes.copilot import FakeCopilot
 pytestmark = pytest.mark.bench
 
 
-def test_the_echo_floor_answers_every_request() -> None:
-    times, rss, startup = asyncio.run(compare.echo_floor(5))
-    assert len(times) == 5 and all(t > 0 for t in times)
-    assert rss > 0 and startup > 0
+def test_the_echo_floor_answers_every_request_paced_and_back_to_back() -> None:
+    floor = asyncio.run(compare.echo_floor(0.01, 5))
+    assert len(floor.paced) == 5 and all(t > 0 for t in floor.paced)
+    assert len(floor.back_to_back) == 5 and all(t > 0 for t in floor.back_to_back)
+    assert floor.rss > 0 and floor.startup_ms > 0
 
 
 def figures(label: str, calls: int, hits: list[float]) -> Figures:
@@ -36,10 +37,10 @@ def test_the_table_has_a_row_per_run_ratios_and_the_floor() -> None:
         "peer", Run("peer", startup_ms=1000, rss_mb=120), figures("peer", 4, [6.0])
     )
     missing = compare.Result("absent", None, None, "npm install failed")
-    text = compare.table([ghost, peer, missing], [0.5, 0.5], 11.0, 100.0)
+    text = compare.table([ghost, peer, missing], compare.Echo([0.5, 0.5], [0.25], 11.0, 100.0))
     assert "4.00x" in text and "3.00x" in text and "2.00x" in text  # calls, cached, RSS
     assert "absent" in text and "not run: npm install failed" in text
-    assert "ghostfill cached keystroke / echo: 4.00x" in text
+    assert "ghostfill cached keystroke / echo: 4.00x (/ back-to-back echo: 8.00x)" in text
     assert not math.isnan(compare._p50([1.0, 3.0]))
 
 

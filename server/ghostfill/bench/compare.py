@@ -6,7 +6,10 @@ cancelled at the next key; an oracle backend with TTFT 100 ms and 1000 tokens/s 
 answers the true continuation. Peers (installed on demand from npm into
 ~/.cache/ghostfill/peers): tabby-agent 1.5.0 (adaptive debounce and debounce 0) and GitHub
 Copilot's language server 1.539.0 (its default 200 ms delay and delay 0). A bare standard
-library JSON-RPC echo server, timed in the same run, is the floor for a cached keystroke.
+library JSON-RPC echo server, timed in the same run with the same client and at the same
+rhythm (one didChange + request per keystroke interval: a process woken from idle answers
+slower than one kept busy back to back), is the floor for a cached keystroke; its
+back-to-back figure is printed too.
 
 Printed: one table with backend calls per keystroke, keystrokes with ghost text before the
 next key (in time), on a backend miss the median time to ghost text over TTFT + the first
@@ -37,7 +40,7 @@ from ghostfill.bench.replay import run_ghostfill
 from ghostfill.bench.typing_plan import plan
 
 PEERS = ("tabby", "copilot")
-ECHO_REQUESTS = 200
+ECHO_REQUESTS = 100
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,22 +97,36 @@ def replay_args(args: argparse.Namespace) -> argparse.Namespace:
     return rargs
 
 
-async def echo_floor(n: int = ECHO_REQUESTS) -> tuple[list[float], float, float]:
-    """Round trips of didChange + inline request against the bare echo server: (ms, RSS MB,
-    startup ms), timed with the same client the replay uses."""
+@dataclass
+class Echo:
+    paced: list[float]
+    """Round trips one keystroke interval apart, as the replay types (ms)."""
+    back_to_back: list[float]
+    rss: float
+    startup_ms: float
+
+
+async def echo_floor(pace_s: float, n: int = ECHO_REQUESTS) -> Echo:
+    """Round trips of didChange + inline request against the bare echo server, timed with the
+    same client the replay uses: `n` one `pace_s` apart, then `n` back to back."""
     server = ServerUnderTest([sys.executable, "-m", "ghostfill.bench.echo"])
     await server.start({})
     uri = "file:///echo.py"
     server.open(uri, "x = 1\n", "python")
-    times: list[float] = []
-    for i in range(n):
-        server.insert(uri, i + 2, 0, 0, " ")
-        started = time.perf_counter()
-        await server.inline(uri, 0, 1)
-        times.append((time.perf_counter() - started) * 1000)
+    runs: tuple[list[float], list[float]] = ([], [])
+    version = 1
+    for times, pause in zip(runs, (pace_s, 0.0), strict=True):
+        for _ in range(n):
+            if pause:
+                await asyncio.sleep(pause)
+            version += 1
+            server.insert(uri, version, 0, 0, " ")
+            started = time.perf_counter()
+            await server.inline(uri, 0, 1)
+            times.append((time.perf_counter() - started) * 1000)
     rss = tree_rss_mb(server.pid)
     await server.stop()
-    return times, rss, server.startup_ms
+    return Echo(runs[0], runs[1], rss, server.startup_ms)
 
 
 def _p50(values: list[float]) -> float:
@@ -122,7 +139,7 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}x"
 
 
-def table(results: list[Result], echo_ms: list[float], echo_rss: float, echo_start: float) -> str:
+def table(results: list[Result], floor: Echo) -> str:
     head = (
         f"{'':<36} {'calls/key':>9} {'in time':>8} {'miss':>6} {'cached':>8} "
         f"{'RSS MB':>7} {'startup':>8}"
@@ -159,14 +176,18 @@ def table(results: list[Result], echo_ms: list[float], echo_rss: float, echo_sta
                 f"{_ratio(c[2], b[2]):>6} {_ratio(c[3], b[3]):>8} {_ratio(c[4], b[4]):>7} "
                 f"{_ratio(c[5], b[5]):>8}"
             )
-    echo = _p50(echo_ms)
+    echo, busy = _p50(floor.paced), _p50(floor.back_to_back)
     lines.append(
         f"{'bare JSON-RPC echo (stdlib)':<36} {'':>9} {'':>8} {'':>6} {echo:>6.2f}ms "
-        f"{echo_rss:>7.0f} {echo_start:>6.0f}ms"
+        f"{floor.rss:>7.0f} {floor.startup_ms:>6.0f}ms"
     )
+    lines.append(f"{'  back to back':<36} {'':>9} {'':>8} {'':>6} {busy:>6.2f}ms")
     if base is not None and base.fig is not None and base.run is not None:
         cached = _p50(base.fig.hit_ms)
-        lines.append(f"ghostfill cached keystroke / echo: {_ratio(cached, echo)}")
+        lines.append(
+            f"ghostfill cached keystroke / echo: {_ratio(cached, echo)} "
+            f"(/ back-to-back echo: {_ratio(cached, busy)})"
+        )
         calls = max(len(base.run.calls), 1)
         lines.append(
             f"ghostfill: {base.run.connections} connections to the backend for "
@@ -209,8 +230,8 @@ async def measure(args: argparse.Namespace) -> int:
         run.label = label
         results.append(Result(label, run, figures(run, args.ttft_ms, args.tokens_per_s)))
         print(f"{label}: done", file=sys.stderr, flush=True)
-    echo_ms, echo_rss, echo_start = await echo_floor()
-    print(table(results, echo_ms, echo_rss, echo_start))
+    floor = await echo_floor(args.keystroke_ms / 1000)
+    print(table(results, floor))
     print(
         "calls/key: backend requests per keystroke; in time: keystrokes with ghost text "
         "before the next key; miss: median time to ghost text / (TTFT + first line's "

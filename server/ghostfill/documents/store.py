@@ -2,11 +2,17 @@
 
 Per connection state. A `didChange` edits the bytes, shifts the line index and records a
 `Tree.edit`; the tree is re-parsed (incrementally) only when a request needs it.
+
+Typing within one line moves the start of every later line: instead of rewriting the whole
+index per keystroke (0.2 ms on a 5,000-line file), the shift is kept pending for the lines
+after the edited one and added when they are read; it is folded into the index only when an
+edit elsewhere, or one that adds or removes a line, comes.
 """
 
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -75,6 +81,9 @@ class Document:
     def _set(self, data: bytes) -> None:
         self.data = data
         self._starts = _line_starts(data, 0, 0)
+        self._shift_after = 0
+        self._shift = 0
+        """Pending: the lines after `_shift_after` start `_shift` bytes later than `_starts`."""
         grammar = self._grammars.get(self.spec) if self.spec else None
         self.tree = SyntaxTree(grammar, data) if grammar and len(data) <= MAX_PARSE_BYTES else None
 
@@ -84,7 +93,7 @@ class Document:
 
     def line(self, row: int) -> bytes:
         """The bytes of line `row` without its line break."""
-        return self.data[self._starts[row] : self.line_end(row)]
+        return self.data[self.line_start(row) : self.line_end(row)]
 
     def offset(self, pos: Position, *, strict: bool = True) -> int:
         """Byte offset of an LSP position; past the end is an error when `strict`, else clamped."""
@@ -96,15 +105,22 @@ class Document:
             if strict:
                 raise DocumentError(f"line {pos.line} is past the end ({len(self._starts)} lines)")
             return len(self.data)
-        return self._starts[pos.line] + utf16_to_byte(self.line(pos.line), pos.character)
+        return self.line_start(pos.line) + utf16_to_byte(self.line(pos.line), pos.character)
 
     def offset_of(self, row: int, col_byte: int) -> int:
-        return self._starts[row] + col_byte
+        return self.line_start(row) + col_byte
 
     def point(self, offset: int) -> tuple[int, int]:
         """(row, byte column) of a byte offset, as tree-sitter wants it."""
-        row = _bisect(self._starts, offset)
-        return row, offset - self._starts[row]
+        starts, after, shift = self._starts, self._shift_after, self._shift
+        if not shift:
+            row = bisect_right(starts, offset) - 1
+        elif after + 1 < len(starts) and offset >= starts[after + 1] + shift:
+            row = bisect_right(starts, offset - shift, after + 1) - 1
+        else:
+            row = bisect_right(starts, offset, 0, after + 1) - 1
+        row = max(row, 0)
+        return row, offset - self.line_start(row)
 
     def position(self, offset: int) -> Position:
         row, col = self.point(offset)
@@ -123,11 +139,15 @@ class Document:
         self.data = self.data[:start] + new + self.data[end:]
         delta = len(new) - (end - start)
         first, last = start_point[0], old_end_point[0]
-        self._starts = (
-            self._starts[: first + 1]
-            + _line_starts(new, start, 1)
-            + [s + delta for s in self._starts[last + 1 :]]
-        )
+        if first == last and b"\n" not in new and (not self._shift or self._shift_after == first):
+            self._shift_after, self._shift = first, self._shift + delta  # typing in one line
+        else:
+            self._fold_shift()
+            self._starts = (
+                self._starts[: first + 1]
+                + _line_starts(new, start, 1)
+                + [s + delta for s in self._starts[last + 1 :]]
+            )
         if self.tree is not None:
             self.tree.edit(
                 start,
@@ -149,13 +169,21 @@ class Document:
             self.tree.refresh(self.data)
         return self.tree
 
+    def _fold_shift(self) -> None:
+        """Add the pending shift into the line index."""
+        if self._shift:
+            after, shift = self._shift_after + 1, self._shift
+            self._starts[after:] = [s + shift for s in self._starts[after:]]
+            self._shift = 0
+
     def line_start(self, row: int) -> int:
-        return self._starts[row]
+        start = self._starts[row]
+        return start + self._shift if row > self._shift_after else start
 
     def line_end(self, row: int) -> int:
         """Offset of the end of line `row`, before its line break."""
-        end = self._starts[row + 1] - 1 if row + 1 < len(self._starts) else len(self.data)
-        if end > self._starts[row] and self.data[end - 1 : end] == b"\r":
+        end = self.line_start(row + 1) - 1 if row + 1 < len(self._starts) else len(self.data)
+        if end > self.line_start(row) and self.data[end - 1 : end] == b"\r":
             end -= 1
         return end
 
@@ -167,17 +195,6 @@ def _line_starts(data: bytes, base: int, skip_first: int) -> list[int]:
         starts.append(base + i + 1)
         i = data.find(b"\n", i + 1)
     return starts
-
-
-def _bisect(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class EditListener(Protocol):

@@ -19,6 +19,11 @@ What pygls 2.1 leaves to the server, and this module does:
   set and `exit_code` is 0 after `shutdown`, 1 without (pygls calls `sys.exit`);
 - ghostfill's own messages (`ghostfill/*`) are structured into their typed params
   (`messages`), through the same lsprotocol converter as every LSP message;
+- the per-keystroke path is short: a coroutine handler starts at once (`eager`: a cache hit
+  is answered before the next message is read, with no task and no loop turn), messages are
+  told apart by their fields (pygls checks `runtime_checkable` Protocols, ~20 us each), and
+  didOpen/didChange/didClose go straight to their handler (pygls runs a generator per
+  notification, with a fresh uuid and future for each);
 - spec order: until the initialize result is written, the server sends nothing but
   `window/logMessage`, `window/showMessage`, `window/showMessageRequest`, `telemetry/event`
   and `$/progress` for the client's own `workDoneToken` (LSP 3.17, "initialize"). Anything
@@ -28,6 +33,8 @@ What pygls 2.1 leaves to the server, and this module does:
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -36,6 +43,7 @@ from typing import Any
 import cattrs
 from lsprotocol import types
 from pygls.exceptions import (
+    FeatureNotificationError,
     JsonRpcException,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
@@ -45,7 +53,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
-from ghostfill.server import messages
+from ghostfill.server import eager, messages
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,11 @@ BEFORE_INITIALIZE_RESULT = frozenset(
 )
 """What LSP allows a server to send before its initialize result (plus `$/progress` for the
 client's own token)."""
+DIRECT_NOTIFICATIONS = frozenset(
+    {types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE}
+)
+"""Notifications whose built-in handling here only passes them on: the handler is called
+directly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +178,17 @@ class GhostfillProtocol(LanguageServerProtocol):
         """pygls files the future of every notification and every step of its generator
         handlers under a fresh uuid and never removes it: one leaked future per keystroke.
         Only a client request's future is worth keeping (for `$/cancelRequest`); the others
-        are dropped once done."""
-        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        are dropped once done. A coroutine handler is started eagerly: when it needs no
+        waiting its callback (the response) runs at once."""
+        if asyncio.iscoroutinefunction(handler):
+            started = eager.start(handler(*(args or ()), **(kwargs or {})))
+            if started.done():
+                callback(started)
+                return
+            self._request_futures[msg_id] = started  # type: ignore[assignment]  # (pygls' typing)
+            started.add_done_callback(callback)
+        else:
+            super()._execute_handler(msg_id, handler, callback, args, kwargs)
         if getattr(callback, "func", None) == self._send_handler_result:
             return
         future = self._request_futures.get(msg_id)
@@ -216,7 +238,31 @@ class GhostfillProtocol(LanguageServerProtocol):
         if method == types.INITIALIZE and is_request and self._initialize_id is None:
             self._initialize_id = message.id
             self._client_token = getattr(message.params, "work_done_token", None)
-        super().handle_message(message)
+        if self._shutdown and method != types.EXIT:
+            log.warning("server shutting down: %s ignored", method or "a response")
+            return
+        ctx = contextvars.copy_context()  # each handler in its own context, as pygls does
+        if is_request:
+            ctx.run(self._handle_request, message.id, message.method, message.params)
+        elif method is not None:
+            ctx.run(self._handle_notification, method, message.params)
+        elif hasattr(message, "result"):
+            ctx.run(self._handle_response, message.id, message.result)
+        else:
+            ctx.run(self._handle_response, message.id, None, getattr(message, "error", None))
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        """didOpen/didChange/didClose straight to the handler (no generator, uuid, future);
+        the rest as pygls does."""
+        handler = self.fm.features.get(method_name) if method_name in DIRECT_NOTIFICATIONS else None
+        if handler is None:
+            super()._handle_notification(method_name, params)
+            return
+        try:
+            handler(params)
+        except Exception as exc:
+            log.exception("failed to handle %s", method_name)
+            self._server._report_server_error(exc, FeatureNotificationError)
 
     def _reject(self, message: Any) -> None:
         bad = (

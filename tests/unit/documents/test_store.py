@@ -86,3 +86,35 @@ def test_random_edits_match_a_fresh_parse(edits: list[tuple[float, float, str]])
     incremental, reference = doc.syntax(), fresh.syntax()
     assert incremental is not None and reference is not None
     assert incremental.sexp() == reference.sexp()
+
+
+typing = st.lists(
+    st.tuples(st.booleans(), st.floats(0, 1), st.integers(0, 2), edit_text), min_size=1, max_size=30
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(typing)
+def test_typing_runs_keep_the_line_index_exact(steps: list[tuple[bool, float, int, str]]) -> None:
+    """Runs of typing in one line (the shift kept pending), jumps elsewhere, deletions and
+    line breaks: after every edit each line start, position and point is the fresh one's."""
+    registry = LanguageRegistry()
+    grammars = Grammars(registry)
+    doc = Document("file:///w/f.py", SOURCE, 1, registry.get("python"), grammars)
+    text, cursor = SOURCE, len(SOURCE) // 2
+    for jump, where, delete, new in steps:
+        if jump:
+            cursor = int(where * len(text))
+        end = min(cursor + delete, len(text))
+        doc.apply(TextChange(new, utf16_position(text, cursor), utf16_position(text, end)))
+        text = text[:cursor] + new + text[end:]
+        cursor += len(new)
+        fresh = Document("file:///w/g.py", text, 1, None, grammars)
+        assert doc.line_count == fresh.line_count
+        for row in range(fresh.line_count):
+            assert doc.line_start(row) == fresh.line_start(row)
+            assert doc.line(row) == fresh.line(row)
+        for offset in range(0, len(fresh.data) + 1, 3):
+            assert doc.point(offset) == fresh.point(offset)
+        here = utf16_position(text, cursor)
+        assert doc.offset(here) == fresh.offset(here)
