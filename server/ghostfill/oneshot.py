@@ -3,24 +3,31 @@
 The same pipeline an editor gets, driven once: the offline engine first learns the file's
 workspace (its git root, or `--workspace`), then the suggestion is printed: the first line
 as soon as it exists, the rest of the block when the stream finishes.
+
+stderr is the terminal's popup: each distinct problem once (what an editor shows in a
+message), plus the backend's own notices (a model without fill-in-the-middle tokens, a
+transport falling back), which an editor has in its log; nothing is said twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 import time
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ghostfill import logs
 from ghostfill.app import build_shared
 from ghostfill.errors import GhostfillError
 from ghostfill.model import Position
 from ghostfill.pipeline import Pipeline
 from ghostfill.server.connection import context_engine, pipeline
 from ghostfill.server.session import Session
+from ghostfill.server.shared import Shared
 from ghostfill.server.workspaces import IndexKey
 from ghostfill.tasks import Tasks
 
@@ -30,7 +37,7 @@ class Terminal:
 
     def __init__(self) -> None:
         self.tasks = Tasks("completion")
-        self.problems: list[str] = []
+        self.said: list[str] = []
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         return self.tasks.spawn(coro)
@@ -44,9 +51,28 @@ class Terminal:
         return
 
     def problem(self, error: GhostfillError) -> None:
-        if error.user_message not in self.problems:
-            self.problems.append(error.user_message)
-            print(f"ghostfill: {error.user_message}", file=sys.stderr)
+        self.say(error.user_message)
+
+    def say(self, message: str) -> None:
+        """One line on stderr, unless it was said already."""
+        if message not in self.said:
+            self.said.append(message)
+            print(f"ghostfill: {message}", file=sys.stderr)
+
+
+class BackendNotices(logging.Handler):
+    """Warnings the backends log about themselves, said on the terminal (once each). The
+    pipeline's own warning about a failed request is not one: that is `Terminal.problem`."""
+
+    LOGGER = "ghostfill.backends"
+
+    def __init__(self, terminal: Terminal, redact: logs.RedactingFilter) -> None:
+        super().__init__(logging.WARNING)
+        self.terminal = terminal
+        self.addFilter(redact)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.terminal.say(record.getMessage())
 
 
 def parse_location(location: str) -> tuple[Path, int, int]:
@@ -84,13 +110,34 @@ async def complete_once(
     session = Session(shared, shared.connection_id(), overrides, grammar_paths=grammar_paths)
     shared.use_grammars(session.id, [*session.settings.context.grammarPaths, *grammar_paths])
     session.roots = [str(root)]
-    settings = session.settings
     terminal = Terminal()
+    notices = BackendNotices(terminal, shared.redact)
+    logging.getLogger(BackendNotices.LOGGER).addHandler(notices)
+    try:
+        return await _complete(shared, session, terminal, as_json, path, root, text, line_no, col)
+    finally:
+        logging.getLogger(BackendNotices.LOGGER).removeHandler(notices)
+
+
+async def _complete(
+    shared: Shared,
+    session: Session,
+    terminal: Terminal,
+    as_json: bool,
+    path: Path,
+    root: Path,
+    text: str,
+    line_no: int,
+    col: int,
+) -> int:
+    settings = session.settings
     try:
         session.backends.configure(settings, "")
     except GhostfillError as exc:
-        print(f"ghostfill: {exc.user_message}", file=sys.stderr)
+        terminal.say(exc.user_message)
         return 2
+    if session.backend is not None:
+        shared.redact.add(session.backend.config.api_key)  # never on the terminal either
     workspace = shared.workspaces.acquire(IndexKey.of(session.roots, settings, session.id))
     if settings.offline.enable or settings.context.symbols:
         await workspace.index()
