@@ -50,6 +50,11 @@ export class ServerClient implements vscode.Disposable {
     return this.client?.state === State.Running;
   }
 
+  /** The language client while it is running (next edits talk to it directly). */
+  get languageClient(): LanguageClient | undefined {
+    return this.running ? this.client : undefined;
+  }
+
   start(): Promise<void> {
     return this.serialize(() => this.doStart());
   }

@@ -5,6 +5,7 @@ import { COMMANDS, Commands } from "./commands";
 import { ServerInstaller } from "./install";
 import { ServerLauncher } from "./launch";
 import { Log } from "./log";
+import { NextEdits } from "./nextedit";
 import { PythonFinder } from "./python";
 import { ApiKeyStore } from "./secrets";
 import { Settings } from "./settings";
@@ -24,7 +25,19 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const launcher = new ServerLauncher(new PythonFinder(log), installer, log);
   server = new ServerClient(log, settings, launcher, keys, status);
-  context.subscriptions.push(log, status, server, new Commands(server, settings, keys, log));
+  const client = server;
+  const nextEdits = new NextEdits(
+    () => client.languageClient,
+    () => settings.boolean("nextEdit.enable", true),
+    log,
+  );
+  context.subscriptions.push(
+    log,
+    status,
+    server,
+    nextEdits,
+    new Commands(server, settings, keys, log),
+  );
   log.info(`ghostfill ${(context.extension.packageJSON as { version: string }).version} activated`);
   void server.start();
 }

@@ -78,6 +78,13 @@ export interface StatsResult extends Tally {
   days: (Tally & { day: string })[];
   database: string;
   enabled: boolean;
+  nextEdits: {
+    served: number;
+    shown: number;
+    accepted: number;
+    dismissed: number;
+    acceptanceRate: number | null;
+  };
   spend: {
     tokensLastHour: number;
     costToday: number;
@@ -86,3 +93,42 @@ export interface StatsResult extends Tally {
   };
 }
 export const stats = new RequestType<{ since?: string }, StatsResult, void>("ghostfill/stats");
+
+/** An LSP command as the server sends it. */
+export interface Command {
+  title: string;
+  command: string;
+  arguments?: unknown[];
+}
+
+/** Client → server: the next edits at a position (copilot-language-server's request). */
+export interface InlineEditParams {
+  textDocument: { uri: string; version: number };
+  position: Position;
+}
+
+/** Ranges in the version asked about, in order, never overlapping; the command reports a take. */
+export interface InlineEdit {
+  range: { start: Position; end: Position };
+  textDocument: { uri: string; version: number };
+  text: string;
+  command?: Command;
+}
+
+export interface InlineEditResult {
+  edits: InlineEdit[];
+}
+export const inlineEdit = new RequestType<InlineEditParams, InlineEditResult | null, void>(
+  "textDocument/copilotInlineEdit",
+);
+
+/** Client → server: a next edit is on screen / was turned down (its first edit's command). */
+export interface InlineEditFeedbackParams {
+  item: { command: Command };
+}
+export const didShowInlineEdit = new NotificationType<InlineEditFeedbackParams>(
+  "textDocument/didShowInlineEdit",
+);
+export const didDismissInlineEdit = new NotificationType<InlineEditFeedbackParams>(
+  "ghostfill/didDismissInlineEdit",
+);

@@ -159,6 +159,13 @@ td, th { border-bottom: 1px solid var(--vscode-panel-border); padding: .2em .8em
 <div class="card"><b>${data.tokens}</b>tokens (estimated)</div>
 <div class="card"><b>${money(data.cost)}</b>cost (estimated)</div>
 </div>
+<h3>Next edits</h3>
+<div class="cards">
+<div class="card"><b>${data.nextEdits.shown}</b>shown</div>
+<div class="card"><b>${data.nextEdits.accepted}</b>accepted</div>
+<div class="card"><b>${data.nextEdits.dismissed}</b>dismissed</div>
+<div class="card"><b>${pct(data.nextEdits.acceptanceRate)}</b>acceptance rate</div>
+</div>
 <p class="note">${esc(caps)}</p>
 <h3>Suggestions per day</h3>${chart(data.days, [
     ["shown", "#4e79a7"],
