@@ -122,6 +122,9 @@ vim.api.nvim_create_user_command('GhostfillStats', function(opts)
       ('characters accepted %d   time to ghost text p50 %s  p90 %s'):format(
         s.charsAccepted, ms(s.latencyMs.p50), ms(s.latencyMs.p90)),
       ('tokens %d (estimated)   cost $%.4f (estimated)'):format(s.tokens, s.cost),
+      ('next edits: shown %d  accepted %d  dismissed %d  acceptance rate %s'):format(
+        s.nextEdits.shown, s.nextEdits.accepted, s.nextEdits.dismissed,
+        pct(s.nextEdits.acceptanceRate)),
       '', 'per day (shown / accepted):',
     }
     local top = 1
@@ -149,3 +152,181 @@ vim.api.nvim_create_user_command('GhostfillStats', function(opts)
     vim.bo[buf].modifiable = false
   end)
 end, { nargs = '?', desc = 'ghostfill: local acceptance, latency, token and cost figures' })
+
+-- Next edits: after you change something, ghostfill may propose the edit that follows (rename
+-- one use of a name and the other uses follow; the same change on two sibling lines is offered
+-- on the next). They are asked for in normal mode (after an edit, or when you leave insert mode)
+-- with `textDocument/copilotInlineEdit` and shown as extmarks: the old text struck through
+-- (GhostfillNextEditDelete), the new text inline after it (GhostfillNextEditInsert). In normal
+-- mode <Tab> applies them all and <Esc> dismisses them; when the nearest edit is far from the
+-- cursor a hint says so and <Tab> jumps there first. With nothing shown both keys keep their
+-- usual meaning. `vim.g.ghostfill_next_edit = false` turns it off.
+-- (copilot-lsp and sidekick.nvim can render the same request instead: see ghostfill's README.)
+local next_edit = { ns = vim.api.nvim_create_namespace('ghostfill.nextedit'), shown = {},
+  dismissed = {}, pending = {}, far_lines = 5 }
+local function next_edit_highlights()
+  local del = vim.api.nvim_get_hl(0, { name = 'DiffDelete', link = false })
+  vim.api.nvim_set_hl(0, 'GhostfillNextEditDelete',
+    { default = true, strikethrough = true, fg = del.fg, bg = del.bg })
+  vim.api.nvim_set_hl(0, 'GhostfillNextEditInsert', { default = true, link = 'DiffAdd' })
+  vim.api.nvim_set_hl(0, 'GhostfillNextEditHint', { default = true, link = 'Comment' })
+end
+next_edit_highlights()
+
+local function next_edit_client(buf)
+  return vim.lsp.get_clients({ bufnr = buf, name = 'ghostfill' })[1]
+end
+
+function next_edit.clear(buf)
+  next_edit.shown[buf] = nil
+  if vim.api.nvim_buf_is_valid(buf) then vim.api.nvim_buf_clear_namespace(buf, next_edit.ns, 0, -1) end
+end
+
+-- (row, byte col) of an LSP position in `buf`.
+local function next_edit_pos(buf, pos, encoding)
+  local line = vim.api.nvim_buf_get_lines(buf, pos.line, pos.line + 1, false)[1] or ''
+  local ok, col = pcall(vim.str_byteindex, line, encoding, pos.character, false)
+  return pos.line, ok and col or #line
+end
+
+-- The edit nearest the cursor, and whether it is far (more than far_lines away, or off screen).
+local function next_edit_target(s)
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local best, dist
+  for _, e in ipairs(s.edits) do
+    local d = row < e.range.start.line and e.range.start.line - row
+      or math.max(row - e.range['end'].line, 0)
+    if not dist or d < dist then best, dist = e, d end
+  end
+  local line = best.range.start.line + 1
+  local far = dist > next_edit.far_lines or line < vim.fn.line('w0') or line > vim.fn.line('w$')
+  return best, far
+end
+
+function next_edit.render(buf)
+  local s = next_edit.shown[buf]
+  vim.api.nvim_buf_clear_namespace(buf, next_edit.ns, 0, -1)
+  if not s then return end
+  for _, e in ipairs(s.edits) do
+    local sr, sc = next_edit_pos(buf, e.range.start, s.encoding)
+    local er, ec = next_edit_pos(buf, e.range['end'], s.encoding)
+    if sr ~= er or sc ~= ec then
+      vim.api.nvim_buf_set_extmark(buf, next_edit.ns, sr, sc,
+        { end_row = er, end_col = ec, hl_group = 'GhostfillNextEditDelete' })
+    end
+    if e.text ~= '' then
+      local lines = vim.split(e.text, '\n', { plain = true })
+      local virt_lines = {}
+      for i = 2, #lines do virt_lines[#virt_lines + 1] = { { lines[i], 'GhostfillNextEditInsert' } } end
+      vim.api.nvim_buf_set_extmark(buf, next_edit.ns, er, ec, {
+        virt_text = { { lines[1], 'GhostfillNextEditInsert' } }, virt_text_pos = 'inline',
+        virt_lines = #virt_lines > 0 and virt_lines or nil,
+      })
+    end
+  end
+  local target, far = next_edit_target(s)
+  s.target = far and target or nil
+  if far then
+    local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+    vim.api.nvim_buf_set_extmark(buf, next_edit.ns, row, 0, {
+      virt_text = { { ('  ⇥ Tab: jump to the next edit (line %d)'):format(target.range.start.line + 1),
+        'GhostfillNextEditHint' } },
+      virt_text_pos = 'eol',
+    })
+  end
+end
+
+function next_edit.request(buf)
+  local client = next_edit_client(buf)
+  if not client or vim.g.ghostfill_next_edit == false or buf ~= vim.api.nvim_get_current_buf()
+    or vim.api.nvim_get_mode().mode ~= 'n' then
+    return
+  end
+  local version = vim.lsp.util.buf_versions[buf]
+  if next_edit.dismissed[buf] == version then return end -- turned down: not again for it
+  if next_edit.pending[buf] then client:cancel_request(next_edit.pending[buf]) end
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  params.textDocument.version = version
+  local ok, id = client:request('textDocument/copilotInlineEdit', params, function(err, result)
+    next_edit.pending[buf] = nil
+    if err or not result or not vim.api.nvim_buf_is_valid(buf) then return end
+    local edits = vim.tbl_filter(function(e) return e.textDocument.version == version end,
+      result.edits or {})
+    if #edits == 0 or vim.lsp.util.buf_versions[buf] ~= version
+      or vim.api.nvim_get_mode().mode ~= 'n' then
+      return
+    end
+    next_edit.shown[buf] = { version = version, edits = edits, command = edits[1].command,
+      client_id = client.id, encoding = client.offset_encoding }
+    next_edit.render(buf)
+    if edits[1].command then
+      client:notify('textDocument/didShowInlineEdit', { item = { command = edits[1].command } })
+    end
+  end, buf)
+  next_edit.pending[buf] = ok and id or nil
+end
+
+-- <Tab>: jump to a far edit first, else apply them all and run the command (the server counts
+-- it). The keymaps are <expr> (they fall through), so the work itself runs just after.
+function next_edit.accept(buf)
+  local s = next_edit.shown[buf]
+  if not s or s.version ~= vim.lsp.util.buf_versions[buf] then return false end
+  vim.schedule(function()
+    if next_edit.shown[buf] ~= s then return end
+    if s.target then
+      local row, col = next_edit_pos(buf, s.target.range.start, s.encoding)
+      vim.cmd("normal! m'")
+      vim.api.nvim_win_set_cursor(0, { row + 1, col })
+      next_edit.render(buf)
+      return
+    end
+    next_edit.clear(buf)
+    local client = vim.lsp.get_client_by_id(s.client_id)
+    vim.lsp.util.apply_text_edits(vim.tbl_map(function(e)
+      return { range = e.range, newText = e.text }
+    end, s.edits), buf, s.encoding)
+    if client and s.command then client:exec_cmd(s.command, { bufnr = buf }) end
+  end)
+  return true
+end
+
+-- <Esc>: turn it down (`ghostfill/didDismissInlineEdit`); it is not shown again for this version.
+function next_edit.dismiss(buf)
+  local s = next_edit.shown[buf]
+  if not s then return false end
+  next_edit.dismissed[buf] = s.version
+  vim.schedule(function()
+    next_edit.clear(buf)
+    local client = vim.lsp.get_client_by_id(s.client_id)
+    if client and s.command then
+      client:notify('ghostfill/didDismissInlineEdit', { item = { command = s.command } })
+    end
+  end)
+  next_edit.shown[buf] = nil
+  return true
+end
+
+local next_edit_timer = assert(vim.uv.new_timer())
+local next_edit_group = vim.api.nvim_create_augroup('ghostfill.nextedit', { clear = true })
+vim.api.nvim_create_autocmd({ 'TextChanged', 'InsertLeave' }, {
+  group = next_edit_group,
+  callback = function(ev)
+    next_edit.clear(ev.buf)
+    next_edit_timer:start(75, 0, vim.schedule_wrap(function() next_edit.request(ev.buf) end))
+  end,
+})
+vim.api.nvim_create_autocmd({ 'InsertEnter', 'TextChangedI', 'BufLeave' }, {
+  group = next_edit_group,
+  callback = function(ev) next_edit.clear(ev.buf) end,
+})
+vim.api.nvim_create_autocmd('CursorMoved', {
+  group = next_edit_group,
+  callback = function(ev) if next_edit.shown[ev.buf] then next_edit.render(ev.buf) end end,
+})
+vim.api.nvim_create_autocmd('ColorScheme', { group = next_edit_group, callback = next_edit_highlights })
+vim.keymap.set('n', '<Tab>', function()
+  if not next_edit.accept(vim.api.nvim_get_current_buf()) then return '<Tab>' end
+end, { expr = true, desc = 'ghostfill: apply the next edit (or jump to it)' })
+vim.keymap.set('n', '<Esc>', function()
+  if not next_edit.dismiss(vim.api.nvim_get_current_buf()) then return '<Esc>' end
+end, { expr = true, desc = 'ghostfill: dismiss the next edit' })
