@@ -128,6 +128,7 @@ async def doctor(
         return _summary(report)
     _route(report, net, config.base_url)
     async with make_client(net) as client:
+        config = dataclasses.replace(config, network=net)
         backend = create(config, client)
         if not await _reachable(report, client, config, net):
             return _summary(report)

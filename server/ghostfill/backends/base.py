@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ghostfill.backends.ratelimit import RateLimitGate
 from ghostfill.model import GenerationParams, Prompt
+
+if TYPE_CHECKING:
+    from ghostfill.backends.network import NetworkConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,10 @@ class BackendConfig:
     """OpenAI-style presets: auto | chat | completions | responses (`backend.wire`)."""
     transport: str = "auto"
     """The Responses API's transport: auto | http | websocket (`backend.transport`)."""
+    network: NetworkConfig | None = field(default=None, compare=False)
+    """The proxy and trust of this backend's connections (its HTTP client's: `network.*`
+    settings over the window's environment), for what does not travel through that client
+    (the Responses WebSocket). None: the process environment's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ A socket the provider dropped (idle limit, 60-minute connection limit, network) 
 in the background if it was used recently, and on demand otherwise; a drop before a
 response's first event resends that request once on a fresh socket. An upgrade the server
 refuses (404, 426, a plain HTTP answer) raises `UpgradeRefused`, and the backend speaks HTTP
-from then on. The `websockets` logger is held at INFO: its DEBUG output prints the handshake
+from then on. The socket goes through the same proxy and trusts the same roots as the
+backend's HTTP client (`BackendConfig.network`: `network.proxy`, `network.caBundle`,
+`network.noProxy` over the window's environment). The `websockets` logger is held at INFO: its DEBUG output prints the handshake
 headers, Authorization included.
 """
 
@@ -50,8 +52,8 @@ from websockets.protocol import State
 from ghostfill import __version__
 from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.http import malformed, scrub, status_error
+from ghostfill.backends.network import NetworkConfig, ssl_context
 from ghostfill.backends.network import resolve as resolve_network
-from ghostfill.backends.network import ssl_context
 from ghostfill.errors import (
     BackendError,
     BackendTimeout,
@@ -302,7 +304,7 @@ class ResponsesSocket:
     async def _open(self) -> ClientConnection:
         who = self.config.provider
         if self._route is None:
-            self._route = _route(self.url)  # building the TLS context takes ~0.2 s: once
+            self._route = _route(self.url, self.config.network)  # a TLS context: ~0.2 s, once
         try:
             conn = await connect(
                 self.url,
@@ -325,7 +327,8 @@ class ResponsesSocket:
         except (InvalidHandshake, InvalidURI, InvalidProxy, ProxyError) as exc:
             raise self._refused(type(exc).__name__) from None
         except ssl.SSLError as exc:
-            # The HTTP client trusts what network.caBundle adds; the socket may not: use HTTP.
+            # The socket trusts what the HTTP client does; should TLS fail here all the same
+            # (a proxy that breaks WebSocket upgrades, say), HTTP has its own clear message.
             raise self._refused(f"TLS: {scrub(str(exc), self.config)[:80]}") from None
         except TimeoutError:
             raise BackendTimeout(
@@ -379,18 +382,25 @@ def _connection_limit(event: dict[str, Any]) -> bool:
     return event.get("type") == "error" and code == "websocket_connection_limit_reached"
 
 
-def _route(url: str) -> dict[str, Any]:
-    """The proxy and trust for the socket, from the environment as the HTTP client reads it
-    (HTTPS_PROXY / ALL_PROXY / NO_PROXY, the OS trust store, certifi, SSL_CERT_FILE). Settings
-    the socket cannot honour (a TLS failure) send the backend to HTTP, which does."""
-    try:
-        network = resolve_network()
-    except ConfigError:
-        return {}
+def _route(url: str, network: NetworkConfig | None) -> dict[str, Any]:
+    """The socket's proxy and trust: the backend's network config, the same the HTTP client
+    uses (`network.proxy` / `network.caBundle` / `network.noProxy` over HTTPS_PROXY, ALL_PROXY,
+    NO_PROXY, the OS trust store, certifi, SSL_CERT_FILE), or the environment's without one.
+    A TLS failure all the same sends the backend to HTTP."""
+    if network is None:
+        try:
+            network = resolve_network()
+        except ConfigError:
+            return {}
     proxy = network.proxy_for("https" + url.removeprefix("wss").removeprefix("ws"))
     route: dict[str, Any] = {"proxy": proxy.url if proxy is not None else None}
-    if url.startswith("wss://"):
-        route["ssl"] = ssl_context(network)
+    secure = url.startswith("wss://")
+    if secure or (proxy is not None and proxy.url.startswith("https://")):
+        ctx = ssl_context(network)
+        if secure:
+            route["ssl"] = ctx
+        if proxy is not None and proxy.url.startswith("https://"):
+            route["proxy_ssl"] = ctx  # TLS to the proxy itself, as the HTTP client does
     return route
 
 

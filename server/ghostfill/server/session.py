@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -70,7 +71,7 @@ class BackendHolder:
             return False
         self._network = network
         client = self.client = self._clients.get(network) if config and network else None
-        backend = create(config, client) if config and client else None
+        backend = create(replace(config, network=network), client) if config and client else None
         self._replace(config, self._meter(backend) if backend and self._meter else backend)
         return self.backend is not None
 

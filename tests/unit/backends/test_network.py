@@ -231,5 +231,27 @@ async def test_a_network_change_rebuilds_the_client_and_the_backend() -> None:
     proxied = Settings(backend=backend, network=NetworkSettings(proxy="http://127.0.0.1:8"))
     assert holder.configure(proxied, "")
     assert holder.client is not client and holder.backend is not first
+    assert holder.backend is not None and holder.backend.config.network is not None
+    assert holder.backend.config.network.proxy_for("https://api.example.com/v1") is not None
+    await holder.close()
+    await clients.close()
+
+
+async def test_the_backend_carries_its_windows_network_config() -> None:
+    """What the Responses WebSocket connects with: the connection's settings over the
+    connection's own environment (a relay's, under the daemon), not the process's."""
+    from ghostfill.server.session import BackendHolder
+    from ghostfill.server.shared import HttpClients
+    from ghostfill.settings import Settings
+
+    backend = BackendSettings(
+        provider="openai-compatible", baseUrl="https://api.example.com/v1", model="m"
+    )
+    clients = HttpClients()
+    holder = BackendHolder(clients, environ={"HTTPS_PROXY": "http://127.0.0.1:3128"})
+    assert holder.configure(Settings(backend=backend), "")
+    assert holder.backend is not None and holder.backend.config.network is not None
+    proxy = holder.backend.config.network.proxy_for(holder.backend.config.base_url)
+    assert proxy is not None and (proxy.url, proxy.source) == ("http://127.0.0.1:3128", "HTTPS_PROXY")
     await holder.close()
     await clients.close()

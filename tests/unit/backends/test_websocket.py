@@ -16,6 +16,7 @@ from ghostfill.backends.responses import cache_key
 from ghostfill.backends.wires import OpenAIWires
 from ghostfill.doctor import doctor
 from ghostfill.errors import AuthError
+from ghostfill.fakes.proxy import FakeConnectProxy
 from ghostfill.fakes.responses import FakeResponses
 from ghostfill.fakes.tls import TlsFront
 from ghostfill.fakes.wire import Fault
@@ -229,23 +230,38 @@ async def test_doctor_notes_a_refused_upgrade() -> None:
     assert "websocket: not served here (the upgrade was refused)" in "\n".join(lines)
 
 
+HOST = "backend.example.test"
+"""A name only the fake proxy resolves: an answer from it proves the path went through it."""
+
+
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     trustme = pytest.importorskip("trustme")
     root = tmp_path_factory.mktemp("wss")
     authority = trustme.CA()
     chain, ca_pem = root / "server.pem", root / "ca.pem"
-    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
+    issued = authority.issue_cert("127.0.0.1", HOST)
+    issued.private_key_and_cert_chain_pem.write_to_path(str(chain))
     authority.cert_pem.write_to_path(str(ca_pem))
     return str(chain), str(ca_pem)
 
 
-async def wss_backend(front: TlsFront, ca_pem: str) -> tuple[str, str]:
-    """One completion over `transport: websocket` behind TLS; (text, the transport used)."""
-    network = resolve_network(NetworkSettings(caBundle=ca_pem), environ={})
-    async with make_client(network) as client:
-        url = f"https://127.0.0.1:{front.port}/v1"
-        b = backend(client, "openai-compatible", url, model=SPARK, transport="websocket")
+@pytest.fixture
+def quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy or extra trust from this process's environment: only the settings count."""
+    for name in ("SSL_CERT_FILE", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+async def wss_backend(url: str, network: NetworkSettings) -> tuple[str, str]:
+    """One completion over `transport: websocket` behind TLS; (text, the transport used).
+    The network config is resolved as a connection does (settings over an empty environment)
+    and given to the backend as `BackendSession` gives it."""
+    config = resolve_network(network, environ={})
+    async with make_client(config) as client:
+        b = backend(
+            client, "openai-compatible", url, model=SPARK, transport="websocket", network=config
+        )
         assert isinstance(b, OpenAIWires)
         try:
             return await complete(b), b.transport
@@ -253,26 +269,43 @@ async def wss_backend(front: TlsFront, ca_pem: str) -> tuple[str, str]:
             await b.aclose()
 
 
-async def test_wss_through_tls_when_the_socket_trusts_the_certificate(
-    tls_files: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_wss_trusts_the_ca_bundle_setting(tls_files: tuple[str, str], quiet_env: None) -> None:
+    """`network.caBundle` reaches the socket, not only the HTTP client: no fallback to HTTP."""
     chain, ca_pem = tls_files
-    monkeypatch.setenv("SSL_CERT_FILE", ca_pem)
     with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:
-        text, transport = await wss_backend(front, ca_pem)
+        url = f"https://127.0.0.1:{front.port}/v1"
+        text, transport = await wss_backend(url, NetworkSettings(caBundle=ca_pem))
     assert text == "ok" and transport == "websocket" and fake.sockets == 1
+    assert front.failed_handshakes == 0
 
 
-async def test_untrusted_tls_on_the_socket_falls_back_to_http(
-    tls_files: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+async def test_wss_goes_through_the_proxy_setting(
+    tls_files: tuple[str, str], quiet_env: None
 ) -> None:
-    """network.caBundle reaches the HTTP client; a socket that cannot verify uses HTTP."""
+    """`network.proxy` carries the socket: the backend's host resolves only through the proxy,
+    and the CONNECT for the socket is there."""
     chain, ca_pem = tls_files
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:
-        text, transport = await wss_backend(front, ca_pem)
-    assert text == "ok" and transport == "http" and fake.sockets == 0
-    assert fake.last().method == "POST"
+        target = f"{HOST}:{front.port}"
+        with FakeConnectProxy({target: ("127.0.0.1", front.port)}) as proxy:
+            settings = NetworkSettings(proxy=proxy.url, caBundle=ca_pem)
+            text, transport = await wss_backend(f"https://{target}/v1", settings)
+    assert text == "ok" and transport == "websocket" and fake.sockets == 1
+    assert target in proxy.connects and fake.completion_requests()
+    assert {r.method for r in fake.completion_requests()} == {"WS"}  # no POST: no fallback
+
+
+async def test_a_no_proxy_host_takes_the_socket_direct(
+    tls_files: tuple[str, str], quiet_env: None
+) -> None:
+    chain, ca_pem = tls_files
+    with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:
+        with FakeConnectProxy({}) as proxy:
+            settings = NetworkSettings(proxy=proxy.url, caBundle=ca_pem, noProxy=("127.0.0.1",))
+            url = f"https://127.0.0.1:{front.port}/v1"
+            text, transport = await wss_backend(url, settings)
+    assert text == "ok" and transport == "websocket" and fake.sockets == 1
+    assert proxy.connects == []
 
 
 async def test_the_connection_time_limit_opens_a_fresh_socket(client: httpx.AsyncClient) -> None:
