@@ -155,6 +155,8 @@ def render(
     c1 = spacing.klass(prev, back) if prev else ""
     level = 0
     at_line_start = False
+    spaced: bool | None = None
+    """Whether a space went before `prev` (an assignment-like operator mirrors it after)."""
     for tok in tokens:
         if tok in LINE_ENDS:
             out.append("\n")
@@ -173,8 +175,12 @@ def render(
         if at_line_start:
             out.append(_indented(indent, indent_unit, level))
             at_line_start = False
-        elif prev and spacing.space(prev2, prev, tok, c2, c1, cls):
+            spaced = False
+        elif prev and _spaced(spacing, prev2, prev, tok, c2, c1, cls, spaced):
             out.append(" ")
+            spaced = True
+        else:
+            spaced = False
         out.append(tok)
         if tok in openers:
             depth += 1
@@ -182,6 +188,23 @@ def render(
             depth -= 1
         prev2, prev, c2, c1 = prev, tok, c1, cls
     return "".join(out)
+
+
+def _spaced(
+    spacing: Spacing,
+    prev2: str,
+    prev: str,
+    tok: str,
+    c2: str,
+    c1: str,
+    cls: str,
+    before: bool | None,
+) -> bool:
+    """`spacing.space`, except that after an operator with `=` in it (`=`, `==`, `+=`, `=>`)
+    the space mirrors the one before it: `f(x=1)` but `def f(x: int = 1)`, never `x: int =1`."""
+    if before is not None and "=" in prev and not is_word(prev, spacing.family):
+        return before
+    return spacing.space(prev2, prev, tok, c2, c1, cls)
 
 
 def bracket_depth(tokens: Sequence[str], family: Family) -> int:
