@@ -26,14 +26,15 @@ import time
 from collections.abc import Callable
 from types import MappingProxyType
 
-from ghostfill.engine.cache import FileModels, cache_model
+from ghostfill.engine.cache import FileModel, FileModels, cache_model
 from ghostfill.engine.complete import Suggestion, complete_block, complete_line, in_empty_body
 from ghostfill.engine.decoder import DecodeOptions, Decoder
 from ghostfill.engine.hints import NameHints
-from ghostfill.engine.index import WorkspaceIndex
-from ghostfill.engine.lexer import SPECIAL, Family, lex_cursor, resume_point
+from ghostfill.engine.index import Group, WorkspaceIndex
+from ghostfill.engine.lexer import NEWLINE, SPECIAL, Family, lex_cursor, resume_point
 from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.nested import NestedModel
+from ghostfill.engine.prose import complete_prose
 from ghostfill.engine.render import Spacing
 from ghostfill.engine.vocab import Texts, token_id, token_ids
 from ghostfill.model import Completion, CompletionContext
@@ -44,6 +45,7 @@ __all__ = ["OfflineEngine"]
 log = logging.getLogger(__name__)
 
 _SPECIAL_TEXTS = MappingProxyType({token_id(t): t for t in SPECIAL})
+_LINE_END = MappingProxyType({token_id(NEWLINE): NEWLINE})
 
 ORDER = 8
 """n-gram order of the file and cache models (long contexts pay off within one file)."""
@@ -142,15 +144,13 @@ class OfflineEngine:
     def _suggest(self, ctx: CompletionContext, max_lines: int, floor: float) -> Suggestion | None:
         family = self._lexers.family(ctx.language)
         tail = _tail(ctx.prefix, family)
-        if tail is None:
-            return None
-        cursor = lex_cursor(tail[0], family, at_file_start=tail[1])
-        if cursor is None:
-            return None
+        cursor = lex_cursor(tail[0], family, at_file_start=tail[1]) if tail else None
         local = self._files.get(ctx.path, family, ctx.prefix + ctx.suffix, len(ctx.prefix))
+        group = self._index.group(ctx.language)
+        if cursor is None:  # inside a comment or a long string
+            return self._prose(ctx, family, local, group, floor)
         history = token_ids(cursor.tokens)
         recent = dict(zip(history, cursor.tokens, strict=True))
-        group = self._index.group(ctx.language)
         text_of = _texts(local.texts, recent, group.texts if group else None)
         nested = NestedModel(
             [group.model if group else None, local.model, cache_model(history, self._order)]
@@ -171,6 +171,24 @@ class OfflineEngine:
         stop = self._stop_id(ctx.line_suffix, family)
         return complete_line(decoder, history, cursor, ctx, spacing, text_of, partial_ids, stop)
 
+    def _prose(
+        self,
+        ctx: CompletionContext,
+        family: Family,
+        local: FileModel,
+        group: Group | None,
+        floor: float,
+    ) -> Suggestion | None:
+        """The rest of a comment or docstring line, from the prose models."""
+        if ctx.line_suffix.strip():
+            return None  # completing prose in the middle of a line would rewrite it
+        prose = local.prose
+        workspace = group.prose_texts if group is not None else None
+        text_of = _texts(prose.texts if prose else {}, {}, workspace, specials=False)
+        models = [group.prose if group else None, prose.model if prose else None]
+        words = prose.words_with_prefix if prose else _no_words
+        return complete_prose(models, text_of, words, ctx.line_prefix, family, floor)
+
     def _stop_id(self, line_suffix: str, family: Family) -> int | None:
         """Id of the first token after the cursor: reaching it ends the suggestion."""
         if not line_suffix.strip():
@@ -189,17 +207,27 @@ class OfflineEngine:
 
 
 def _texts(
-    local: dict[int, str], recent: dict[int, str], workspace: Texts | None
+    local: dict[int, str],
+    recent: dict[int, str],
+    workspace: Texts | None,
+    *,
+    specials: bool = True,
 ) -> Callable[[int], str | None]:
-    """id → text from the file, the lines just typed, then the workspace."""
+    """id → text from the file, the lines just typed, then the workspace (and the line ends,
+    indents and other special tokens, with `specials`; prose only needs its line end)."""
+    special = _SPECIAL_TEXTS if specials else _LINE_END
 
     def text_of(token: int) -> str | None:
-        found = local.get(token) or recent.get(token) or _SPECIAL_TEXTS.get(token)
+        found = local.get(token) or recent.get(token) or special.get(token)
         if found is None and workspace is not None:
             found = workspace.get(token)
         return found
 
     return text_of
+
+
+def _no_words(prefix: str) -> list[str]:
+    return []
 
 
 def _tail(prefix: str, family: Family) -> tuple[str, bool] | None:

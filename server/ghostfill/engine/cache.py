@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from ghostfill.engine.lexer import SPECIAL, Family, lex_lines, resume_point
 from ghostfill.engine.ngram import NGramModel
+from ghostfill.engine.prose import LINE_START, prose_lines
+from ghostfill.engine.prose import ORDER as PROSE_ORDER
 from ghostfill.engine.vocab import token_id, token_ids
 
 WHOLE_FILE = 64_000
@@ -69,6 +71,9 @@ class FileModel:
     """Tokens counted so far (the model is ready when this is `len(ids)`)."""
     holes: list[tuple[int, int]] = field(default_factory=list)
     """Token ranges currently taken out of the counts."""
+    prose: FileModel | None = None
+    """The snapshot's comments and docstrings (`engine.prose`), on the same lines; counted
+    with the first slice and left out line for line with the code."""
 
     @property
     def ready(self) -> bool:
@@ -86,6 +91,8 @@ class FileModel:
             self.model.remove(self.ids[context:begin])
         else:
             self.model.add(self.ids[:end])
+            if self.prose is not None:
+                self.prose.finish()
         self.counted = end
 
     def finish(self) -> None:
@@ -108,6 +115,8 @@ class FileModel:
     def leave_out(self, spans: list[tuple[int, int]]) -> None:
         """Take exactly the n-grams touching the tokens of `spans` (line ranges, inclusive) out
         of the counts, putting back those of the previous call's spans."""
+        if self.prose is not None:
+            self.prose.leave_out(spans)
         holes = self._token_ranges(spans)
         if holes == self.holes:
             return
@@ -279,9 +288,25 @@ def build(family: Family, text: str, cursor: int, order: int) -> FileModel:
         at = find("\n", at + 1)
     texts = dict(zip(ids, tokens, strict=True))
     words = sorted({t for t in texts.values() if t not in SPECIAL})
-    return FileModel(
-        snapshot, start, len(text) - end, ids, lines, starts, NGramModel(order), texts, words
-    )
+    after = len(text) - end
+    found = FileModel(snapshot, start, after, ids, lines, starts, NGramModel(order), texts, words)
+    prose, prose_rows = prose_lines(snapshot, family)
+    if prose:
+        prose_ids = token_ids(prose)
+        prose_texts = {i: t for i, t in zip(prose_ids, prose, strict=True) if t != LINE_START}
+        prose_words = sorted({t for t in prose_texts.values() if t not in SPECIAL})
+        found.prose = FileModel(
+            snapshot,
+            start,
+            after,
+            prose_ids,
+            prose_rows,
+            starts,
+            NGramModel(PROSE_ORDER),
+            prose_texts,
+            prose_words,
+        )
+    return found
 
 
 class FileModels:

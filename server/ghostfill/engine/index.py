@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from ghostfill.engine.lexer import Family, lex
 from ghostfill.engine.lexers import Lexers
 from ghostfill.engine.ngram import NGramModel
+from ghostfill.engine.prose import LINE_START, prose_lines
+from ghostfill.engine.prose import ORDER as PROSE_ORDER
 from ghostfill.engine.render import Spacing
 from ghostfill.engine.structure import StructureModel
 from ghostfill.engine.vocab import Texts, token_id, token_ids
@@ -68,6 +70,9 @@ class Group:
     structure: StructureModel
     spacing: Spacing
     texts: Texts
+    prose: NGramModel
+    """Comments and docstrings, line by line (`engine.prose`)."""
+    prose_texts: Texts
     learned: int = 0
 
 
@@ -78,9 +83,22 @@ class _File:
     """The file's tokens joined by NUL, zlib-compressed."""
     structured: bool
     """The structure model counted this file."""
+    prose: bytes
+    """The file's prose tokens, packed the same way."""
 
     def tokens(self) -> list[str]:
-        return zlib.decompress(self.packed).decode("utf-8", errors="surrogatepass").split("\0")
+        return _unpack(self.packed)
+
+    def prose_tokens(self) -> list[str]:
+        return _unpack(self.prose) if self.prose else []
+
+
+def _pack(tokens: list[str]) -> bytes:
+    return zlib.compress("\0".join(tokens).encode("utf-8", errors="surrogatepass"), 1)
+
+
+def _unpack(packed: bytes) -> list[str]:
+    return zlib.decompress(packed).decode("utf-8", errors="surrogatepass").split("\0")
 
 
 class WorkspaceIndex:
@@ -109,8 +127,12 @@ class WorkspaceIndex:
         tokens = lex(text, family)
         ids = token_ids(tokens)
         _pause()
+        prose = prose_lines(text, family)[0]
+        prose_ids = token_ids(prose)
+        _pause()
         name = self._lexers.group(language)
-        packed = zlib.compress("\0".join(tokens).encode("utf-8", errors="surrogatepass"), 1)
+        packed = _pack(tokens)
+        packed_prose = _pack(prose) if prose else b""
         with self._lock:
             self._drop(path)
             group = self._groups.get(name)
@@ -121,8 +143,13 @@ class WorkspaceIndex:
                     StructureModel(family),
                     Spacing(family),
                     Texts(),
+                    NGramModel(PROSE_ORDER),
+                    Texts(),
                 )
             _count_in_slices(group.model, ids)
+            if prose_ids:
+                _count_in_slices(group.prose, prose_ids)
+                group.prose_texts.add(*_suggestible(prose_ids, prose))
             structured = group.structure.tokens < STRUCTURE_SAMPLE
             if structured:
                 group.structure.add(tokens)
@@ -130,7 +157,7 @@ class WorkspaceIndex:
             if group.learned < SPACING_SAMPLE:
                 group.learned += _SPACING_PER_FILE
                 group.spacing.observe(text, limit=_SPACING_PER_FILE)
-            self._files[path] = _File(name, packed, structured)
+            self._files[path] = _File(name, packed, structured, packed_prose)
             self._tokens += len(ids)
             self._prune()
 
@@ -139,9 +166,16 @@ class WorkspaceIndex:
             self._drop(path)
 
     def knows(self, token: str) -> bool:
-        """Whether any group's model holds `token`."""
+        """Whether any group's model (code or prose) holds `token`."""
         found = token_id(token)
-        return any(found in g.texts or found in g.model.unigram for g in self._groups.values())
+        spaced = token_id(" " + token)  # prose tokens keep the space before them
+        return any(
+            found in g.texts
+            or found in g.model.unigram
+            or found in g.prose.unigram
+            or spaced in g.prose.unigram
+            for g in self._groups.values()
+        )
 
     def _drop(self, path: str) -> None:
         old = self._files.pop(path, None)
@@ -150,13 +184,16 @@ class WorkspaceIndex:
         group = self._groups[old.group]
         tokens = old.tokens()
         group.model.remove(token_ids(tokens))
+        prose = old.prose_tokens()
+        if prose:
+            group.prose.remove(token_ids(prose))
         if old.structured:
             group.structure.remove(tokens)
         self._tokens -= len(tokens)
 
     def _prune(self) -> None:
         groups = list(self._groups.values())
-        total = sum(g.model.contexts for g in groups)
+        total = sum(g.model.contexts + g.prose.contexts for g in groups)
         if total <= self.max_contexts:
             return
         share = PRUNE_TO * self.max_contexts / total
@@ -165,14 +202,23 @@ class WorkspaceIndex:
             group.model.prune(int(group.model.contexts * share))
             _pause()
             group.texts.keep(group.model.unigram)
+            _pause()
+            group.prose.prune(int(group.prose.contexts * share))
+            group.prose_texts.keep(group.prose.unigram)
 
     def stats(self) -> dict[str, int]:
         groups = list(self._groups.values())
         return {
             "files": len(self._files),
             "tokens": self._tokens,
-            "contexts": sum(g.model.contexts for g in groups),
+            "contexts": sum(g.model.contexts + g.prose.contexts for g in groups),
             "texts": sum(len(g.texts) for g in groups),
             "languages": len(groups),
             "stored_bytes": sum(len(f.packed) for f in list(self._files.values())),
         }
+
+
+def _suggestible(ids: list[int], tokens: list[str]) -> tuple[list[int], list[str]]:
+    """The ids and texts of the tokens a suggestion may contain (not the line markers)."""
+    kept = [(i, t) for i, t in zip(ids, tokens, strict=True) if t != LINE_START]
+    return [i for i, _ in kept], [t for _, t in kept]

@@ -70,6 +70,9 @@ class Family:
     """`\"\"\"` and `'''` open strings that may span lines (Python)."""
     bracket_strings: bool = False
     """`[[ ... ]]` is a string that may span lines (Lua)."""
+    literals: re.Pattern[str] | None = None
+    """Comments and strings alone (the prose the engine completes in comments and docstrings);
+    None: the language has neither."""
 
     def findall(self, text: str) -> list[str]:
         return self.pattern.findall(text)
@@ -107,6 +110,7 @@ def build_family(
         r"\S",
     ]
     closers = "".join({"(": ")", "[": "]", "{": "}"}[b] for b in brackets)
+    literal_parts = [*comments, *strings]
     return Family(
         name=name,
         pattern=re.compile("|".join(parts)),
@@ -121,6 +125,7 @@ def build_family(
         member=frozenset(member),
         triple_quoted=triple_quoted,
         bracket_strings=bracket_strings,
+        literals=re.compile("|".join(literal_parts)) if literal_parts else None,
     )
 
 
@@ -141,16 +146,21 @@ def resume_point(text: str, start: int, family: Family) -> int:
     Lexing from there gives the same tokens as lexing the whole text would (bar rare quirks
     such as a delimiter inside a line comment). `len(text)` if there is none.
     """
-    for opening, closing in family.blocks:
-        if opening == closing:
-            inside = text.count(opening, 0, start) % 2 == 1
-        else:
-            inside = text.rfind(opening, 0, start) > text.rfind(closing, 0, start)
-        if inside:
-            end = text.find(closing, start)
-            start = len(text) if end < 0 else end + len(closing)
-    found = text.find("\n", start)
-    return found if found >= 0 else len(text)
+    while True:
+        for opening, closing in family.blocks:
+            if opening == closing:
+                inside = text.count(opening, 0, start) % 2 == 1
+            else:
+                inside = text.rfind(opening, 0, start) > text.rfind(closing, 0, start)
+            if inside:
+                end = text.find(closing, start)
+                start = len(text) if end < 0 else end + len(closing)
+        found = text.find("\n", start)
+        if found < 0:
+            return len(text)
+        if not any(opening in text[start:found] for opening, _ in family.blocks):
+            return found
+        start = found  # a delimiter before the line break: is the break inside a block?
 
 
 def lex(text: str, family: Family, *, bos: bool = True) -> list[str]:

@@ -141,7 +141,7 @@ def test_offers_a_block_in_an_empty_body() -> None:
     assert unindented is not None and unindented.text.startswith("        self.store = store\n")
 
 
-def test_nothing_inside_comments_or_docstrings() -> None:
+def test_code_is_never_suggested_inside_comments_or_docstrings() -> None:
     engine = trained(min_confidence=0.01)
     assert engine.suggest(at(NEW_FILE + "            # value = self.st")) is None
     assert engine.suggest(at(NEW_FILE + '            """value = self.st')) is None
