@@ -150,6 +150,14 @@ class NextEditSettings:
     """Suggested edits lie within this many lines above and below the cursor (a rename is offered only when all its occurrences do)."""
     history: int = 16
     """Edits remembered per document (typing along one place counts as one edit)."""
+    useBackend: bool = False
+    """Also ask the completion backend for next edits when the offline rules have none: the model rewrites the lines around the cursor from your recent edits (one request per prediction; OpenAI-style APIs, llama.cpp, Ollama)."""
+    format: Literal["auto", "chat", "zeta", "sweep", "mercury"] = "auto"
+    """Next-edit prompt format: `auto` (from the model id and base URL: Mercury Edit, Zeta and Sweep next-edit models get their own, others `chat`), `chat`, `zeta`, `sweep`, `mercury` (Inception's /v1/edit/completions)."""
+    model: str = ""
+    """Model id for next edits; empty uses `backend.model`."""
+    timeoutMs: int = 0
+    """Deadline for the first byte of a next-edit answer; 0 uses `backend.timeoutMs`."""
 
 
 @dataclass(frozen=True, kw_only=True)

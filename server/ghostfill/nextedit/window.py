@@ -32,3 +32,14 @@ def rewrite_window(doc: Document, cursor: Position, lines: int = DEFAULT_LINES) 
     start, end = doc.line_start(first), doc.line_end(last)
     text = doc.data[start:end].decode("utf-8", errors="replace")
     return RewriteWindow(start, end, first, last, text, offset - start)
+
+
+def region(doc: Document, offset: int, above: int, below: int) -> RewriteWindow:
+    """`above` lines above the line of byte `offset` and `below` lines below it (fewer at the
+    document's edges): the editable region a model rewrites."""
+    row, _ = doc.point(offset)
+    first = max(row - max(above, 0), 0)
+    last = min(row + max(below, 0), doc.line_count - 1)
+    start, end = doc.line_start(first), doc.line_end(last)
+    text = doc.data[start:end].decode("utf-8", errors="replace")
+    return RewriteWindow(start, end, first, last, text, offset - start)

@@ -23,8 +23,9 @@ from ghostfill.backends.base import Backend, BackendConfig
 from ghostfill.backends.network import NetworkConfig
 from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
+from ghostfill.backends.rewrite import RewriteClient, rewrite_client
 from ghostfill.documents.privacy import PrivacyFilter
-from ghostfill.documents.store import DocumentStore
+from ghostfill.documents.store import Document, DocumentStore
 from ghostfill.feedback.meter import MeteredBackend
 from ghostfill.feedback.recorder import Feedback
 from ghostfill.lifecycle.continuations import Continuations
@@ -104,7 +105,9 @@ class Session:
         self.overrides = dict(overrides)
         self.grammar_flags = tuple(grammar_paths)
         """`--grammar-path` folders: after `context.grammarPaths`, so they win."""
-        self.next_edits = NextEdits(settings=lambda: self.settings.nextEdit)
+        self.next_edits = NextEdits(
+            settings=lambda: self.settings.nextEdit, rewriter=self.next_edit_model
+        )
         """This connection's edit history, fed by the document store (for next edits)."""
         self.documents = DocumentStore(shared.languages, shared.grammars, self.next_edits)
         self.capabilities = types.ClientCapabilities()
@@ -127,6 +130,7 @@ class Session:
         self.reparse: dict[str, asyncio.TimerHandle] = {}
         """Pending idle re-parses, by URI."""
         self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
+        self._rewrite: tuple[tuple[Any, ...], RewriteClient | None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -135,6 +139,24 @@ class Session:
     @property
     def backend(self) -> Backend | None:
         return self.backends.backend
+
+    def next_edit_model(self, doc: Document) -> RewriteClient | None:
+        """The client that asks this connection's backend for next edits of `doc` (rebuilt when
+        the backend or the next-edit model settings change); None for a privacy-excluded file,
+        which never reaches a prompt."""
+        if self.privacy().excluded(doc.path):
+            return None
+        backend, s = self.backend, self.settings.nextEdit
+        key = (backend, s.model, s.timeoutMs)
+        old = self._rewrite
+        if old is None or old[0][0] is not backend or old[0][1:] != key[1:]:
+            config = backend.config if backend is not None else None
+            gate = backend.gate if backend is not None else None
+            client = rewrite_client(
+                config, self.backends.client, model=s.model, timeout_ms=s.timeoutMs, gate=gate
+            )
+            old = self._rewrite = (key, client)
+        return old[1]
 
     def privacy(self) -> PrivacyFilter:
         """The privacy filter for the current settings and folders (built once per change)."""

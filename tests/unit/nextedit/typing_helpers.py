@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ghostfill.documents.languages import LanguageRegistry
@@ -10,7 +11,7 @@ from ghostfill.documents.syntax import Grammars
 from ghostfill.model import Position
 from ghostfill.nextedit.history import EditHistory
 from ghostfill.nextedit.language import NameRulesCache
-from ghostfill.nextedit.predict import NextEdits
+from ghostfill.nextedit.predict import NextEdits, Rewriter
 from ghostfill.settings import NextEditSettings
 
 REGISTRY = LanguageRegistry()
@@ -21,15 +22,21 @@ GRAMMARS = Grammars(REGISTRY)
 class Editor:
     history: EditHistory = field(default_factory=EditHistory)
     window_lines: int = 50
+    rewriter: Callable[[Document], Rewriter | None] | None = None
+    use_backend: bool = False
     store: DocumentStore = field(init=False)
     doc: Document = field(init=False)
 
     def __post_init__(self) -> None:
-        self.next_edits = NextEdits(self.history, NameRulesCache(), self.settings)
+        self.next_edits = NextEdits(
+            self.history, NameRulesCache(), self.settings, self.rewriter
+        )
         self.store = DocumentStore(REGISTRY, GRAMMARS, self.next_edits)
 
     def settings(self) -> NextEditSettings:
-        return NextEditSettings(windowLines=self.window_lines, history=self.history.size)
+        return NextEditSettings(
+            windowLines=self.window_lines, history=self.history.size, useBackend=self.use_backend
+        )
 
     def open(self, text: str, name: str = "t.py") -> Document:
         self.doc = self.store.open(f"file:///w/{name}", text, 1)
