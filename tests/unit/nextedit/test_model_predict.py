@@ -28,9 +28,11 @@ class ScriptedModel:
     prompts: list[RewritePrompt] = field(default_factory=list)
     cancelled: int = 0
     fail: bool = False
+    asked: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def rewrite(self, prompt: RewritePrompt) -> str:
         self.prompts.append(prompt)
+        self.asked.set()
         if self.fail:
             raise BackendUnavailable("fake backend down")
         if self.gate is not None:
@@ -88,8 +90,7 @@ async def test_typing_cancels_the_pending_model_request() -> None:
     ed = _editor(model)
     doc = _one_change(ed)
     pending = asyncio.ensure_future(ed.next_edits.suggest(doc, Position(2, 12)))
-    while not model.prompts:
-        await asyncio.sleep(0)
+    await model.asked.wait()
     ed.type(4, 0, "#")
     got = await pending
     assert got.empty and model.cancelled == 1
