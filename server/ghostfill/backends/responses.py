@@ -41,6 +41,7 @@ from ghostfill.backends.http import (
 )
 from ghostfill.backends.presets import Preset
 from ghostfill.backends.sse import sse_events
+from ghostfill.backends.usage import Meter, from_responses
 from ghostfill.backends.websocket import ResponsesSocket, UpgradeRefused, socket_url
 from ghostfill.errors import BackendError, BackendUnavailable
 from ghostfill.model import GenerationParams, Prompt
@@ -172,7 +173,8 @@ class Responses(HttpBackend):
         request = Request(self.url("responses"), {**body, "stream": True}, self.headers())
 
         async def decode(lines: AsyncIterator[str], config: BackendConfig) -> AsyncGenerator[str]:
-            async for text in decode_events(_payloads(sse_events(lines, config)), config, self):
+            payloads = _payloads(sse_events(lines, config))
+            async for text in decode_events(payloads, config, self, params.meter):
                 yield text
             async for _ in lines:
                 pass  # to the end of the body, so the connection goes back to the pool
@@ -186,7 +188,7 @@ class Responses(HttpBackend):
         cap, total = max_chars(params), 0
         events = self.socket.events(body)
         try:
-            async for text in decode_events(events, self.config, self):
+            async for text in decode_events(events, self.config, self, params.meter):
                 if total + len(text) >= cap:
                     yield text[: cap - total]
                     return
@@ -236,9 +238,11 @@ async def decode_events(
     events: AsyncIterator[dict[str, Any]],
     config: BackendConfig,
     sink: Responses | None = None,
+    meter: Meter | None = None,
 ) -> AsyncGenerator[str, None]:
     """Text deltas from Responses API events, up to the terminal event; failures raise the
-    error tree's exceptions, and an end without a terminal event is a truncated stream."""
+    error tree's exceptions, and an end without a terminal event is a truncated stream. The
+    terminal event's `usage` goes to `sink` (the log, doctor) and `meter` (pacing, stats)."""
     async for event in events:
         kind = event.get("type", "")
         if kind == "response.output_text.delta":
@@ -246,8 +250,11 @@ async def decode_events(
             if isinstance(delta, str) and delta:
                 yield delta
         elif kind in ("response.completed", "response.incomplete"):
+            response = event.get("response")
             if sink is not None:
-                sink.record(_usage(event.get("response")))
+                sink.record(_usage(response))
+            if meter is not None and isinstance(response, dict):
+                meter.record(from_responses(response.get("usage")))
             return
         elif kind == "response.failed":
             response = event.get("response")

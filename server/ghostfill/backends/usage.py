@@ -6,6 +6,8 @@ each phase took. The lifecycle sizes prompts and deadlines to these figures.
   slot's prompt cache, `prompt_ms`, `predicted_n`, `predicted_ms`.
 - OpenAI-style servers send `usage` (`prompt_tokens` including the cached ones,
   `prompt_tokens_details.cached_tokens`, `completion_tokens`) without times.
+- The Responses API's `response.completed` has `usage` (`input_tokens` including the cached
+  ones, `input_tokens_details.cached_tokens`, `output_tokens`), without times.
 - Ollama's last object has `prompt_eval_count`/`prompt_eval_duration` and
   `eval_count`/`eval_duration` (nanoseconds); it does not say how much it reused.
 """
@@ -93,6 +95,22 @@ def from_openai(usage: object) -> Usage | None:
         prompt_tokens=max(total - (cached or 0), 0),
         cached_tokens=cached,
         predicted_tokens=_int(usage, "completion_tokens") or 0,
+    )
+
+
+def from_responses(usage: object) -> Usage | None:
+    """The Responses API's `usage` (cached tokens are part of `input_tokens` there)."""
+    if not isinstance(usage, Mapping):
+        return None
+    total = _int(usage, "input_tokens")
+    if total is None:
+        return None
+    details = usage.get("input_tokens_details")
+    cached = _int(details, "cached_tokens") if isinstance(details, Mapping) else None
+    return Usage(
+        prompt_tokens=max(total - (cached or 0), 0),
+        cached_tokens=cached,
+        predicted_tokens=_int(usage, "output_tokens") or 0,
     )
 
 

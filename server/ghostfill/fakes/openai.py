@@ -126,12 +126,12 @@ class FakeProvider(FakeServer):
             "openrouter": self._plan_openrouter,
             "vllm": self._plan_vllm,
         }
-        return plans[self.flavour](chat, model, usage_wanted)
+        return plans[self.flavour](chat, model, usage_wanted, prompt_tokens(body))
 
     def _done(self) -> list[bytes]:
         return [DONE] if self.done else []
 
-    def _plan_cerebras(self, chat: bool, model: str, usage_wanted: bool) -> StreamPlan:
+    def _plan_cerebras(self, chat: bool, model: str, usage_wanted: bool, sent: int) -> StreamPlan:
         def chunk(choice: dict[str, Any], **extra: Any) -> bytes:
             return sse(
                 {
@@ -147,9 +147,9 @@ class FakeProvider(FakeServer):
 
         def tail(n: int) -> list[bytes]:
             usage = {
-                "prompt_tokens": 22,
+                "prompt_tokens": sent,
                 "completion_tokens": n,
-                "total_tokens": 22 + n,
+                "total_tokens": sent + n,
                 "prompt_tokens_details": {"cached_tokens": 0},
             }
             time_info = {
@@ -190,7 +190,7 @@ class FakeProvider(FakeServer):
             error=error,
         )
 
-    def _plan_openai(self, chat: bool, model: str, usage_wanted: bool) -> StreamPlan:
+    def _plan_openai(self, chat: bool, model: str, usage_wanted: bool, sent: int) -> StreamPlan:
         def chunk(choices: list[dict[str, Any]], **extra: Any) -> bytes:
             data: dict[str, Any] = {
                 "id": "chatcmpl-DuLdCoxuLDs8HRMlOuz0Bi4wgi4XJ" if chat else "cmpl-fake",
@@ -224,7 +224,7 @@ class FakeProvider(FakeServer):
         def tail(n: int) -> list[bytes]:
             events = [chunk([choice(None, "stop")])]
             if usage_wanted:
-                usage = {"prompt_tokens": 20, "completion_tokens": n, "total_tokens": 20 + n}
+                usage = {"prompt_tokens": sent, "completion_tokens": n, "total_tokens": sent + n}
                 events.append(chunk([], usage=usage, obfuscation=""))
             return events + self._done()
 
@@ -242,7 +242,7 @@ class FakeProvider(FakeServer):
             error=sse({"error": error}),
         )
 
-    def _plan_groq(self, chat: bool, model: str, usage_wanted: bool) -> StreamPlan:
+    def _plan_groq(self, chat: bool, model: str, usage_wanted: bool, sent: int) -> StreamPlan:
         ident = "chatcmpl-f07b368c-ae72-4555-9465-ae09fe4614e6"
 
         def chunk(choices: list[dict[str, Any]], **extra: Any) -> bytes:
@@ -264,11 +264,11 @@ class FakeProvider(FakeServer):
         def tail(n: int) -> list[bytes]:
             usage = {
                 "queue_time": 0.193227832,
-                "prompt_tokens": 20,
+                "prompt_tokens": sent,
                 "prompt_time": 0.010710679,
                 "completion_tokens": n,
                 "completion_time": 0.009030045,
-                "total_tokens": 20 + n,
+                "total_tokens": sent + n,
                 "total_time": 0.019740724,
             }
             events = [
@@ -297,7 +297,7 @@ class FakeProvider(FakeServer):
             error=error,
         )
 
-    def _plan_openrouter(self, chat: bool, model: str, usage_wanted: bool) -> StreamPlan:
+    def _plan_openrouter(self, chat: bool, model: str, usage_wanted: bool, sent: int) -> StreamPlan:
         def chunk(choice: dict[str, Any], **extra: Any) -> bytes:
             return sse(
                 {
@@ -323,9 +323,9 @@ class FakeProvider(FakeServer):
 
         def tail(n: int) -> list[bytes]:
             usage = {
-                "prompt_tokens": 21,
+                "prompt_tokens": sent,
                 "completion_tokens": n,
-                "total_tokens": 21 + n,
+                "total_tokens": sent + n,
                 "cost": 0.0005738,
                 "is_byok": False,
             }
@@ -343,7 +343,7 @@ class FakeProvider(FakeServer):
             error=error,
         )
 
-    def _plan_vllm(self, chat: bool, model: str, usage_wanted: bool) -> StreamPlan:
+    def _plan_vllm(self, chat: bool, model: str, usage_wanted: bool, sent: int) -> StreamPlan:
         def chunk(choices: list[dict[str, Any]], **extra: Any) -> bytes:
             return sse(
                 {
@@ -373,7 +373,7 @@ class FakeProvider(FakeServer):
         def tail(n: int) -> list[bytes]:
             events = [chunk([choice(None if chat else "", "stop")])]
             if usage_wanted:
-                usage = {"prompt_tokens": 12, "total_tokens": 12 + n, "completion_tokens": n}
+                usage = {"prompt_tokens": sent, "total_tokens": sent + n, "completion_tokens": n}
                 events.append(chunk([], usage=usage))
             return events + self._done()
 
@@ -531,6 +531,13 @@ class FakeProvider(FakeServer):
             "x-ratelimit-reset-tokens": "3.89s",
         }
         return json.dumps(data), headers
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """What a provider would count for the request's prompt: about 4 characters a token (the
+    usage the fakes report grows with the prompt, as a real server's does)."""
+    prompt = body.get("messages") if body.get("messages") is not None else body.get("prompt")
+    return max(len(json.dumps(prompt or "")) // 4, 1)
 
 
 def main(argv: list[str] | None = None) -> int:

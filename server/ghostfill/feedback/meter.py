@@ -1,19 +1,25 @@
 """A backend wrapper that meters every call (tokens, estimated cost, time to first token)
 and closes the gate while the spend guard says a cap is reached.
 
-Tokens are estimated from characters (about 4 per token, as the context budget counts them):
-the prompt as sent, and the text that arrived (a cancelled stream counts what it got).
+Tokens are what the provider says the request used, where its response reports it (OpenAI-style
+`usage`, the Responses API's `usage`, llama.cpp's `timings`, Ollama's counts: the request's
+`Meter`); prompt tokens served from the provider's cache count too. A response that says
+nothing (a stream cancelled before its end, a server without usage) is estimated from
+characters (about 4 per token, as the context budget counts them): the prompt as sent, and the
+text that arrived.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 from ghostfill.backends.base import Backend, BackendConfig
 from ghostfill.backends.presets import PRESETS
 from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.usage import Meter, Usage
 from ghostfill.context.window import CHARS_PER_TOKEN
 from ghostfill.feedback.events import Event
 from ghostfill.feedback.spend import SpendGuard
@@ -79,6 +85,9 @@ class MeteredBackend:
         started = time.perf_counter()
         first: float | None = None
         chars = 0
+        if params.meter is None:  # the pipeline gives one; a caller without still gets usage
+            params = replace(params, meter=Meter())
+        meter = params.meter
         try:
             async for chunk in self.inner.stream(prompt, params):
                 if first is None:
@@ -86,10 +95,16 @@ class MeteredBackend:
                 chars += len(chunk)
                 yield chunk
         finally:
-            self._spent(prompt, chars, None if first is None else (first - started) * 1000)
+            first_ms = None if first is None else (first - started) * 1000
+            self._spent(prompt, chars, first_ms, meter.usage if meter else None)
 
-    def _spent(self, prompt: Prompt, chars: int, first_ms: float | None) -> None:
-        sent, got = tokens(prompt_chars(prompt)), tokens(chars)
+    def _spent(
+        self, prompt: Prompt, chars: int, first_ms: float | None, usage: Usage | None
+    ) -> None:
+        if usage is not None and usage.total_prompt > 0:  # what the provider counted
+            sent, got = usage.total_prompt, usage.predicted_tokens
+        else:
+            sent, got = tokens(prompt_chars(prompt)), tokens(chars)
         self._record(
             Event(
                 at=time.time(),

@@ -7,13 +7,21 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from ghostfill.backends.base import BackendConfig
+from ghostfill.backends.client import make_client
 from ghostfill.backends.ratelimit import RateLimitGate
+from ghostfill.backends.wires import OpenAIWires
+from ghostfill.fakes.responses import FakeResponses
 from ghostfill.feedback.events import Event
-from ghostfill.feedback.meter import MeteredBackend, cost
+from ghostfill.feedback.meter import MeteredBackend, cost, prompt_chars, tokens
 from ghostfill.feedback.spend import Caps, SpendGuard
 from ghostfill.feedback.store import StatsStore
 from ghostfill.model import ChatMessage, GenerationParams, Prompt
+
+from tests.unit.backends.conftest import backend, prepared
+
+SPARK = "gpt-5.3-codex-spark"
 
 
 class Scripted:
@@ -106,3 +114,33 @@ def test_usage_from_other_windows_counts_through_the_database(tmp_path: Path) ->
     mine.close()
     assert guard.usage().tokens_hour == 510
     assert guard.over()
+
+
+@pytest.mark.parametrize("transport", ["http", "websocket"])
+async def test_the_responses_apis_own_usage_is_what_the_stats_count(transport: str) -> None:
+    """The real Responses backend against the fake's real wire: the stats event carries the
+    `usage` of `response.completed`, not the estimate from characters."""
+    events: list[Event] = []
+    with FakeResponses("return a + b  # the sum of both") as fake:
+        async with make_client() as client:
+            inner = backend(
+                client, "openai-compatible", fake.base_url, model=SPARK, transport=transport
+            )
+            assert isinstance(inner, OpenAIWires)
+            metered = MeteredBackend(inner, events.append, SpendGuard())
+            try:
+                prompt, params = prepared(metered)
+                text = "".join([t async for t in metered.stream(prompt, params)])
+            finally:
+                await inner.aclose()
+    assert text and inner.transport == transport
+    (event,) = events
+    reported = inner.responses.usage  # what the backend itself parsed (its log, doctor)
+    assert reported.input_tokens > 0 and reported.output_tokens > 0
+    assert (event.prompt_tokens, event.completion_tokens) == (
+        reported.input_tokens,
+        reported.output_tokens,
+    )
+    estimate = (tokens(prompt_chars(prompt)), tokens(len(text)))
+    assert (event.prompt_tokens, event.completion_tokens) != estimate  # not the estimate
+    assert event.cost == cost(metered.config, event.prompt_tokens, event.completion_tokens)
