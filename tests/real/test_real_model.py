@@ -249,3 +249,33 @@ def test_doctor_reports_fim_context_and_speed(llama_server: RealServer) -> None:
     assert "fill in the middle: no" in done.stdout
     assert "context 4096 tokens" in done.stdout
     assert re.search(r"prompt evaluation \d+ tokens/s", done.stdout), done.stdout
+
+
+def test_bench_replay_types_against_the_real_server(
+    llama_server: RealServer, workspace: Path
+) -> None:
+    """`ghostfill bench replay --backend llamacpp --base-url URL`, briefly: one line typed
+    back into a real file, slowly enough (a 20 s pause after Enter) for the model to answer
+    even on a loaded machine (about 1 s on two idle cores)."""
+    source = workspace / Path(SOURCES[1]).name
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "ghostfill", "bench", "replay", str(source)),
+            *("--backend", "llamacpp", "--base-url", llama_server.base_url),
+            *("--regions", "1", "--region-lines", "1", "--keystrokes", "8"),
+            *("--pause-ms", "20000", "--keystroke-ms", "300", "--jitter", "0"),
+            *("--window-tokens", "200", "--budget-tokens", "100"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    print("\n" + done.stdout)
+    assert done.returncode == 0, done.stderr[-3000:] + llama_server.tail()
+    shown = re.search(r"keystroke at (\d+) ", done.stdout)
+    calls = re.search(r"backend requests (\d+)", done.stdout)
+    assert shown and calls, done.stdout
+    assert int(calls.group(1)) >= 1, done.stdout
+    assert int(shown.group(1)) >= 1, done.stdout + llama_server.tail()
+    assert re.search(r"prompt evaluation \d+(\.\d+)? tokens/s", done.stdout), done.stdout

@@ -75,7 +75,9 @@ class ServerUnderTest:
         self.env = private_env(self.home, env)
         self.client = LanguageClient("ghostfill-bench", "1")
         self.ready: list[Any] = []
-        self.client.feature("ghostfill/completionReady")(lambda params: self.ready.append(params))
+        self.ready_at: list[float] = []
+        """When each completionReady arrived (time.perf_counter)."""
+        self.client.feature("ghostfill/completionReady")(lambda params: self._ready(params))
         self.statuses = 0
         self.client.feature("ghostfill/status")(lambda params: self._status())
         self.client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
@@ -91,6 +93,10 @@ class ServerUnderTest:
     def pid(self) -> int:
         server = getattr(self.client, "_server", None)
         return int(server.pid) if server is not None else os.getpid()
+
+    def _ready(self, params: Any) -> None:
+        self.ready.append(params)
+        self.ready_at.append(time.perf_counter())
 
     def _status(self) -> None:
         self.statuses += 1

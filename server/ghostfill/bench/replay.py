@@ -34,7 +34,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ghostfill.bench import replay_responses
+from ghostfill.bench import replay_real, replay_responses
 from ghostfill.bench.driver import ServerUnderTest
 from ghostfill.bench.figures import HEADER, LEGEND, Figures, figures, merge, row
 from ghostfill.bench.keystrokes import Client, Recording, Run, replay, workspace_copy
@@ -121,6 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of replies that go wrong somewhere in their first line (0: a perfect oracle)",
     )
     replay_responses.add_arguments(parser)
+    replay_real.add_arguments(parser)
     parser.add_argument("--no-ghostfill", action="store_true", help="run only the peers")
     parser.add_argument("--repeat", type=int, default=1, help="run every configuration N times")
     parser.add_argument("--seed", type=int, default=7)
@@ -186,14 +187,20 @@ async def measure(args: Any) -> int:
         return 2
     keys = sum(len(r.keys) for r in regions)
     files = len({r.path for r in regions})
+    backend = (
+        f"backend {args.backend} at {args.base_url or 'its default URL'}"
+        if args.backend
+        else f"backend ttft {args.ttft_ms:.0f} ms, {args.tokens_per_s:.0f} tokens/s, "
+        f"{args.wrong:.0%} of replies wrong"
+    )
     print(
-        f"replay: {files} files, {len(regions)} regions, {keys} keystrokes; "
-        f"backend ttft {args.ttft_ms:.0f} ms, {args.tokens_per_s:.0f} tokens/s, "
-        f"{args.wrong:.0%} of replies wrong; "
+        f"replay: {files} files, {len(regions)} regions, {keys} keystrokes; {backend}; "
         f"typing {args.keystroke_ms:.0f} ms/key (median), {args.pause_ms:.0f} ms pause after Enter; "
         f"load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    if args.backend:
+        return await replay_real.measure(regions, args, [*serve_command(), *SERVE_FLAGS])
     configs: list[Callable[[], Coroutine[Any, Any, Run]]] = []
     if not args.no_ghostfill:
         for d in args.debounce_ms or [None]:
