@@ -295,3 +295,42 @@ def _connect_tcp(port: int) -> socket.socket | None:
         return socket.create_connection(("127.0.0.1", port), timeout=30)
     except OSError:
         return None
+
+
+def test_two_windows_on_one_root_reach_only_their_own_backend_and_key(
+    world: DaemonWorld,
+) -> None:
+    """Through the daemon, each window's key comes from its own relay's environment (the
+    shells the editors were started from), and its requests reach only its own backend."""
+    keys = ("sk-window-one-0123456789", "sk-window-two-9876543210")
+    with (
+        FakeProvider("return 'one'", require_key=keys[0]) as one,
+        FakeProvider("return 'two'", require_key=keys[1]) as two,
+    ):
+        windows = []
+        for fake, key in ((one, keys[0]), (two, keys[1])):
+            options = {
+                "backend": {
+                    "provider": "openai-compatible",
+                    "baseUrl": fake.base_url,
+                    "model": "m",
+                    "apiKeyEnv": "GHOSTFILL_TEST_API_KEY",
+                },
+                "completion": {"debounceMs": 0},
+                "offline": {"enable": False},
+            }
+            windows.append(
+                started(world, world.window(options=options, GHOSTFILL_TEST_API_KEY=key))
+            )
+        uri = (world.workspace / "calc.py").as_uri()
+        for window in windows:
+            window.open(uri, "def f():\n    ")
+        answers = [[i["insertText"] for i in items(w.inline(uri, 1, 4))] for w in windows]
+        assert answers == [["    return 'one'"], ["    return 'two'"]], answers
+        for fake, key in ((one, keys[0]), (two, keys[1])):
+            sent = fake.completion_requests()
+            assert sent and {r.header("authorization") for r in sent} == {f"Bearer {key}"}
+        assert len(world.pids()) == 1 and (world.status() or {}).get("connections") == 2
+        assert (world.status() or {}).get("workspaces") == [str(world.workspace)]
+    log = world.log.read_text()
+    assert not any(key in log for key in keys)

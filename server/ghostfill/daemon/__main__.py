@@ -18,6 +18,18 @@ LOG_BYTES = 2 * 1024 * 1024
 LOG_BACKUPS = 3
 
 
+def log_file(path: str, redact: logging.Filter) -> logging.Handler:
+    """The daemon's log: rotated at `LOG_BYTES`, `LOG_BACKUPS` old files kept, keys masked."""
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(redact)
+    return handler
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ghostfill.daemon")
     parser.add_argument("--idle-minutes", type=float, default=10.0)
@@ -34,14 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from ghostfill import logs
 
     redact = logs.setup(args.log_level, None, stderr_level=logging.CRITICAL + 1)
-    handler = logging.handlers.RotatingFileHandler(
-        loc.log, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    )
-    handler.addFilter(redact)
-    logging.getLogger().addHandler(handler)
+    logging.getLogger().addHandler(log_file(loc.log, redact))
 
     from ghostfill.daemon.connection import make_runner
     from ghostfill.daemon.host import Daemon
