@@ -32,6 +32,7 @@ BENCHES = {
     "stats": "ghostfill.bench.stats",
     "startup": "ghostfill.bench.startup",
     "nextedit": "ghostfill.bench.nextedit",
+    "http2": "ghostfill.bench.http2",
 }
 
 
