@@ -7,8 +7,8 @@ httpx's `http2` extra). `POST .../chat/completions` with `"stream": true` answer
 `chat.completion.chunk` events, one per token (a word or a run of spaces), after `ttft_ms`
 and at `tokens_per_s`, then `data: [DONE]`. A client that resets an HTTP/2 stream stops
 only that stream; one that closes an HTTP/1.1 connection stops its only stream.
-`connect_ms` delays every new connection before its TLS handshake: the set-up cost of a
-provider across a network (TCP + TLS 1.3 are about two round trips), which loopback lacks.
+`connect_ms` delays the first answer on every new connection: the set-up cost of a provider
+across a network (TCP + TLS 1.3 are about two round trips), which loopback lacks.
 
 Run it in a process of its own for measurements (the client's and the fake's Python then do
 not share one GIL): `python -m ghostfill.fakes.h2 --cert PEM` prints its port.
@@ -107,7 +107,7 @@ class FakeH2Provider:
     def _run(self) -> None:
         loop = self._loop = asyncio.new_event_loop()
         self._server = loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", self.port)
+            asyncio.start_server(self._connection, "127.0.0.1", self.port, ssl=self._ctx)
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -118,13 +118,8 @@ class FakeH2Provider:
             loop.close()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            if self.connect_ms:
-                await asyncio.sleep(self.connect_ms / 1000)
-            await writer.start_tls(self._ctx)
-        except (ConnectionError, ssl.SSLError, OSError):
-            writer.close()
-            return
+        if self.connect_ms:
+            await asyncio.sleep(self.connect_ms / 1000)  # what the client reads waits
         tls = writer.get_extra_info("ssl_object")
         protocol = (tls.selected_alpn_protocol() if tls is not None else None) or "http/1.1"
         self.connections[protocol] += 1
