@@ -10,8 +10,9 @@ ALPN picks) streams a completion, one SSE event per token. For each protocol a f
   HTTP/2 resets just that stream and keeps the connection; HTTP/1.1 reads a short rest to
   its end in the background or closes the connection, and the next request may need a new one.
 
-Printed: p50/p90 per protocol and kind, and how many connections the server accepted for
-how many requests. Turns alternate between the protocols so a load change hits both alike.
+Printed: p50/p90 per protocol and kind, the client's own CPU time per request (the fake
+runs in a process of its own, so its framing cost is not in it), and how many connections the
+server accepted for how many requests. Turns alternate between the protocols so a load change hits both alike.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import json
 import os
 import ssl
+import statistics
 import sys
 import tempfile
 import time
@@ -64,9 +66,11 @@ def _settings(base_url: str) -> Settings:
     return parse(raw).settings
 
 
-async def _one(backend: Backend, prompt: Prompt, cut: bool) -> tuple[float, float]:
-    """(ms to the first text, ms to the end or to the cut) of one streamed request."""
+async def _one(backend: Backend, prompt: Prompt, cut: bool) -> tuple[float, float, float]:
+    """(ms to the first text, ms to the end or to the cut, this process's CPU ms) of one
+    streamed request."""
     params = GenerationParams(max_tokens=512)
+    cpu = time.process_time()
     started = time.perf_counter()
     first = 0.0
     text = ""
@@ -80,7 +84,8 @@ async def _one(backend: Backend, prompt: Prompt, cut: bool) -> tuple[float, floa
                 break
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
-    return (first - started) * 1000, (time.perf_counter() - started) * 1000
+    end = time.perf_counter()
+    return (first - started) * 1000, (end - started) * 1000, (time.process_time() - cpu) * 1000
 
 
 async def _fake(args: argparse.Namespace, cert: Path, connect_ms: float) -> Process:
@@ -127,12 +132,14 @@ async def one_run(args: argparse.Namespace, authority: Any, cert: Path, connect_
         )
         first_ms: dict[str, list[float]] = {}
         end_ms: dict[str, list[float]] = {}
+        cpu_ms: dict[str, list[float]] = {}
         for _ in range(args.requests):
             for kind in ("whole", "cut"):
                 for name, backend in backends.items():
-                    first, end = await _one(backend, prompt, kind == "cut")
+                    first, end, cpu = await _one(backend, prompt, kind == "cut")
                     first_ms.setdefault(f"{name} {kind}", []).append(first)
                     end_ms.setdefault(f"{name} {kind}", []).append(end)
+                    cpu_ms.setdefault(f"{name} {kind}", []).append(cpu)
         await asyncio.sleep(0.3)  # background drains end
         for client in clients.values():
             await client.aclose()
@@ -147,12 +154,16 @@ async def one_run(args: argparse.Namespace, authority: Any, cert: Path, connect_
         f"{'unpaced' if not args.tokens_per_s else f'{args.tokens_per_s:.0f} tokens/s'}; "
         f"{len(TEXT)} characters per answer; load {os.getloadavg()[0]:.1f}"
     )
-    print(f"  {'':<16} {'first text p50':>15} {'p90':>7} {'end p50':>10} {'p90':>7}")
+    print(
+        f"  {'':<16} {'first text p50':>15} {'p90':>7} {'end p50':>10} {'p90':>7} "
+        f"{'client CPU/request':>19}"
+    )
     for key in first_ms:
-        f, e = first_ms[key], end_ms[key]
+        f, e, c = first_ms[key], end_ms[key], cpu_ms[key]
         print(
             f"  {key:<16} {percentile(f, 0.5):>12.2f} ms {percentile(f, 0.9):>7.2f} "
-            f"{percentile(e, 0.5):>7.2f} ms {percentile(e, 0.9):>7.2f}"
+            f"{percentile(e, 0.5):>7.2f} ms {percentile(e, 0.9):>7.2f} "
+            f"{statistics.fmean(c):>16.2f} ms"
         )
     print(
         f"  connections accepted: {connections} for {requests} requests; "
