@@ -118,6 +118,7 @@ class OfflineEngine:
         settings = settings or self._settings  # a connection's own (one engine, many editors)
         if not settings.enable:
             return None
+        self._index.pause.served()  # learning waits while suggestions are asked for
         started = time.perf_counter()
         try:
             found = self._suggest(ctx, max_lines, settings.minConfidence)
@@ -128,6 +129,7 @@ class OfflineEngine:
                 "workspace model changed during the suggestion; none this time", exc_info=True
             )
             return None
+        self._index.pause.served()
         if found is None or not found.text.strip():
             return None
         notes = [f"confidence={found.confidence:.2f}"]

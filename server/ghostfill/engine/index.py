@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ghostfill.engine.lexer import Family, lex
@@ -37,24 +38,62 @@ STRUCTURE_SAMPLE = 3_000_000
 _SPACING_PER_FILE = 4000
 
 
-SLICE_TOKENS = 4000
+SLICE_TOKENS = 2000
 """Tokens counted between two pauses of the indexing thread."""
+C_SLICE = 16_384
+"""Tokens per call of the C helpers (hashing, dict updates): each call holds the GIL."""
 PAUSE_S = 0.0005
 """How long the indexing thread sleeps between slices (hands the GIL to a waiting request)."""
+QUIET_S = 0.05
+"""The indexing thread waits while a suggestion was asked for this recently..."""
+MAX_WAIT_S = 0.5
+"""...but for at most this long per pause, so typing without a break never stops learning."""
 
 
-def _pause() -> None:
-    time.sleep(PAUSE_S)
+class Pause:
+    """Where the indexing thread gives way: a short sleep at every slice (the GIL goes to a
+    thread waiting for it), and, while suggestions are being asked for, a wait until they
+    stop (`served` is called by each). A request then finds the thread asleep instead of
+    taking turns with it for the GIL every switch interval (5 ms)."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self.last_request = float("-inf")
+        self._serving = 0
+        """The thread that asked last: it cannot be serving while it learns."""
+        self.waited = 0.0
+        """Seconds spent waiting for requests (for the benchmark and tests)."""
+
+    def served(self) -> None:
+        self.last_request = self._clock()
+        self._serving = threading.get_ident()
+
+    def __call__(self) -> None:
+        self._sleep(PAUSE_S)
+        if self._serving == threading.get_ident():
+            return
+        started = self._clock()
+        while (since := self._clock() - self.last_request) < QUIET_S:
+            waited = self._clock() - started
+            if waited >= MAX_WAIT_S:
+                break
+            self._sleep(max(PAUSE_S, min(QUIET_S - since, MAX_WAIT_S - waited)))
+        self.waited += self._clock() - started
 
 
-def _count_in_slices(model: NGramModel, ids: list[int]) -> None:
+def _count_in_slices(model: NGramModel, ids: list[int], pause: Callable[[], None]) -> None:
     """`model.add(ids)` in slices: the n-grams ending in each slice are those of the slice with
     the `order - 1` tokens before it, minus those lying wholly in those tokens."""
     overlap = model.order - 1
     for begin in range(0, len(ids), SLICE_TOKENS):
         end = begin + SLICE_TOKENS
         if begin:
-            _pause()
+            pause()
             model.add(ids[begin - overlap : end])
             model.remove(ids[begin - overlap : begin])
         else:
@@ -112,6 +151,7 @@ class WorkspaceIndex:
         self._files: dict[str, _File] = {}
         self._tokens = 0
         self._lock = threading.Lock()
+        self.pause = Pause()
 
     def group(self, language: str) -> Group | None:
         return self._groups.get(self._lexers.group(language))
@@ -119,17 +159,20 @@ class WorkspaceIndex:
     def observe(self, path: str, text: str, language: str) -> None:
         """Add a file's counts, replacing what an earlier version of it contributed.
 
-        Runs on the indexer's worker thread, in slices of `SLICE_TOKENS` with a short sleep
-        between them: the GIL goes to the event loop's thread at each, so a request waits for
-        at most one slice, not for a whole file (a large one counts for 100+ ms).
+        Runs on the indexer's worker thread, in slices of `SLICE_TOKENS` (lexed in pieces, C
+        helpers called on at most `C_SLICE` tokens) with a `Pause` between them: the GIL goes
+        to the event loop's thread at each, and while requests come in the thread waits, so a
+        request waits for at most one slice, not for a whole file (a large one counts for
+        100+ ms).
         """
+        pause = self.pause
         family = self._lexers.family(language)
-        tokens = lex(text, family)
-        ids = token_ids(tokens)
-        _pause()
+        tokens = lex(text, family, pause=pause)
+        ids = _ids(tokens)
+        pause()
         prose = prose_lines(text, family)[0]
-        prose_ids = token_ids(prose)
-        _pause()
+        prose_ids = _ids(prose)
+        pause()
         name = self._lexers.group(language)
         packed = _pack(tokens)
         packed_prose = _pack(prose) if prose else b""
@@ -146,14 +189,15 @@ class WorkspaceIndex:
                     NGramModel(PROSE_ORDER),
                     Texts(),
                 )
-            _count_in_slices(group.model, ids)
+            _count_in_slices(group.model, ids, pause)
             if prose_ids:
-                _count_in_slices(group.prose, prose_ids)
-                group.prose_texts.add(*_suggestible(prose_ids, prose))
+                _count_in_slices(group.prose, prose_ids, pause)
+                _add_texts(group.prose_texts, *_suggestible(prose_ids, prose))
             structured = group.structure.tokens < STRUCTURE_SAMPLE
             if structured:
+                pause()
                 group.structure.add(tokens)
-            group.texts.add(ids, tokens)
+            _add_texts(group.texts, ids, tokens)
             if group.learned < SPACING_SAMPLE:
                 group.learned += _SPACING_PER_FILE
                 group.spacing.observe(text, limit=_SPACING_PER_FILE)
@@ -198,11 +242,11 @@ class WorkspaceIndex:
             return
         share = PRUNE_TO * self.max_contexts / total
         for group in groups:
-            _pause()
+            self.pause()
             group.model.prune(int(group.model.contexts * share))
-            _pause()
+            self.pause()
             group.texts.keep(group.model.unigram)
-            _pause()
+            self.pause()
             group.prose.prune(int(group.prose.contexts * share))
             group.prose_texts.keep(group.prose.unigram)
 
@@ -222,3 +266,18 @@ def _suggestible(ids: list[int], tokens: list[str]) -> tuple[list[int], list[str
     """The ids and texts of the tokens a suggestion may contain (not the line markers)."""
     kept = [(i, t) for i, t in zip(ids, tokens, strict=True) if t != LINE_START]
     return [i for i, _ in kept], [t for _, t in kept]
+
+
+def _ids(tokens: list[str]) -> list[int]:
+    """`token_ids(tokens)`, `C_SLICE` tokens per call."""
+    if len(tokens) <= C_SLICE:
+        return token_ids(tokens)
+    out: list[int] = []
+    for i in range(0, len(tokens), C_SLICE):
+        out += token_ids(tokens[i : i + C_SLICE])
+    return out
+
+
+def _add_texts(texts: Texts, ids: list[int], tokens: list[str]) -> None:
+    for i in range(0, len(ids), C_SLICE):
+        texts.add(ids[i : i + C_SLICE], tokens[i : i + C_SLICE])

@@ -18,7 +18,7 @@ Token stream conventions, shared by the models, the decoder and the renderer:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 NEWLINE = "\n"
@@ -163,12 +163,38 @@ def resume_point(text: str, start: int, family: Family) -> int:
         start = found  # a delimiter before the line break: is the break inside a block?
 
 
-def lex(text: str, family: Family, *, bos: bool = True) -> list[str]:
-    """The token stream of a whole file (or any text starting at a line start)."""
-    tokens = _assemble(family.findall(text), family, bos=bos)
+def lex(
+    text: str, family: Family, *, bos: bool = True, pause: Callable[[], None] | None = None
+) -> list[str]:
+    """The token stream of a whole file (or any text starting at a line start).
+
+    With `pause`, the regex runs over pieces of about `PIECE_CHARS` cut at line breaks outside
+    multi-line strings, calling `pause` between them: one `findall` over a large file holds
+    the GIL for tens of milliseconds, which another thread (the event loop) would wait out.
+    """
+    raws = family.findall(text) if pause is None else _findall_in_pieces(text, family, pause)
+    tokens = _assemble(raws, family, bos=bos)
     if tokens and tokens[-1] not in LINE_ENDS:
         tokens.append(NEWLINE)
     return tokens
+
+
+PIECE_CHARS = 16_000
+"""Characters lexed between two pauses when lexing in pieces."""
+
+
+def _findall_in_pieces(text: str, family: Family, pause: Callable[[], None]) -> list[str]:
+    raws: list[str] = []
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if start + PIECE_CHARS < len(text):
+            end = resume_point(text, start + PIECE_CHARS, family)
+        raws += family.findall(text[start:end])
+        start = end
+        if start < len(text):
+            pause()
+    return raws
 
 
 def lex_lines(text: str, family: Family, *, bos: bool = True) -> tuple[list[str], list[int]]:

@@ -145,19 +145,20 @@ class NGramModel:
     def _prune_order(self, k: int, threshold: int) -> int:
         """Drop contexts of history length k seen at most `threshold` times."""
         table = self.tables[k - 1]
-        rare = [
-            h
+        kept = {
+            h: v
             for h, v in table.items()
-            if (v & COUNT_MASK if isinstance(v, int) else -v[0]) <= threshold
-        ]
-        if not rare:
+            if (v & COUNT_MASK if isinstance(v, int) else -v[0]) > threshold
+        }
+        dropped = len(table) - len(kept)
+        if not dropped:
             return 0
         wide = self.wide[k - 1]
-        for h in rare:
-            del table[h]
-            wide.pop(h, None)
-        self.tables[k - 1] = dict(table)  # compact: dicts never shrink on delete
-        return len(rare)
+        # Built entry by entry (a copy in one C call would hold the GIL for a large table);
+        # a fresh dict is also compact (dicts never shrink on delete).
+        self.wide[k - 1] = {h: d for h, d in wide.items() if h in kept}
+        self.tables[k - 1] = kept
+        return dropped
 
     def _prune_rare_successors(self, threshold: int) -> int:
         """Drop rare successors of wide contexts and unigram counts of rare tokens."""

@@ -24,6 +24,7 @@ _CLASSES = frozenset({"ID", "NUM", "STR", _START})
 SHRINK = 4.0
 """Pseudo-counts pulling a sparse context's ratio towards 1."""
 _MEMO_LIMIT = 20_000
+_SLICE = 8192
 
 Key = tuple[str, bool, str]
 _K = TypeVar("_K", bound=Hashable)
@@ -81,10 +82,17 @@ class StructureModel:
             elif k in closers and depth:
                 depth -= 1
             prev = k
-        # Count distinct (context, class) pairs in C, then fold them in.
-        for (key, kind), n in Counter(zip(keys, kinds, strict=True)).items():
+        # Count distinct (context, class) pairs in C, then fold them in. In slices: one C call
+        # over a large file's tokens would hold the GIL for milliseconds.
+        full: Counter[tuple[Key, str]] = Counter()
+        base: Counter[tuple[tuple[bool, str], str]] = Counter()
+        for i in range(0, len(keys), _SLICE):
+            some, their = keys[i : i + _SLICE], kinds[i : i + _SLICE]
+            full.update(zip(some, their, strict=True))
+            base.update(zip(map(_drop_head, some), their, strict=True))
+        for (key, kind), n in full.items():
             _bump(self.full, key, kind, sign * n)
-        for (short, kind), n in Counter(zip(map(_drop_head, keys), kinds, strict=True)).items():
+        for (short, kind), n in base.items():
             _bump(self.base, short, kind, sign * n)
 
     def state(self, history: Sequence[int], text: Callable[[int], str | None]) -> Key:
