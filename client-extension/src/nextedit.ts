@@ -14,6 +14,8 @@ export const NEXT_EDIT_COMMANDS = {
 const DEBOUNCE_MS = 75;
 /** An edit more than this many lines from the cursor (or off screen) is far: Tab jumps first. */
 export const FAR_LINES = 5;
+/** The documents the language client syncs (its document selector). */
+const SCHEMES = new Set(["file", "untitled"]);
 
 interface Edit {
   range: vscode.Range;
@@ -106,6 +108,7 @@ export class NextEdits implements vscode.Disposable {
     const client = this.client();
     const doc = editor.document;
     if (!client || !this.enabled() || editor !== vscode.window.activeTextEditor) return;
+    if (!SCHEMES.has(doc.uri.scheme)) return; // output panels and the like: not the server's
     const version = doc.version;
     const key = `${doc.uri.toString()}@${version}`;
     if (key === this.dismissed) return; // turned down: not again for this version

@@ -24,14 +24,10 @@ end
 local function stats()
   keys('<Esc>')
   vim.defer_fn(function()
-    vim.cmd('GhostfillStats')
-    poll(function()
-      local lines = api.nvim_buf_get_lines(0, 0, -1, false)
-      return lines[1] and lines[1]:match('^ghostfill stats') and lines
-    end, 5000, function(lines)
+    d.ghostfill_stats(function(lines)
       emit({ event = 'stats', lines = lines })
       finish(0, 'ok')
-    end, ':GhostfillStats')
+    end)
   end, 300)
 end
 

@@ -38,5 +38,13 @@ return function(result_path, extra)
     end
     step()
   end
+  -- :GhostfillStats, then `on_lines(lines)` with the split it opened.
+  function d.ghostfill_stats(on_lines)
+    vim.cmd('GhostfillStats')
+    d.poll(function()
+      local lines = api.nvim_buf_get_lines(0, 0, -1, false)
+      return lines[1] and lines[1]:match('^ghostfill stats') and lines
+    end, 5000, on_lines, ':GhostfillStats')
+  end
   return d
 end

@@ -14,11 +14,15 @@ SUGGESTION = "_from_fake = 42"
 RUNS = 10
 
 
-def run_nvim12(nvim12: Path, world: EditorWorld, sample: Path, **env: str) -> list[dict]:
+def run_nvim12(
+    nvim12: Path, world: EditorWorld, sample: Path, driver: str = "nvim12_driver.lua", **env: str
+) -> list[dict]:
+    """Neovim 0.12 on `sample` with the `ghostfill setup neovim` snippet and `driver` (-S);
+    the driver's JSON-line events, after checking it finished cleanly."""
     snippet = world.snippet("neovim", "neovim.lua")
     result = world.root / "events.jsonl"
     argv = [str(nvim12), "--headless", "--clean", "-n", "-u", str(snippet)]
-    argv += ["-S", str(HERE / "nvim12_driver.lua")]
+    argv += ["-S", str(HERE / driver)]
     proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result), **env})
     events = read_events(result)
     done = events[-1] if events else {}

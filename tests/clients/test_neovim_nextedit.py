@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.clients.conftest import FIGURES, HERE, EditorWorld, read_events
+from tests.clients.conftest import FIGURES, EditorWorld
+from tests.clients.test_neovim import run_nvim12
 from tests.clients.test_vscode_nextedit import CALC
 
 pytestmark = pytest.mark.client
@@ -20,17 +21,7 @@ def test_neovim12_next_edit_rename_is_shown_applied_jumped_and_dismissed(
     nvim12: Path, world: EditorWorld, server_mode: str
 ) -> None:
     sample = world.file("calc.py", CALC)
-    snippet = world.snippet("neovim", "neovim.lua")
-    result = world.root / "events.jsonl"
-    argv = [str(nvim12), "--headless", "--clean", "-n", "-u", str(snippet)]
-    argv += ["-S", str(HERE / "nvim12_nextedit_driver.lua")]
-    proc = world.run(argv, extra_env={"GF_FILE": str(sample), "GF_RESULT": str(result)})
-    events = read_events(result)
-    done = events[-1] if events else {}
-    assert proc.returncode == 0 and done.get("code") == 0, (
-        f"nvim exit {proc.returncode}: {done.get('why')}\nevents: {events}\n"
-        f"stderr: {proc.stderr[-2000:]}\n{world.diagnostics()}"
-    )
+    events = run_nvim12(nvim12, world, sample, "nvim12_nextedit_driver.lua")
     by = {e["event"]: e for e in events}
 
     near = by["near"]  # the two other uses: old name struck, new name inline after it

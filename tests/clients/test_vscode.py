@@ -260,6 +260,19 @@ class CodeServer:
         logs = sorted(self.user_data.glob("logs/*/**/ghostfill*.log"))
         return "\n".join(p.read_text(errors="replace") for p in logs)
 
+    def local_stats(self) -> dict[str, Any]:
+        """`ghostfill stats --json` on this profile's database (its XDG_DATA_HOME)."""
+        stats = subprocess.run(
+            [sys.executable, "-m", "ghostfill", "stats", "--json"],
+            env={**os.environ, "XDG_DATA_HOME": str(self.home / ".local" / "share")},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        result: dict[str, Any] = json.loads(stats.stdout)
+        return result
+
     def storage(self) -> Path:
         return self.user_data / "User" / "globalStorage" / "ghostfill.ghostfill"
 
@@ -393,15 +406,7 @@ def test_ghost_text_appears_is_accepted_and_saved(
 
     # Feedback: each <Tab> ran the item's ghostfill.didAccept command, and the extension
     # reported the suggestions it was given as shown; the local stats hold them.
-    stats = subprocess.run(
-        [sys.executable, "-m", "ghostfill", "stats", "--json"],
-        env={**os.environ, "XDG_DATA_HOME": str(cs.home / ".local" / "share")},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    counted = json.loads(stats.stdout)
+    counted = cs.local_stats()
     assert counted["accepted"] >= RUNS, counted
     assert counted["shown"] >= counted["accepted"], counted
 

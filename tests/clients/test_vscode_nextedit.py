@@ -131,15 +131,7 @@ def test_next_edit_rename_is_shown_applied_jumped_and_dismissed(
     assert result["dismissText"] == dismissed
 
     # The feedback went to the local stats: three predictions shown, two taken, one turned down.
-    stats = subprocess.run(
-        [sys.executable, "-m", "ghostfill", "stats", "--json"],
-        env={**os.environ, "XDG_DATA_HOME": str(cs.home / ".local" / "share")},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    edits = json.loads(stats.stdout)["nextEdits"]
+    edits = cs.local_stats()["nextEdits"]
     assert edits["accepted"] == 2 and edits["dismissed"] == 1, edits
     assert edits["shown"] >= 3 and edits["served"] >= edits["shown"], edits
     FIGURES.append(

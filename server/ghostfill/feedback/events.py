@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal[
     "served",
@@ -18,17 +18,7 @@ Kind = Literal[
     "edit-accepted",
     "edit-dismissed",
 ]
-KINDS: tuple[Kind, ...] = (
-    "served",
-    "shown",
-    "partial",
-    "accepted",
-    "request",
-    "edit-served",
-    "edit-shown",
-    "edit-accepted",
-    "edit-dismissed",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 """Inline suggestions (served ... accepted), backend requests, and next edits (`edit-*`: a
 prediction sent for `textDocument/copilotInlineEdit`, displayed, taken, dismissed)."""
 EditKind = Literal["edit-shown", "edit-accepted", "edit-dismissed"]

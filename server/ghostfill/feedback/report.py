@@ -88,7 +88,11 @@ class Tally:
 
 
 def rate(t: Tally) -> float | None:
-    return round((t.accepted + t.partial) / t.shown, 4) if t.shown else None
+    return ratio(t.accepted + t.partial, t.shown)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 ITEMS = """
@@ -125,7 +129,7 @@ class EditTally:
             "shown": self.shown,
             "accepted": self.accepted,
             "dismissed": self.dismissed,
-            "acceptanceRate": round(self.accepted / self.shown, 4) if self.shown else None,
+            "acceptanceRate": ratio(self.accepted, self.shown),
         }
 
 

@@ -6,12 +6,9 @@
 // CONFIG: { url, playwright, chromium, file, startupTimeoutMs, runs: [{prefix, last}],
 //           block: {file, line} | null, apiKey, toggle, pickModel, expectError, screenshot, failureShot }
 "use strict";
-const fs = require("fs");
+const { start, launch, openFile } = require("./lib");
 
-const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const { chromium } = require(cfg.playwright);
-const t0 = Date.now();
-const say = (m) => console.log(`[${String(Date.now() - t0).padStart(6)} ms] ${m}`);
+const { cfg, say } = start();
 const GHOST = ".ghost-text-decoration, .ghost-text";
 const STATUS = '[aria-label^="ghostfill "]';
 
@@ -60,22 +57,9 @@ async function instrument(page) {
 
 (async () => {
   const result = { runs: [], statusSeen: [], installNotification: false };
-  const browser = await chromium.launch({
-    executablePath: cfg.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
-  });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+  const { browser, page } = await launch(cfg);
   try {
-    await page.goto(cfg.url);
-    await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
-    say("workbench DOM present");
-    const row = `.explorer-folders-view .monaco-list-row:has-text("${cfg.file}")`;
-    await page.waitForSelector(row, { timeout: 60000 });
-    await page.click(row);
-    await page.waitForSelector(".editor-instance .monaco-editor .view-lines", { timeout: 20000 });
-    say(`editor open: ${cfg.file}`);
+    await openFile(page, cfg, say);
 
     // The client is running once the status bar item reports a server state.
     const deadline = Date.now() + cfg.startupTimeoutMs;

@@ -8,11 +8,9 @@
 // CONFIG: { url, playwright, chromium, file, path, startupTimeoutMs, screenshot, failureShot }
 "use strict";
 const fs = require("fs");
+const { start, launch, openFile } = require("./lib");
 
-const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const { chromium } = require(cfg.playwright);
-const t0 = Date.now();
-const say = (m) => console.log(`[${String(Date.now() - t0).padStart(6)} ms] ${m}`);
+const { cfg, say } = start();
 const STATUS = '[aria-label^="ghostfill "]';
 const JUMP = "jump to the next edit";
 
@@ -60,21 +58,9 @@ const empty = (d) => d.inserted.length === 0 && d.struck.length === 0 && d.hints
 
 (async () => {
   const result = {};
-  const browser = await chromium.launch({
-    executablePath: cfg.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
-  });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+  const { browser, page } = await launch(cfg);
   try {
-    await page.goto(cfg.url);
-    await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
-    const row = `.explorer-folders-view .monaco-list-row:has-text("${cfg.file}")`;
-    await page.waitForSelector(row, { timeout: 60000 });
-    await page.click(row);
-    await page.waitForSelector(".editor-instance .monaco-editor .view-lines", { timeout: 20000 });
-    say(`editor open: ${cfg.file}`);
+    await openFile(page, cfg, say);
     await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-label") === "ghostfill idle",
                                STATUS, { timeout: cfg.startupTimeoutMs });
     say("language client running");
