@@ -133,6 +133,7 @@ export class NextEdits implements vscode.Disposable {
     if (cancel.token.isCancellationRequested || doc.version !== version || edits.length === 0) {
       return;
     }
+    if (key === this.dismissed) return; // turned down while this answer was on its way
     if (editor !== vscode.window.activeTextEditor) return;
     const suggestion: Suggestion = {
       editor,
@@ -146,8 +147,10 @@ export class NextEdits implements vscode.Disposable {
     };
     this.clear();
     this.shown = suggestion;
+    // The context key first: once the edit is on screen, Tab and Esc must already be ours.
+    await vscode.commands.executeCommand("setContext", VISIBLE, true);
+    if (this.shown !== suggestion) return;
     this.render(suggestion);
-    void vscode.commands.executeCommand("setContext", VISIBLE, true);
     this.log.debug(
       `next edit shown: ${edits.length} edit(s) v${version}: ${suggestion.edits
         .map((e) => `${e.range.start.line + 1}:${e.range.start.character + 1} "${e.text}"`)
@@ -209,7 +212,9 @@ export class NextEdits implements vscode.Disposable {
   async accept(): Promise<void> {
     const s = this.shown;
     if (!s || s.editor.document.version !== s.version) {
+      // Gone since the key was pressed (the context key lags a little): Tab's usual meaning.
       this.clear();
+      await vscode.commands.executeCommand("tab");
       return;
     }
     if (s.target) {

@@ -340,6 +340,8 @@ def test_ghost_text_appears_is_accepted_and_saved(
     cs = CodeServer(tmp_path, trace=trace)
     cs.install(vsix)
     extra: dict[str, Any] = {"ghostfill.server.pythonPath": sys.executable}
+    if os.environ.get("GHOSTFILL_VSCODE_NEXT_EDIT") == "off":  # measuring what next edits cost
+        extra["ghostfill.nextEdit.enable"] = False
     if trace:
         extra["ghostfill.trace.server"] = "verbose"
     ws = _workspace(tmp_path, fake, extra)

@@ -8,7 +8,7 @@
 "use strict";
 const { start, launch, openFile } = require("./lib");
 
-const { cfg, say } = start();
+const { cfg, say, t0 } = start();
 const GHOST = ".ghost-text-decoration, .ghost-text";
 const STATUS = '[aria-label^="ghostfill "]';
 

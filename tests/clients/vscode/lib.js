@@ -7,7 +7,7 @@ function start() {
   const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
   const t0 = Date.now();
   const say = (m) => console.log(`[${String(Date.now() - t0).padStart(6)} ms] ${m}`);
-  return { cfg, say };
+  return { cfg, say, t0 };
 }
 
 async function launch(cfg) {

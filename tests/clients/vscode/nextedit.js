@@ -48,9 +48,12 @@ async function cursorLine(page) {
   return m ? Number(m[1]) : null;
 }
 
+// Save, wait for the tab to lose its unsaved mark, read the file back.
 async function save(page) {
+  await page.waitForTimeout(100); // let the last key land first
   await page.keyboard.press("Control+S");
-  await page.waitForTimeout(400);
+  await page.waitForFunction(() => !document.querySelector(".tab.active.dirty"), null, { timeout: 10000 });
+  await page.waitForTimeout(100);
   return fs.readFileSync(cfg.path, "utf8");
 }
 
