@@ -278,4 +278,49 @@ def test_bench_replay_types_against_the_real_server(
     assert shown and calls, done.stdout
     assert int(calls.group(1)) >= 1, done.stdout
     assert int(shown.group(1)) >= 1, done.stdout + llama_server.tail()
-    assert re.search(r"prompt evaluation \d+(\.\d+)? tokens/s", done.stdout), done.stdout
+    assert "measured by ghostfill: prompt evaluation" in done.stdout, done.stdout
+
+
+async def test_a_superseded_request_stops_the_servers_work(
+    client: LanguageClient, llama_server: RealServer, workspace: Path
+) -> None:
+    """A keystroke that supersedes a request whose long prompt the server is still
+    evaluating closes that connection: llama-server cancels the task and releases its slot
+    after the batch it is in (`-b 256` here), before the whole prompt is evaluated."""
+    path, text, row, col = cases(workspace)[7]  # 4,000 characters before it: 4+ batches
+    settings = options(llama_server, "llamacpp")
+    settings["context"] = {"windowTokens": 1500, "budgetTokens": 1000}  # a long cold prompt
+    await start(client, workspace, settings)
+    current = cut(text, row, col)
+    uri = open_doc(client, path, current)
+    log_before = len(llama_server.log.read_text(errors="replace"))
+    first = asyncio.ensure_future(inline(client, uri, row, col))
+    started = time.monotonic()
+    # The server answers nothing (not even /slots) while it evaluates a batch: watch its log.
+    while "launch_slot_" not in llama_server.log.read_text(errors="replace")[log_before:]:
+        assert time.monotonic() - started < WAIT_S, llama_server.tail()
+        await asyncio.sleep(0.05)
+    type_text(client, uri, 2, row, col, "q")
+    second = asyncio.ensure_future(inline(client, uri, row, col + 1))
+    cancelled = time.monotonic()
+    released: list[int] = []
+    while time.monotonic() - cancelled < WAIT_S and not released:
+        new = llama_server.log.read_text(errors="replace")[log_before:]
+        if "cancel task" in new:
+            after = new[new.index("cancel task") :]
+            released = [int(n) for n in re.findall(r"stop processing: n_tokens = (\d+)", after)]
+        await asyncio.sleep(0.1)
+    seconds = time.monotonic() - cancelled
+    # The next request's prompt is the first one plus a character: the share of it the server
+    # found in its cache is how far the cancelled request got.
+    reused: list[float] = []
+    while time.monotonic() - cancelled < WAIT_S and not reused:
+        new = llama_server.log.read_text(errors="replace")[log_before:]
+        after = new[new.index("cancel task") :] if "cancel task" in new else ""
+        reused = [float(f) for f in re.findall(r"f_sim_best = ([\d.]+)", after)]
+        await asyncio.sleep(0.2)
+    await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), WAIT_S)
+    print(f"\nsuperseded prompt: the server stopped at {released[:1]} tokens {seconds:.1f} s")
+    print(f"after the keystroke; the next request found {reused[:1]} of its prompt cached")
+    assert released and reused, llama_server.tail()
+    assert reused[0] < 0.9, llama_server.tail()  # it stopped well before its end
