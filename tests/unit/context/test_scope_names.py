@@ -124,3 +124,11 @@ def test_typescript_names_and_this_members(store: DocumentStore) -> None:
 def test_a_language_without_locals_query_gets_no_names(store: DocumentStore) -> None:
     doc = store.open("file:///w/main.go", "package main\n\nfunc main() {\n\tx := 1\n}\n", 1)
     assert ScopeHints()(doc, doc.data.index(b"x"), "\t", None).names == frozenset()
+
+
+def test_names_are_not_read_in_very_large_files(store: DocumentStore) -> None:
+    big = PYTHON + "\n".join(f"NAME_{i} = {i}" for i in range(8000)) + "\n"
+    doc = store.open("file:///w/big.py", big, 1)
+    cursor, line = at(doc, "  # member")
+    hints = ScopeHints()(doc, cursor, line, None)
+    assert hints.names == frozenset() and "owner" in hints.members  # members still read

@@ -21,10 +21,10 @@ def load(key):
 '''
 
 
-def ctx(text: str, suffix: str = "\n") -> CompletionContext:
+def ctx(text: str, suffix: str = "\n", path: str = "/ws/new.py") -> CompletionContext:
     return CompletionContext(
-        uri="file:///ws/new.py",
-        path="/ws/new.py",
+        uri="file://" + path,
+        path=path,
         language="python",
         prefix=text,
         suffix=suffix,
@@ -69,26 +69,8 @@ def test_spaces_typed_after_a_word_are_not_doubled() -> None:
 def test_the_line_being_typed_never_teaches_its_own_rest() -> None:
     fresh = OfflineEngine(OfflineSettings(minConfidence=0.01))
     text = "x = 1\n# zebra quokka marmot\ny = 2\n"
-    first = CompletionContext(
-        uri="file:///ws/z.py",
-        path="/ws/z.py",
-        language="python",
-        prefix="x = 1",
-        suffix=text[5:],
-        line_prefix="x = 1",
-        line_suffix="",
-    )
-    fresh.suggest(first)  # the file model's snapshot holds the whole comment line
-    cut = "x = 1\n# zebra quo"
-    second = CompletionContext(
-        uri="file:///ws/z.py",
-        path="/ws/z.py",
-        language="python",
-        prefix=cut,
-        suffix="\ny = 2\n",
-        line_prefix="# zebra quo",
-        line_suffix="",
-    )
+    fresh.suggest(ctx("x = 1", text[5:], "/ws/z.py"))  # the snapshot holds the whole line
+    second = ctx("x = 1\n# zebra quo", "\ny = 2\n", "/ws/z.py")
     assert fresh.suggest(second) is None
 
 
