@@ -8,7 +8,10 @@ the engine's `opened/changed/saved/closed` hooks, which the LSP handlers call.
 Incremental: the snippets and scope signatures of the previous request are reused while the
 user keeps typing inside the same scope (the innermost enclosing class or function, or the
 cursor's line at top level): the cursor is still in it and every edit since was inside it.
-Only the window around the cursor is cut again. Any edit elsewhere, or a document opened,
+Only the window around the cursor is cut again. The window may have moved (Enter moves it a
+line) by up to `REUSE_WINDOW_SHIFT` rows when no enclosing scope starts in the rows it moved
+over (its signature would have to appear or go); snippets of this file that the moved window
+now shows are dropped. Any edit elsewhere, or a document opened,
 saved or closed, settings changed, or `REUSE_LIMIT` reuses in a row, recomputes everything.
 """
 
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 
 REUSE_LIMIT = 64
 """Requests in a row served with the same snippets before they are gathered afresh."""
+REUSE_WINDOW_SHIFT = 8
+"""Rows the window may have moved since the snippets were gathered (Enter moves it one)."""
 
 
 @dataclass
@@ -51,7 +56,14 @@ class _Reused:
     window_first: int
     scopes: tuple[str, ...]
     snippets: tuple[Snippet, ...]
+    scope_starts: tuple[int, ...] = ()
+    """First rows of the scopes enclosing the cursor then (their signatures depend on the
+    window's first row)."""
     uses: int = 0
+
+    def moved_over_a_scope(self, window_first: int) -> bool:
+        lo, hi = sorted((window_first, self.window_first))
+        return any(lo <= start < hi for start in self.scope_starts)
 
 
 class SnippetSource(Protocol):
@@ -176,15 +188,16 @@ class ContextEngine:
         elif (reuse := self._reusable(doc, row, window, settings, workspace)) is not None:
             reuse.uses += 1
             self.reused += 1
-            scopes, ranked = reuse.scopes, reuse.snippets
+            scopes, ranked = reuse.scopes, _outside(reuse.snippets, doc.path, window)
         else:
             tree = doc.syntax(fresh=False)
             around = enclosing_scopes(doc, tree, cursor) if tree is not None else []
             scopes = enclosing_signatures(doc, cursor, window.first_row, around)
             ranked = self._snippets(doc, window, settings, excluded)
             first, last = _scope_rows(around, row)
+            starts = tuple(m.captures["context"][0].start_row for m in around)
             self._last = _Reused(
-                doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked
+                doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked, starts
             )
         line_prefix = window.line_prefix
         return CompletionContext(
@@ -222,7 +235,8 @@ class ContextEngine:
             or last.workspace != workspace
             or last.uses >= REUSE_LIMIT
             or not last.first_row <= row <= last.last_row
-            or window.first_row != last.window_first
+            or abs(window.first_row - last.window_first) > REUSE_WINDOW_SHIFT
+            or last.moved_over_a_scope(window.first_row)
         ):
             return None
         return last
@@ -241,6 +255,16 @@ class ContextEngine:
             except Exception:  # context is an extra: a failing source costs only its snippets
                 log.exception("context source %s failed", type(source).__name__)
         return _ranked(snippets, doc, window, settings, excluded)
+
+
+def _outside(snippets: tuple[Snippet, ...], path: str, window: Window) -> tuple[Snippet, ...]:
+    """`snippets` without those of `path` that `window` shows (it may have moved since)."""
+
+    def shown(s: Snippet) -> bool:
+        end = s.start_line + s.text.count("\n")
+        return s.path == path and s.start_line <= window.last_row and end >= window.first_row
+
+    return tuple(s for s in snippets if not shown(s))
 
 
 def _scope_rows(scopes: list[Match], row: int) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from ghostfill.context.definitions import DefinitionSource
 from ghostfill.context.gather import ContextEngine
 from ghostfill.context.neighbours import NeighbourSource
 from ghostfill.context.recent_edits import RecentEdits
-from ghostfill.context.window import Window
+from ghostfill.context.window import Window, cursor_window
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import Document, DocumentStore, TextChange
 from ghostfill.documents.syntax import Grammars
@@ -160,3 +160,51 @@ def test_context_is_reused_while_typing_inside_the_same_scope(store: DocumentSto
     assert source.asked == 3
     engine.gather(doc, Position(11, 4), Settings())  # other settings
     assert source.asked == 4
+
+
+class SameFile:
+    """A source offering a snippet of the document itself, far below the cursor."""
+
+    def __init__(self, line: int) -> None:
+        self.asked = 0
+        self.line = line
+
+    def snippets(self, doc: Document, window: Window, settings: Settings) -> list[Snippet]:
+        self.asked += 1
+        return [Snippet(doc.path, "def helper():\n    pass", "neighbour", 1.0, self.line)]
+
+
+def test_reuse_follows_a_window_moved_by_enter_but_not_over_a_scope(
+    store: DocumentStore,
+) -> None:
+    """A function longer than the window: each Enter moves the window a line, the snippets
+    are reused, and one of this file that the moved window now shows is dropped; a window
+    that moves over the start of an enclosing scope gathers again (its signature must
+    appear)."""
+    from ghostfill.settings import ContextSettings
+
+    body = "".join(f"    v{i} = {i}\n" for i in range(400))
+    text = "import os\n\n\ndef long(a):\n" + body + "\n\ndef tail(b):\n    return b\n"
+    doc = store.open("file:///w/long.py", text, 1)
+    row = 300
+    below = cursor_window(doc, row, 0, 200).last_row + 2  # just out of sight
+    source = SameFile(line=below)
+    engine = ContextEngine([source])
+    engine.opened(doc)
+    settings = Settings(context=ContextSettings(windowTokens=200))
+    first = engine.gather(doc, Position(row, 13), settings)
+    assert source.asked == 1 and [s.start_line for s in first.snippets] == [below]
+    for _ in range(4):
+        edit(store, engine, doc, row, len(doc.line(row)), "\n    ")
+        row += 1
+        again = engine.gather(doc, Position(row, 4), settings)
+    assert source.asked == 1 and engine.reused == 4 and again.scopes == first.scopes
+    assert again.snippets == ()  # the window moved down over it: the model sees it there
+    # where the next Enter moves the window's first row past `def long` (row 3)
+    start = next(r for r in range(4, 300) if cursor_window(doc, r + 1, 0, 200).first_row > 3)
+    engine.gather(doc, Position(start, 4), settings)
+    asked = source.asked
+    edit(store, engine, doc, start, len(doc.line(start)), "\n    ")
+    moved = engine.gather(doc, Position(start + 1, 4), settings)
+    assert source.asked == asked + 1
+    assert any("def long" in s for s in moved.scopes) and "def long" not in moved.prefix
