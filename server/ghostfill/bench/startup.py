@@ -6,7 +6,14 @@ Prints spawn -> initialize result for the first window (the daemon starts) and f
 that joins it, the same for an in-process server, each relay's RSS, the daemon's RSS with one
 window and with two on the same root, whether a joining window indexed again, and the cached
 keystroke latency through the relay against in-process. Floors measured in the same run: a
-bare `python -c pass` and the import of the relay's modules.
+bare `python -c pass` and the import of the relay's modules. On a loaded machine the wall
+times stretch with the load; the CPU figures do not: the CPU a relay has used by its
+initialize result (its start-up: interpreter, imports, handshake), and the CPU the daemon
+spends on a joining window from its spawn to its initialize result.
+
+`GHOSTFILL_BENCH_SERVE` (a command line, e.g. `env PYTHONPATH=../old/server python -m
+ghostfill serve`) measures another checkout's `serve` with this harness, for a before and an
+after in the same conditions (`--no-daemon` is added for the in-process window).
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ import argparse
 import asyncio
 import compileall
 import os
+import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,8 +35,6 @@ from pathlib import Path
 from lsprotocol import types
 
 from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
-from ghostfill.daemon.commands import query
-from ghostfill.daemon.paths import locations
 from ghostfill.fakes.openai import FakeProvider
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -116,6 +123,26 @@ async def _keystrokes(window: Window, ws: Path, count: int) -> list[float]:
     return cached
 
 
+def _daemon_pid(run_dir: Path) -> int:
+    """The running daemon's pid, from its pid file (whichever build: the one under test may
+    be another checkout's, with its own socket name)."""
+    for pid_file in run_dir.rglob("daemon-*.pid"):
+        text = pid_file.read_text().strip()
+        if text.isdigit() and Path(f"/proc/{text}").exists():
+            return int(text)
+    return 0
+
+
+def _stop_daemon(run_dir: Path) -> None:
+    pid = _daemon_pid(run_dir)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(200):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.05)
+
+
 def _env(root: Path) -> dict[str, str]:
     env = {
         k: v
@@ -130,7 +157,8 @@ def _env(root: Path) -> dict[str, str]:
 
 async def measure(args: argparse.Namespace) -> int:
     compileall.compile_dir(str(PACKAGE), quiet=1)  # as an installed wheel has it
-    serve = [sys.executable, "-m", "ghostfill", "serve"]
+    other = os.environ.get("GHOSTFILL_BENCH_SERVE")
+    serve = shlex.split(other) if other else [sys.executable, "-m", "ghostfill", "serve"]
     with (
         tempfile.TemporaryDirectory(prefix="gfb-") as tmp,
         FakeProvider("value = compute(x)") as fake,
@@ -163,20 +191,26 @@ async def measure(args: argparse.Namespace) -> int:
         alone_keys = await _keystrokes(alone, ws, args.keystrokes)
         await alone.stop()
 
-        loc = locations(env)
+        run_dir = root / "run"
         windows: list[Window] = []
         daemon_rss: list[float] = []
+        join_cpu: list[float] = []
+        relay_start_cpu: list[float] = []
         for n in range(max(args.windows, 2)):
             window = Window(serve, env)
+            daemon = _daemon_pid(run_dir) if n else 0
+            before = cpu_ms(daemon) if daemon else 0.0
             await window.start(options, ws)
+            if daemon:
+                join_cpu.append(cpu_ms(daemon) - before)
+            relay_start_cpu.append(cpu_ms(window.pid))
             windows.append(window)
             if n == 0:
                 await window.indexed()
             else:
                 await asyncio.sleep(1.0)  # give a re-index, if any, time to show
                 await window.indexed() if "begin" in window.kinds() else None
-            status = query(loc, "status") or {}
-            daemon_rss.append(rss_mb(int(status.get("pid", 0))))
+            daemon_rss.append(rss_mb(_daemon_pid(run_dir)))
         relay_cpu = cpu_ms(windows[0].pid)
         relay_keys = await _keystrokes(windows[0], ws, args.keystrokes)
         relay_cpu = (cpu_ms(windows[0].pid) - relay_cpu) / args.keystrokes
@@ -185,7 +219,7 @@ async def measure(args: argparse.Namespace) -> int:
         joins = [w.startup_ms for w in windows[1:]]
         for window in windows:
             await window.stop()
-        query(loc, "stop")
+        _stop_daemon(run_dir)
 
     print(f"workspace: {args.files} files; {len(windows)} windows on one root; private daemon dir")
     print(
@@ -196,6 +230,11 @@ async def measure(args: argparse.Namespace) -> int:
     print(
         f"spawn -> initialize, joining the daemon         median {statistics.median(joins):.0f} ms "
         f"(each: {', '.join(f'{j:.0f}' for j in joins)})"
+    )
+    print(
+        f"  CPU (load-independent): relay up to its initialize result "
+        f"{statistics.median(relay_start_cpu):.0f} ms median; daemon per joining window "
+        f"{statistics.median(join_cpu):.0f} ms median (each: {', '.join(f'{c:.0f}' for c in join_cpu)})"
     )
     print(
         f"RSS: in-process server {alone_rss:.0f} MB; relay per window {statistics.median(relay_rss):.1f} MB"
