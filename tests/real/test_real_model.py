@@ -215,7 +215,9 @@ async def test_typing_reuses_the_servers_prompt_cache(
     line_prefix = current.split("\n")[row]
     version = 1
     first, _ = await model_suggestion(client, recorder, uri, row, col, line_prefix)
-    for _ in range(6):
+    same_shape: list[float] = []
+    usage: list[tuple[int, float]] = []
+    for _ in range(12):  # 6 keystrokes, more while the pacer is still resizing (a loaded machine)
         # Type a character the suggestion did not predict, so the next request goes out.
         ch = "q" if not first.startswith("q") else "z"
         version += 1
@@ -223,13 +225,15 @@ async def test_typing_reuses_the_servers_prompt_cache(
         col += 1
         line_prefix += ch
         first, _ = await model_suggestion(client, recorder, uri, row, col, line_prefix)
-    usage = usage_logged(client)
+        usage = usage_logged(client)
+        same_shape = [
+            reuse
+            for (before, _), (tokens, reuse) in itertools.pairwise(usage)
+            if abs(tokens - before) <= 0.2 * before
+        ]
+        if len(usage) >= 6 and len(same_shape) >= 3:
+            break
     print(f"\nprompt tokens and cache reuse per request: {usage}")
-    same_shape = [
-        reuse
-        for (before, _), (tokens, reuse) in itertools.pairwise(usage)
-        if abs(tokens - before) <= 0.2 * before
-    ]
     assert len(same_shape) >= 3, usage
     assert min(same_shape) >= 0.9, usage
 
