@@ -106,7 +106,8 @@ def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         if w.server is not None:
             code = w.server.stop()
             stderr = "".join(p.read_text(errors="replace") for p in w.log_dir.glob("*.log"))
-            assert not OUR_FRAMES.findall(stderr), "an exception escaped ghostfill code"
+            escaped = OUR_FRAMES.findall(stderr)
+            assert not escaped, f"an exception escaped ghostfill code:\n{stderr[-6000:]}"
             assert w.restarts == [], w.restarts
             assert code == 0
 
