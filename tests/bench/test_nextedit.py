@@ -43,7 +43,7 @@ def test_bench_scores_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert figures["did_change_overhead"]["keystrokes"] > 0
 
 
-def test_cases_from_git_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _repo(tmp_path: Path) -> tuple[Path, Path]:
     import subprocess
 
     repo = tmp_path / "repo"
@@ -64,6 +64,29 @@ def test_cases_from_git_history(tmp_path: Path, capsys: pytest.CaptureFixture[st
     code = tmp_path / "code"
     code.mkdir()
     (code / "m.py").write_text(CODE, encoding="utf-8")
+    return repo, code
+
+
+def test_cases_from_git_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo, code = _repo(tmp_path)
     assert main(["bench", "nextedit", str(code), "--git", str(repo), "--json"]) == 0
     kinds = json.loads(capsys.readouterr().out)["kinds"]
     assert kinds["git history (next hunk)"]["n"] == 1
+
+
+def test_the_fake_model_predicts_the_next_hunk_and_leaves_noise_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the fake next-edit server (the oracle knows the next hunk) in each format."""
+    repo, code = _repo(tmp_path)
+    for i in range(3):
+        (code / f"n{i}.py").write_text(CODE * 4, encoding="utf-8")
+    for fmt in ("chat", "zeta", "sweep", "mercury"):
+        args = ["bench", "nextedit", str(code), "--git", str(repo), "--fake", "--json"]
+        assert main([*args, "--format", fmt]) == 0
+        figures = json.loads(capsys.readouterr().out)["with_model"]
+        assert figures["format"] == fmt
+        history = figures["kinds"]["git history (next hunk)"]
+        assert history["offline"] == {"missed": 1.0} and history["model"] == {"exact": 1.0}
+        noise = [k for k in figures["kinds"] if k.startswith("noise")]
+        assert noise and all(figures["kinds"][k]["model"] == {"quiet": 1.0} for k in noise)

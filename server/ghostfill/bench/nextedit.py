@@ -16,6 +16,7 @@ file, the next hunk.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -23,21 +24,24 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 
+from ghostfill.bench import nextedit_model
 from ghostfill.bench.driver import percentile
 from ghostfill.bench.nextedit_cases import (
     Case,
     history_cases,
     noise_cases,
+    open_case,
     rename_cases,
     repeat_cases,
+    score,
 )
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.store import DocumentStore, TextChange
 from ghostfill.documents.syntax import Grammars
 from ghostfill.model import Position
-from ghostfill.nextedit.model import apply
 from ghostfill.nextedit.predict import NextEdits
 from ghostfill.settings import NextEditSettings
 
@@ -55,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--commits", type=int, default=200, help="commits read with --git")
     parser.add_argument("--misses", type=int, default=0, help="print this many failed cases")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    nextedit_model.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,12 +88,14 @@ def run(args: argparse.Namespace) -> int:
     if args.git:
         for case in history_cases(os.path.abspath(args.git), args.commits, rng):
             pools[case.kind].append(case)
-    settings = NextEditSettings(windowLines=args.window_lines)
+    settings = NextEditSettings(windowLines=args.window_lines, format=args.format)
+    asked: dict[str, list[Case]] = {}
     scores: dict[str, dict[str, object]] = {}
     misses: list[str] = []
     latencies: list[float] = []
     for kind, pool in sorted(pools.items()):
         chosen = rng.sample(pool, min(args.cases, len(pool)))
+        asked[kind] = chosen[: args.model_cases]
         counts: dict[str, int] = defaultdict(int)
         for case in chosen:
             outcome, ms = _evaluate(registry, grammars, settings, case)
@@ -105,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
         "latency_ms": _percentiles(latencies),
         "did_change_overhead": _overhead(registry, grammars, files, rng),
     }
+    model = asyncio.run(_with_model(args, registry, grammars, settings, asked))
+    if model is not None:
+        figures["with_model"] = model
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -112,27 +122,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_model(
+    args: argparse.Namespace,
+    registry: LanguageRegistry,
+    grammars: Grammars,
+    settings: NextEditSettings,
+    pools: dict[str, list[Case]],
+) -> dict[str, object] | None:
+    async with AsyncExitStack() as stack:
+        target = await nextedit_model.open_target(args, stack)
+        if target is None:
+            return None
+        return await nextedit_model.evaluate(target, registry, grammars, settings, pools)
+
+
 def _evaluate(
     registry: LanguageRegistry, grammars: Grammars, settings: NextEditSettings, case: Case
 ) -> tuple[str, float]:
     next_edits = NextEdits(settings=lambda: settings)
-    store = DocumentStore(registry, grammars, next_edits)
-    uri = Path(case.path).as_uri()
-    uri = uri if uri.endswith(".py") else f"{uri}.py"
-    doc = store.open(uri, case.text, 1, "python")
-    for version, change in enumerate(case.changes, start=2):
-        store.change(uri, version, [change])
+    doc = open_case(registry, grammars, next_edits, case)
     t0 = time.perf_counter()
     prediction = next_edits.predict(doc, case.cursor)
     ms = (time.perf_counter() - t0) * 1000
-    got = {(e.start, e.end, e.text) for e in prediction.edits}
-    if case.expected is None:
-        return ("false positive" if got else "quiet"), ms
-    if not got:
-        return "missed", ms
-    if apply(doc.data, prediction.edits).decode() == case.expected:
-        return "exact", ms  # the right text (the edits may be smaller than the case's own)
-    return ("partial" if got < case.wanted else "wrong"), ms
+    return score(doc, prediction, case), ms
 
 
 def _overhead(
@@ -210,9 +222,9 @@ def _print(f: dict[str, object], misses: list[str]) -> None:
     print(f"next edits over {f['files']} files of {', '.join(map(str, f['paths']))}")  # type: ignore[call-overload]
     kinds = f["kinds"]
     assert isinstance(kinds, dict)
-    for kind, score in kinds.items():
-        rest = "  ".join(f"{k} {v:.3f}" for k, v in score.items() if k != "n")
-        print(f"  {kind:<32} n={score['n']:<4} {rest}")
+    for kind, rates in kinds.items():
+        rest = "  ".join(f"{k} {v:.3f}" for k, v in rates.items() if k != "n")
+        print(f"  {kind:<32} n={rates['n']:<4} {rest}")
     lat = f["latency_ms"]
     assert isinstance(lat, dict)
     print(f"  prediction latency: p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  (n={lat['n']})")
@@ -222,5 +234,7 @@ def _print(f: dict[str, object], misses: list[str]) -> None:
         f"  didChange on {o['file_lines']} lines: p50 {o['p50_us_without']:.1f} us without the "
         f"history, {o['p50_us_with']:.1f} us with it (x{o['ratio']})"
     )
+    if "with_model" in f:
+        nextedit_model.print_figures(f["with_model"])  # type: ignore[arg-type]
     for line in misses:
         print(f"  miss: {line}")

@@ -22,10 +22,14 @@ import symtable
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ghostfill.documents.store import TextChange
-from ghostfill.documents.syntax import byte_to_utf16
+from ghostfill.documents.languages import LanguageRegistry
+from ghostfill.documents.store import Document, DocumentStore, TextChange
+from ghostfill.documents.syntax import Grammars, byte_to_utf16
 from ghostfill.model import Position
+from ghostfill.nextedit.model import Prediction, apply
+from ghostfill.nextedit.predict import NextEdits
 
 NEW_NAMES = (
     "amount", "entry", "target", "payload", "handle", "record", "subject", "option", "element",
@@ -337,3 +341,28 @@ def _history_case(name: str, text: str, hunks: list[tuple[int, int, list[str]]],
         shift += len(new) - count
         cursor = Position(row + len(new), 0)
     return Case("git history (next hunk)", name, text, changes, cursor, expected)
+
+
+def score(doc: Document, prediction: Prediction, case: Case) -> str:
+    """exact | partial | wrong | missed for a case with an answer; quiet | false positive."""
+    got = {(e.start, e.end, e.text) for e in prediction.edits}
+    if case.expected is None:
+        return "false positive" if got else "quiet"
+    if not got:
+        return "missed"
+    if apply(doc.data, prediction.edits).decode() == case.expected:
+        return "exact"  # the right text (the edits may be smaller than the case's own)
+    return "partial" if got < case.wanted else "wrong"
+
+
+def open_case(
+    registry: LanguageRegistry, grammars: Grammars, next_edits: NextEdits, case: Case
+) -> Document:
+    """The case's file opened in a store fed to `next_edits`, with its typing sent."""
+    store = DocumentStore(registry, grammars, next_edits)
+    uri = Path(case.path).as_uri()
+    uri = uri if uri.endswith(".py") else f"{uri}.py"
+    doc = store.open(uri, case.text, 1, "python")
+    for version, change in enumerate(case.changes, start=2):
+        store.change(uri, version, [change])
+    return doc
