@@ -44,6 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline", action="store_true", help="keep the offline engine on (it learns too)"
     )
+    parser.add_argument(
+        "--next-edit",
+        choices=["off", "rules", "model"],
+        default="off",
+        help="also ask textDocument/copilotInlineEdit after every change, as an editor showing "
+        "next edits does, alongside the completion request (rules: offline; model: the fake "
+        "backend is asked too)",
+    )
 
 
 def big_python_file(lines: int) -> str:
@@ -98,6 +106,7 @@ async def measure(args: argparse.Namespace) -> int:
             },
             "completion": {"debounceMs": 0},
             "offline": {"enable": bool(args.offline)},
+            "nextEdit": {"enable": args.next_edit != "off", "useBackend": args.next_edit == "model"},
         }
         await server.start(options, root)
         uri = path.as_uri()
@@ -113,10 +122,13 @@ async def measure(args: argparse.Namespace) -> int:
             server.insert(uri, version, row, col, " ")
             lines[row] += " "
             col += 1
+            edit = _next_edit(server, uri, version, row, col) if args.next_edit != "off" else None
             started = asyncio.get_running_loop().time()
             sent_at.append(time.time())
             await server.inline(uri, row, col)
             fresh.append((asyncio.get_running_loop().time() - started) * 1000)
+            if edit is not None:
+                await edit
             started = asyncio.get_running_loop().time()
             await server.inline(uri, row, col)
             cached.append((asyncio.get_running_loop().time() - started) * 1000)
@@ -127,6 +139,7 @@ async def measure(args: argparse.Namespace) -> int:
         indexed_at = indexing_end(log_file) if args.index_files else None
     overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
     print(f"file: {args.lines} lines; {args.requests} requests; instant fake backend on 127.0.0.1")
+    print(f"next edits asked after every change: {args.next_edit}")
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
     print(f"fresh request, round trip (ms) {summary(fresh)}")
     print(f"  the fake alone, via httpx    {summary(backend)}")
@@ -149,6 +162,22 @@ async def measure(args: argparse.Namespace) -> int:
     if stages:
         print_stages(stages, fresh, cached)
     return 0
+
+
+def _next_edit(
+    server: ServerUnderTest, uri: str, version: int, row: int, col: int
+) -> asyncio.Future[object]:
+    """A copilotInlineEdit request sent now (answered while the completion is asked for)."""
+    sent: asyncio.Future[object] = asyncio.ensure_future(
+        server.client.protocol.send_request_async(
+            "textDocument/copilotInlineEdit",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "position": {"line": row, "character": col},
+            },
+        )
+    )
+    return sent
 
 
 def stdlib_copies(folder: Path, n: int) -> None:

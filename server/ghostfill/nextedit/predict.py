@@ -15,8 +15,9 @@ an answer that arrives for a version no longer current is dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from ghostfill.documents.store import Document
@@ -35,6 +36,8 @@ from ghostfill.settings import NextEditSettings
 log = logging.getLogger(__name__)
 
 MAX_SERVED = 256
+YIELD_S = 1.0
+"""Longest a prediction waits for inline completions in flight to be answered first."""
 MODEL_RULE = "model"
 
 
@@ -67,6 +70,9 @@ class NextEdits:
         self._cache: dict[str, Prediction] = {}
         self._modelled: dict[str, Prediction] = {}
         self._reported: set[str] = set()
+        self._completing = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._pending: dict[str, asyncio.Task[Prediction]] = {}
         self._served: dict[str, str] = {}
         """id -> rule of the predictions sent (bounded), for the accept command."""
@@ -91,6 +97,19 @@ class NextEdits:
         if task is not None and not task.done():
             task.cancel()
             self.counts["cancelled"] += 1
+
+    @contextlib.contextmanager
+    def completing(self) -> Iterator[None]:
+        """Around an inline completion: predictions wait until none is in flight (up to
+        YIELD_S), so ghost text never waits behind a re-parse or a model prompt."""
+        self._completing += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._completing -= 1
+            if not self._completing:
+                self._idle.set()
 
     def served(self, prediction: Prediction) -> str:
         """Record a prediction going to the editor; its id is the accept command's argument."""
@@ -135,6 +154,9 @@ class NextEdits:
 
     async def _after_queued(self, doc: Document, cursor: Position) -> Prediction:
         await asyncio.sleep(0)  # let didChange notifications already read run first
+        if not self._idle.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), YIELD_S)
         offline = self.predict(doc, cursor)
         if not offline.empty:
             return offline

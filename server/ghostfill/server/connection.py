@@ -340,7 +340,8 @@ class Connection:
         position = Position(pos.line, pos.character)
         try:
             doc = self.session.documents.get(uri)
-            completion = await self.pipeline.complete(doc, position)
+            with self.session.next_edits.completing():  # next edits wait for ghost text
+                completion = await self.pipeline.complete(doc, position)
             if completion is None or not completion.text:
                 return None
             doc.offset(position)  # still valid after edits while waiting?

@@ -120,3 +120,16 @@ async def test_a_model_reverting_the_users_edit_is_dropped() -> None:
     model.answer = "\n".join(CODE.split("\n")[0:5])  # the region as it was: push undone
     got = await ed.next_edits.suggest(doc, Position(2, 12))
     assert got.empty and len(model.prompts) == 1
+
+
+async def test_a_prediction_waits_for_the_inline_completion_in_flight() -> None:
+    model = ScriptedModel()
+    ed = _editor(model)
+    doc = _one_change(ed)
+    with ed.next_edits.completing():
+        pending = asyncio.ensure_future(ed.next_edits.suggest(doc, Position(2, 12)))
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert model.prompts == [] and not pending.done()
+    got = await pending
+    assert got.rule == "model" and len(model.prompts) == 1
