@@ -9,6 +9,8 @@ directly. Each HTTP fake (`wire.FakeServer`) records every request, checks keys,
 - `responses.FakeResponses`: the OpenAI Responses API over SSE and WebSocket;
 - `ollama.FakeOllama`, `llamacpp.FakeLlamaCpp`, `anthropic.FakeAnthropic`;
 - `fim.FakeCodestral`, `fim.FakeDeepSeek`: native fill-in-the-middle APIs;
+- `nextedit.FakeNextEdit`: a next-edit model (chat, Zeta, Sweep and Mercury Edit prompts; an
+  oracle that answers the true next edit for `ghostfill bench nextedit --fake`);
 - `tabby.FakeTabby`, `copilot.FakeCopilot`: what the peers `ghostfill bench compare` runs talk to;
 - `proxy.FakeConnectProxy`, `tls.TlsFront` (over `relay`): a corporate CONNECT proxy and an
   HTTPS front with the test's own CA, so every fake is also reachable over HTTPS via a proxy.
