@@ -84,33 +84,27 @@ def from_llamacpp(timings: object) -> Usage | None:
 
 def from_openai(usage: object) -> Usage | None:
     """An OpenAI-style `usage` object (cached tokens are part of `prompt_tokens` there)."""
-    if not isinstance(usage, Mapping):
-        return None
-    total = _int(usage, "prompt_tokens")
-    if total is None:
-        return None
-    details = usage.get("prompt_tokens_details")
-    cached = _int(details, "cached_tokens") if isinstance(details, Mapping) else None
-    return Usage(
-        prompt_tokens=max(total - (cached or 0), 0),
-        cached_tokens=cached,
-        predicted_tokens=_int(usage, "completion_tokens") or 0,
-    )
+    return _with_cached(usage, "prompt_tokens", "completion_tokens")
 
 
 def from_responses(usage: object) -> Usage | None:
     """The Responses API's `usage` (cached tokens are part of `input_tokens` there)."""
+    return _with_cached(usage, "input_tokens", "output_tokens")
+
+
+def _with_cached(usage: object, prompt: str, output: str) -> Usage | None:
+    """`prompt` tokens include the cached ones, listed under `<prompt>_details`."""
     if not isinstance(usage, Mapping):
         return None
-    total = _int(usage, "input_tokens")
+    total = _int(usage, prompt)
     if total is None:
         return None
-    details = usage.get("input_tokens_details")
+    details = usage.get(f"{prompt}_details")
     cached = _int(details, "cached_tokens") if isinstance(details, Mapping) else None
     return Usage(
         prompt_tokens=max(total - (cached or 0), 0),
         cached_tokens=cached,
-        predicted_tokens=_int(usage, "output_tokens") or 0,
+        predicted_tokens=_int(usage, output) or 0,
     )
 
 

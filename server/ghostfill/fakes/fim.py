@@ -12,11 +12,29 @@ Both also serve their OpenAI-style chat endpoint.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ghostfill.fakes.wire import FakeServer, Reply, RequestHandler, StreamPlan, sse
 
 DONE = b"data: [DONE]\n\n"
+
+
+def _chunk_of(chunk_id: str, model: str) -> Callable[..., bytes]:
+    """One OpenAI-style stream chunk maker (`chat.completion.chunk`, as both providers send)."""
+
+    def chunk(choice: dict[str, Any], **extra: Any) -> bytes:
+        data = {
+            "id": chunk_id,
+            "object": "chat.completion.chunk",
+            "created": 1702256327,
+            "model": model,
+            "choices": [choice],
+            **extra,
+        }
+        return sse(data)
+
+    return chunk
 
 
 class _OpenAIStyle(FakeServer):
@@ -25,16 +43,7 @@ class _OpenAIStyle(FakeServer):
         return {"object": "list", "data": data}
 
     def chat_plan(self, model: str) -> StreamPlan:
-        def chunk(choice: dict[str, Any], **extra: Any) -> bytes:
-            data = {
-                "id": "chat-fake",
-                "object": "chat.completion.chunk",
-                "created": 1702256327,
-                "model": model,
-                "choices": [choice],
-                **extra,
-            }
-            return sse(data)
+        chunk = _chunk_of("chat-fake", model)
 
         def tail(n: int) -> list[bytes]:
             usage = {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n}
@@ -87,16 +96,7 @@ class FakeCodestral(_OpenAIStyle):
             h.json(404, {"detail": "Not Found"})
 
     def fim_plan(self, model: str) -> StreamPlan:
-        def chunk(choice: dict[str, Any], **extra: Any) -> bytes:
-            data = {
-                "id": "5b35cc2e69bf4ba9a11373ee1f1937f8",
-                "object": "chat.completion.chunk",
-                "created": 1702256327,
-                "model": model,
-                "choices": [choice],
-                **extra,
-            }
-            return sse(data)
+        chunk = _chunk_of("5b35cc2e69bf4ba9a11373ee1f1937f8", model)
 
         def tail(n: int) -> list[bytes]:
             usage = {"prompt_tokens": 8, "total_tokens": 8 + n, "completion_tokens": n}
