@@ -57,6 +57,17 @@ async function save(page) {
   return fs.readFileSync(cfg.path, "utf8");
 }
 
+// Save until the file holds `expected` (an applied edit lands a moment after its decorations
+// go), at most `timeout` ms; the last text read either way: the test compares it.
+async function saveUntil(page, expected, timeout = 5000) {
+  const start = Date.now();
+  for (;;) {
+    const text = await save(page);
+    if (text.includes(expected) || Date.now() - start > timeout) return text;
+    await page.waitForTimeout(100);
+  }
+}
+
 const empty = (d) => d.inserted.length === 0 && d.struck.length === 0 && d.hints.length === 0;
 
 (async () => {
@@ -81,7 +92,7 @@ const empty = (d) => d.inserted.length === 0 && d.struck.length === 0 && d.hints
     if (cfg.screenshot) await page.screenshot({ path: cfg.screenshot });
     await page.keyboard.press("Tab");
     result.nearAfterTab = await waitFor(page, "the decorations to go", empty);
-    result.nearText = await save(page);
+    result.nearText = await saveUntil(page, "    total = items * factor");
     say("near: applied with Tab");
 
     // 2. Far: `offset` -> `delta` on the last line; the nearest other use is 8 lines up.
@@ -101,7 +112,7 @@ const empty = (d) => d.inserted.length === 0 && d.struck.length === 0 && d.hints
     say(`far: Tab jumped from line ${result.farLineBefore} to line ${result.farLineAfterJump}`);
     await page.keyboard.press("Tab");
     result.farAfterTab = await waitFor(page, "the decorations to go", empty);
-    result.farText = await save(page);
+    result.farText = await saveUntil(page, "def shift(delta, values)");
     say("far: applied with the second Tab");
 
     // 3. Dismiss: `factor` -> `weight` in the body; Esc turns it down, it does not come back.
@@ -120,7 +131,7 @@ const empty = (d) => d.inserted.length === 0 && d.struck.length === 0 && d.hints
     // Tab with nothing shown is a plain Tab again (indents the line: the keybinding fell through).
     await page.keyboard.press("Home");
     await page.keyboard.press("Tab");
-    result.dismissText = await save(page);
+    result.dismissText = await saveUntil(page, "        total = items * weight");
     say(`dismissed; after moving: ${JSON.stringify(result.afterEscMoved)}`);
   } catch (err) {
     result.error = String(err && err.message ? err.message.split("\n")[0] : err);
