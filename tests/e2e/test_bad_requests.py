@@ -97,6 +97,13 @@ FIXED: list[tuple[str, str, Any, str]] = [
         "nothing",
     ),
     (
+        "didOpen of a uri urllib cannot parse",
+        "textDocument/didOpen",
+        {"textDocument": {"uri": "file://[", "languageId": "python", "version": 1, "text": "x"}},
+        "nothing",
+    ),
+    ("completion in that document", INLINE, at(0, 1, "file://["), "result"),
+    (
         "didOpen without text",
         "textDocument/didOpen",
         {"textDocument": {"uri": "file:///y.py"}},

@@ -31,7 +31,12 @@ MAX_PARSE_BYTES = 4 * 1024 * 1024
 
 
 def uri_to_path(uri: str) -> str:
-    parsed = urlparse(uri)
+    """A file URI's path; any other URI (or one urllib cannot parse, such as `file://[`)
+    stands for itself: it names no file on disk."""
+    try:
+        parsed = urlparse(uri)
+    except ValueError:
+        return uri
     if parsed.scheme in ("file", ""):
         return unquote(parsed.path)
     return uri
