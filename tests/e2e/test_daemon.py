@@ -334,3 +334,51 @@ def test_two_windows_on_one_root_reach_only_their_own_backend_and_key(
         assert (world.status() or {}).get("workspaces") == [str(world.workspace)]
     log = world.log.read_text()
     assert not any(key in log for key in keys)
+
+
+def test_a_window_seen_before_is_answered_by_the_relay_and_the_book_follows_the_server(
+    world: DaemonWorld,
+) -> None:
+    first = started(world, world.window())
+    book_path = world.state / "ghostfill" / "initialize-answers.json"
+    book = wait_for(lambda: book_path.exists() and json.loads(book_path.read_text()), "a book")
+    [(answer_key, real)] = book.items()
+    assert real["capabilities"]["inlineCompletionProvider"] is not None
+    assert oct(book_path.stat().st_mode & 0o777) == "0o600"
+    first.stop()
+    world.ghostfill("daemon", "stop")
+    wait_for(lambda: not world.pids(), "the daemon to stop")
+    marked = {**real, "serverInfo": {"name": "from the book", "version": "0"}}
+    book_path.write_text(json.dumps({answer_key: marked}))
+
+    second = world.window()
+    reply = second.initialize(world.workspace)  # the daemon is not running: the relay answers
+    assert reply["result"] == marked
+    uri = (world.workspace / "calc.py").as_uri()
+    second.open(uri, TYPED)
+    assert items(second.inline(uri, 5, 7))  # then served by the daemon it started meanwhile
+    assert len(world.pids()) == 1
+    wait_for(lambda: json.loads(book_path.read_text()) == {answer_key: real}, "the real answer")
+    assert "capabilities changed" in world.stderr(second)
+    assert second.stop() == 0
+
+    third = world.window()  # the same capabilities again: the book's answer is the server's
+    assert third.initialize(world.workspace)["result"] == real
+    assert "capabilities changed" not in world.stderr(third)
+    assert third.stop() == 0
+
+
+def test_other_capabilities_are_answered_by_the_server(world: DaemonWorld) -> None:
+    first = started(world, world.window())
+    first.stop()
+    book_path = world.state / "ghostfill" / "initialize-answers.json"
+    [answer_key] = json.loads(book_path.read_text())
+    fake = {"capabilities": {}, "serverInfo": {"name": "never shown", "version": "0"}}
+    book_path.write_text(json.dumps({answer_key: fake}))
+    other = world.window()
+    reply = other.call(
+        "initialize",
+        {"processId": None, "capabilities": {"textDocument": {"completion": {}}}},
+    )
+    assert reply["result"]["serverInfo"]["name"] == "ghostfill"
+    assert len(json.loads(book_path.read_text())) == 2

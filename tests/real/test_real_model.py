@@ -290,8 +290,12 @@ async def test_a_superseded_request_stops_the_servers_work(
 ) -> None:
     """A keystroke that supersedes a request whose long prompt the server is still
     evaluating closes that connection: llama-server cancels the task and releases its slot
-    after the batch it is in (`-b 256` here), before the whole prompt is evaluated."""
-    path, text, row, col = cases(workspace)[7]  # 4,000 characters before it: 4+ batches
+    after the chunk it is in. How far it got is reported, not asserted: this build evaluates
+    a prompt 1,024 tokens at a time whatever `-b` says, and its HTTP thread may see the closed
+    connection only as the next chunk starts, so a ~1,150-token prompt is sometimes finished
+    anyway (it stopped at 1,024 in about half the runs here). What ghostfill owes is the cancel
+    itself: the task is cancelled, not completed and answered."""
+    path, text, row, col = max(cases(workspace), key=lambda c: len(cut(c[1], c[2], c[3])))
     settings = options(llama_server, "llamacpp")
     settings["context"] = {"windowTokens": 1500, "budgetTokens": 1000}  # a long cold prompt
     await start(client, workspace, settings)
@@ -327,4 +331,7 @@ async def test_a_superseded_request_stops_the_servers_work(
     print(f"\nsuperseded prompt: the server stopped at {released[:1]} tokens {seconds:.1f} s")
     print(f"after the keystroke; the next request found {reused[:1]} of its prompt cached")
     assert released and reused, llama_server.tail()
-    assert reused[0] < 0.9, llama_server.tail()  # it stopped well before its end
+    log = llama_server.log.read_text(errors="replace")[log_before:]
+    first_task = re.search(r"launch_slot_: id +\d+ \| task (\d+)", log)
+    assert first_task is not None, llama_server.tail()
+    assert f"cancel task, id_task = {first_task[1]}" in log, llama_server.tail()

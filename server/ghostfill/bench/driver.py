@@ -88,6 +88,7 @@ class ServerUnderTest:
         self.options: dict[str, Any] = {}
         self.client.feature(types.WORKSPACE_CONFIGURATION)(lambda params: [self.options])
         self.startup_ms = 0.0
+        self.spawned_at = 0.0
 
     @property
     def pid(self) -> int:
@@ -114,7 +115,7 @@ class ServerUnderTest:
 
     async def start(self, options: dict[str, Any], root: Path | None = None) -> None:
         self.options = options
-        started = time.perf_counter()
+        started = self.spawned_at = time.perf_counter()
         await self.client.start_io(*self.command, env=self.env)
         caps = self.capabilities()
         folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None

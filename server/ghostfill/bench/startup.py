@@ -2,8 +2,10 @@
 
 Everything runs in a private socket and state directory (never the user's own daemon), on a
 workspace made of real code, with bytecode compiled first as an installed package has it.
-Prints spawn -> initialize result for the first window (the daemon starts) and for each window
-that joins it, the same for an in-process server, each relay's RSS, the daemon's RSS with one
+Prints spawn -> initialize result for the first window (the daemon starts; this build has
+never answered, so the daemon's own initialize result is awaited), for a window started cold
+again (the relay answers from the initialize answers it kept) with spawn -> first completion for
+both, for each window that joins the daemon, the same for an in-process server, each relay's RSS, the daemon's RSS with one
 window and with two on the same root, whether a joining window indexed again, and the cached
 keystroke latency through the relay against in-process. Floors measured in the same run: a
 bare `python -c pass` and the import of the relay's modules. On a loaded machine the wall
@@ -123,6 +125,16 @@ async def _keystrokes(window: Window, ws: Path, count: int) -> list[float]:
     return cached
 
 
+async def _first_completion_ms(window: Window, ws: Path) -> float:
+    """Spawn -> the first inline completion answered, asked right after initialize."""
+    path = ws / "first.py"
+    text = "def scale(x):\n    "
+    path.write_text(text)
+    window.open(path.as_uri(), text, "python")
+    await window.inline(path.as_uri(), 1, 4)
+    return (time.perf_counter() - window.spawned_at) * 1000
+
+
 def _daemon_pid(run_dir: Path) -> int:
     """The running daemon's pid, from its pid file (whichever build: the one under test may
     be another checkout's, with its own socket name)."""
@@ -206,6 +218,7 @@ async def measure(args: argparse.Namespace) -> int:
             relay_start_cpu.append(cpu_ms(window.pid))
             windows.append(window)
             if n == 0:
+                first_answer = await _first_completion_ms(window, ws)
                 await window.indexed()
             else:
                 await asyncio.sleep(1.0)  # give a re-index, if any, time to show
@@ -220,13 +233,25 @@ async def measure(args: argparse.Namespace) -> int:
         for window in windows:
             await window.stop()
         _stop_daemon(run_dir)
+        again = Window(serve, env)  # cold again: no daemon, the initialize answer kept
+        await again.start(options, ws)
+        again_answer = await _first_completion_ms(again, ws)
+        await again.stop()
+        _stop_daemon(run_dir)
 
     print(f"workspace: {args.files} files; {len(windows)} windows on one root; private daemon dir")
     print(
         f"floor: python -c pass {bare:.0f} ms; relay imports {relay_import - bare:+.0f} ms over it"
     )
     print(f"spawn -> initialize, in-process (--no-daemon)   {alone.startup_ms:.0f} ms")
-    print(f"spawn -> initialize, cold (starts the daemon)   {windows[0].startup_ms:.0f} ms")
+    print(
+        f"spawn -> initialize, cold, first start (starts the daemon)  {windows[0].startup_ms:.0f} ms"
+        f"; first completion {first_answer:.0f} ms"
+    )
+    print(
+        f"spawn -> initialize, cold, answered by the relay            {again.startup_ms:.0f} ms"
+        f"; first completion {again_answer:.0f} ms"
+    )
     print(
         f"spawn -> initialize, joining the daemon         median {statistics.median(joins):.0f} ms "
         f"(each: {', '.join(f'{j:.0f}' for j in joins)})"

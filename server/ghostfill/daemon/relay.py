@@ -14,6 +14,10 @@ wait and follow in order. If the daemon cannot be reached (or keeps dying), the 
 the rest of the session from an in-process server in a child process, with the same replay.
 A daemon that says it is stopping on request is only replaced when the editor next sends
 something.
+
+A window whose initialize this build has answered before (the same client capabilities, see
+`answers`) is answered by the relay at once, before the daemon is reached or started; the
+server gets the same initialize under the relay's id and its answer only updates the book.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import time
 from collections import deque
 
 from ghostfill.daemon import framing
+from ghostfill.daemon.answers import AnswerBook, key, stamp
 from ghostfill.daemon.launch import DaemonRefused, DaemonUnavailable, connect, hello
 from ghostfill.daemon.paths import Locations, UnsafeDirectory, locations, secure_runtime_dir
 from ghostfill.daemon.pids import alive
@@ -170,6 +175,10 @@ class Relay:
         self._closing = False
         self._deaths: deque[float] = deque()
         self._children = 0
+        self.answers = AnswerBook.of(loc)
+        self._answer_key: str | None = None
+        self._answered: dict[str, Any] | None = None
+        """The initialize result the relay gave the editor itself (None: the server's went)."""
 
     # -- the editor's side (main thread) ----------------------------------------------------
 
@@ -181,6 +190,8 @@ class Relay:
         if message is not None:
             self.log.observe(message)
         self.use_daemon, self.idle_minutes = daemon_settings(self.log.initialize)
+        if message is not None and message is self.log.initialize:
+            self._answer_early(message)
         upstream = self._open()
         with self._lock:
             self._upstream = upstream
@@ -211,6 +222,8 @@ class Relay:
             self._queued.set()
             return
         if message is not None and message.get("method") == "initialize":
+            if self._answered is not None and message is self.log.initialize:
+                message = {**message, "id": REPLAY_ID}
             body = _for_upstream(message, self._upstream)
         try:
             self._upstream.send(framing.frame(body))
@@ -256,9 +269,15 @@ class Relay:
                 return
             if "method" not in message and "id" in message:
                 if message["id"] == REPLAY_ID:
+                    with self._lock:
+                        self._pending.pop(REPLAY_ID, None)
+                    self._check_answer(message)
                     return
                 with self._lock:
                     self._pending.pop(message["id"], None)
+                initialize = self.log.initialize
+                if initialize is not None and message["id"] == initialize.get("id"):
+                    self.answers.put(self._answer_key, message.get("result"))
             elif "method" in message and "id" in message:
                 with self._lock:
                     self._server_pending.add(message["id"])
@@ -282,8 +301,8 @@ class Relay:
         resend: list[tuple[bytes, dict[str, Any] | None]] = []
         now = time.monotonic()
         for msg_id, pending in failed.items():
-            if msg_id == initialize_id:
-                continue  # the replayed initialize answers it
+            if msg_id in (initialize_id, REPLAY_ID):
+                continue  # the replayed initialize answers it (or the relay already did)
             if pending.method == "shutdown":
                 self._to_editor(framing.encode({"jsonrpc": "2.0", "id": msg_id, "result": None}))
             elif now - pending.sent < RESEND_S:
@@ -334,6 +353,33 @@ class Relay:
             self._from_server(body)
         for message in rest:
             upstream.send(framing.frame(framing.encode(message)))
+
+    # -- the initialize answer ---------------------------------------------------------------
+
+    def _answer_early(self, initialize: dict[str, Any]) -> None:
+        """Answer the editor's initialize from the book, when this build has answered the same
+        capabilities before."""
+        self._answer_key = key(stamp(self.loc.build), initialize)
+        known = self.answers.get(self._answer_key)
+        if known is None or "id" not in initialize:
+            return
+        self._answered = known
+        self._to_editor(framing.encode({"jsonrpc": "2.0", "id": initialize["id"], "result": known}))
+
+    def _check_answer(self, message: dict[str, Any]) -> None:
+        """The server's own answer to the initialize the relay answered: keep it for next time;
+        say so when the editor was given something else (or the server failed)."""
+        if self._answered is None:
+            return
+        given, self._answered = self._answered, None
+        if "error" in message or not isinstance(message.get("result"), dict):
+            error = message.get("error")
+            text = error.get("message") if isinstance(error, dict) else None
+            self._say(f"the server failed to initialize: {text or 'no result'}")
+            return
+        if message["result"] != given:
+            self.answers.put(self._answer_key, message["result"])
+            self._say("the server's capabilities changed since the last start; restart this window")
 
     def _notice_death(self) -> None:
         now = time.monotonic()
