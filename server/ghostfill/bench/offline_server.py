@@ -60,6 +60,8 @@ class TreeFigures:
     first_open_of_file: Latency
     """The first request after a file's first didOpen (its model counted from nothing)."""
     default_min_confidence: float
+    first_open_values: list[float] = field(default_factory=list)
+    """Each file's first request, pooled across trees in `pooled` (a tree holds only a few)."""
     sweep: list[Row] = field(default_factory=list)
     during_index: Latency | None = None
     idle: Latency | None = None
@@ -155,6 +157,7 @@ async def _measure_tree(
         cpu=Latency.of(cpu),
         first_after_open=Latency.of(first),
         first_open_of_file=Latency.of(new_file),
+        first_open_values=list(new_file),
         default_min_confidence=default,
         sweep=rows,
     )
@@ -411,10 +414,12 @@ def pooled(figures: Sequence[TreeFigures]) -> str:
         p50 = percentile([f.latency.p50 for f in fs], 0.5)
         first = percentile([f.first_after_open.p50 for f in fs], 0.5)
         cpu = percentile([f.cpu.p50 for f in fs], 0.5)
+        opened = [v for f in fs for v in f.first_open_values]
         out.append(
             f"  {language}: exact {exact:.1%}, coverage {cov:.1%}, precision {prec:.1%},"
-            f" p50 {p50:.1f} ms (server CPU {cpu:.1f} ms), first after didOpen p50 {first:.1f} ms"
-            f" ({n} cuts)"
+            f" p50 {p50:.1f} ms (server CPU {cpu:.1f} ms), first after didOpen p50 {first:.1f} ms,"
+            f" after a file's first didOpen p50 {percentile(opened, 0.5):.1f} ms"
+            f" ({len(opened)} files) ({n} cuts)"
         )
     return "\n".join(out)
 
