@@ -90,6 +90,8 @@ class ContextSettings:
     """Token budget for context snippets (definitions, neighbours, edits)."""
     windowTokens: int = 1500
     """Token budget for the code before and after the cursor."""
+    suffixShare: float = 0.25
+    """Share of windowTokens after the cursor (0-0.5). A model server's prompt cache keeps what comes before the edit; with fill-in-the-middle the code after the cursor follows it and is evaluated again on every keystroke, so a local server keeps up better with less (0.1)."""
     neighbourFiles: bool = True
     """Include similar snippets from open and recently used files."""
     symbols: bool = True

@@ -13,6 +13,7 @@ to its end and holds the one slot (45.7 s against 9.3 s on a loaded machine).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -38,6 +39,8 @@ class RealServer:
     base_url: str
     model: str
     log: Path
+    fim: bool = False
+    """The model has fill-in-the-middle tokens (`/infill` answers instead of 501)."""
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -82,6 +85,21 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"llama-server not healthy within {READY_TIMEOUT_S:.0f} s")
 
 
+def answers_infill(url: str) -> bool:
+    """Whether the loaded model does fill-in-the-middle: llama-server answers 501 otherwise."""
+    body = json.dumps({"input_prefix": "x = ", "input_suffix": "", "n_predict": 1}).encode()
+    request = urllib.request.Request(
+        url + "/infill", body, {"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=READY_TIMEOUT_S) as response:
+            return bool(response.status == 200)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 501:
+            return False
+        raise
+
+
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
     paths = real_model()
@@ -110,7 +128,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServe
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, log)
-        yield RealServer(url, Path(paths["GGUF"]).name, log)
+        yield RealServer(url, Path(paths["GGUF"]).name, log, answers_infill(url))
     finally:
         process.terminate()
         try:

@@ -1,5 +1,6 @@
-"""ghostfill against a real llama-server and a real model (SmolLM2-135M-Instruct, no FIM tokens):
-the one-shot, the LSP (llamacpp preset and the OpenAI-compatible chat path), prompt-cache reuse,
+"""ghostfill against a real llama-server and a real model (Qwen2.5-Coder-0.5B-Instruct, with FIM
+tokens, by default; SmolLM2-135M-Instruct, without, with `GHOSTFILL_REAL_MODEL=smollm2`): the
+one-shot, the LSP (llamacpp preset and the OpenAI-compatible chat path), prompt-cache reuse,
 and doctor. Figures are printed (run with `-s`); behaviour is asserted.
 
 Cut points are taken from real code (ghostfill's own modules, copied into a temporary
@@ -38,13 +39,22 @@ CUTS = 12
 HEAD = re.compile(r"^( {4,})(return |if |for |(?:self\.)?\w+ = )(?=\S)")
 WAIT_S = 120.0
 """Longest wait for one model suggestion (a cold prompt on a loaded 2-core machine)."""
-CONTEXT = {"windowTokens": 400, "budgetTokens": 200}
-"""Small prompts keep the cold requests of these tests short on 2 cores."""
+CONTEXT = {"windowTokens": 400, "budgetTokens": 200, "suffixShare": 0.05}
+"""Small prompts keep the cold requests of these tests short on 2 cores; with FIM the code after
+the cursor is evaluated again at each keystroke, so little of it (the setting for a local model)."""
 NO_FIM = "has no fill-in-the-middle tokens"
-LEAST = {"llamacpp": 10, "openai-compatible": 4}
-"""Suggestions from the model at the 12 cut points, at least. The chat path is held back by the
-model: SmolLM2-135M answers most of these hole-filler prompts with `<COMPLETION>` and a new line
-of junk (`def fill_fill_fill...`), which the filters rightly drop; prefix continuation suits it."""
+LEAST = {
+    (False, "llamacpp"): 10,
+    (False, "openai-compatible"): 2,
+    (True, "llamacpp"): 8,
+    (True, "openai-compatible"): 8,
+}
+"""Suggestions from the model at the 12 cut points, at least, by (FIM model, preset). With
+SmolLM2-135M (no FIM) the chat path is held back by the model: it answers most of these
+hole-filler prompts with `<COMPLETION>` and a new line of junk (`def fill_fill_fill...`), which
+the filters rightly drop (3 to 5 of 12 get through); prefix continuation suits it.
+Qwen2.5-Coder-0.5B (FIM) got 11-12 of 12 on both paths on idle cores; the bound leaves room for
+a loaded machine, where it is 3-10x slower."""
 
 
 @pytest.fixture
@@ -170,7 +180,8 @@ def test_one_shot_prints_what_the_model_wrote(llama_server: RealServer, workspac
     result = json.loads(done.stdout)
     print(f"\none-shot: {result}")
     assert result["backend"] == "llamacpp" and result["text"].strip()
-    assert done.stderr.count(NO_FIM) == 1, done.stderr  # the fallback is said once
+    # Without FIM tokens the fallback to prefix continuation is said once; with them, never.
+    assert done.stderr.count(NO_FIM) == (0 if llama_server.fim else 1), done.stderr
 
 
 @pytest.mark.parametrize("preset", ["llamacpp", "openai-compatible"])
@@ -198,7 +209,7 @@ async def test_most_cut_points_get_the_models_suggestion(
     print(f"{median:.2f} s (max {max(got, default=0):.2f} s); reuse {reuse_logged(client)}")
     for line in shown:
         print("   ", line.strip()[:100])
-    assert len(got) >= LEAST[preset], llama_server.tail()
+    assert len(got) >= LEAST[llama_server.fim, preset], llama_server.tail()
 
 
 async def test_typing_reuses_the_servers_prompt_cache(
@@ -250,7 +261,7 @@ def test_doctor_reports_fim_context_and_speed(llama_server: RealServer) -> None:
         check=False,
     )
     print("\n" + done.stdout)
-    assert "fill in the middle: no" in done.stdout
+    assert f"fill in the middle: {'yes' if llama_server.fim else 'no'}" in done.stdout
     assert "context 4096 tokens" in done.stdout
     assert re.search(r"prompt evaluation \d+ tokens/s", done.stdout), done.stdout
 

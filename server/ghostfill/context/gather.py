@@ -180,7 +180,8 @@ class ContextEngine:
         With `snippets=False` only the cursor window is read (no prompt will be rendered)."""
         cursor = doc.offset(pos)
         row, col = doc.point(cursor)
-        window = cursor_window(doc, row, col, settings.context.windowTokens)
+        context = settings.context
+        window = cursor_window(doc, row, col, context.windowTokens, context.suffixShare)
         scopes: tuple[str, ...]
         ranked: tuple[Snippet, ...]
         if not snippets:  # no prompt will be rendered: the cursor window is all

@@ -28,8 +28,11 @@ class Window:
     """Last line included in the suffix (context sources skip what the window already shows)."""
 
 
-def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) -> Window:
-    """Three quarters of the budget before the cursor, one quarter after, whole lines only.
+def cursor_window(
+    doc: Document, row: int, col_byte: int, budget_tokens: int, suffix_share: float = 0.25
+) -> Window:
+    """The budget before the cursor and `suffix_share` of it (clamped to 0-0.5) after, whole
+    lines only.
 
     The edges are cache-stable: the first line snaps forward to a grid counted from the top of
     the file and the last line back to a grid counted from its end, so typing (even Enter)
@@ -41,13 +44,14 @@ def cursor_window(doc: Document, row: int, col_byte: int, budget_tokens: int) ->
     budget = max(budget_tokens, 16) * CHARS_PER_TOKEN
     grid = max(1, min(MAX_GRID_LINES, budget // GRID_CHARS))
     cursor = doc.offset_of(row, col_byte)
+    after = int(budget * min(max(suffix_share, 0.0), 0.5))
     first = row
-    while first > 0 and cursor - doc.line_start(first - 1) <= budget * 3 // 4:
+    while first > 0 and cursor - doc.line_start(first - 1) <= budget - after:
         first -= 1
     if first > 0 and (snapped := -(-first // grid) * grid) <= row:
         first = snapped
     last = row
-    while last + 1 < doc.line_count and doc.line_end(last + 1) - cursor <= budget // 4:
+    while last + 1 < doc.line_count and doc.line_end(last + 1) - cursor <= after:
         last += 1
     below = doc.line_count - 1 - last
     if below > 0 and (snapped := doc.line_count - 1 - -(-below // grid) * grid) >= row:

@@ -145,7 +145,8 @@ class Pacer:
     # -- before the request -----------------------------------------------------------------
 
     def sized(self, settings: Settings, backend: Backend | None) -> Settings:
-        """`settings` with the context budgets scaled to what the backend can evaluate in time."""
+        """`settings` with the context budgets scaled to what the backend can evaluate in time
+        (and, for a slow one, less code after the cursor: it is evaluated again every keystroke)."""
         if backend is None:
             return settings
         scale = self.speed(backend).scale
@@ -161,6 +162,7 @@ class Pacer:
                 context,
                 windowTokens=max(int(context.windowTokens * scale), 64),
                 budgetTokens=int(context.budgetTokens * scale),
+                suffixShare=context.suffixShare * min(scale, 1.0),
             ),
         )
         self._sized = (settings, scale, sized)

@@ -34,3 +34,15 @@ def test_window_at_the_end_of_the_file() -> None:
     d = doc()
     w = cursor_window(d, d.line_count - 1, 0, 1500)
     assert w.suffix == "" and w.prefix.endswith("line_199 = 199\n")
+
+
+def test_the_suffix_share_moves_the_budget_before_the_cursor() -> None:
+    wide = cursor_window(doc(), 100, 8, 200)  # 800 characters: 600 before, 200 after
+    narrow = cursor_window(doc(), 100, 8, 200, 0.05)  # 760 before, 40 after
+    assert len(narrow.suffix) < len(wide.suffix) <= 200 + len(" = 100\n")
+    assert len(narrow.suffix) <= 40 + len(" = 100\n") + 14  # a grid line at most past it
+    assert len(narrow.prefix) > len(wide.prefix)
+    assert len(narrow.prefix) <= 760
+    silly = cursor_window(doc(), 100, 8, 200, 3.0)  # clamped to half
+    assert len(silly.suffix) <= 400 + len(" = 100\n") + 14
+    assert cursor_window(doc(), 100, 8, 200, 0.0).suffix.startswith(" = 100")
