@@ -90,8 +90,8 @@ class ContextSettings:
     """Token budget for context snippets (definitions, neighbours, edits)."""
     windowTokens: int = 1500
     """Token budget for the code before and after the cursor."""
-    suffixShare: float = 0.25
-    """Share of windowTokens after the cursor (0-0.5). A model server's prompt cache keeps what comes before the edit; with fill-in-the-middle the code after the cursor follows it and is evaluated again on every keystroke, so a local server keeps up better with less (0.1)."""
+    suffixShare: float = -1.0
+    """Share of windowTokens after the cursor (0-0.5); -1 picks it for the backend: 0.05 for llama.cpp, whose /infill puts the typed text before the code after the cursor, so its prompt cache evaluates that code again on every keystroke; 0.25 otherwise."""
     neighbourFiles: bool = True
     """Include similar snippets from open and recently used files."""
     symbols: bool = True

@@ -39,9 +39,9 @@ CUTS = 12
 HEAD = re.compile(r"^( {4,})(return |if |for |(?:self\.)?\w+ = )(?=\S)")
 WAIT_S = 120.0
 """Longest wait for one model suggestion (a cold prompt on a loaded 2-core machine)."""
-CONTEXT = {"windowTokens": 400, "budgetTokens": 200, "suffixShare": 0.05}
-"""Small prompts keep the cold requests of these tests short on 2 cores; with FIM the code after
-the cursor is evaluated again at each keystroke, so little of it (the setting for a local model)."""
+CONTEXT = {"windowTokens": 400, "budgetTokens": 200}
+"""Small prompts keep the cold requests of these tests short on 2 cores (`suffixShare` is left
+to the llamacpp preset: 0.05, as the code after the cursor is evaluated again at each keystroke)."""
 NO_FIM = "has no fill-in-the-middle tokens"
 LEAST = {
     (False, "llamacpp"): 10,

@@ -31,6 +31,9 @@ class Preset:
     fim_auto: bool = True
     """With `fim`: use raw FIM whenever the model name matches a FIM family; False means only
     when `backend.template` names one (the provider's models are mostly chat models)."""
+    suffix_share: float | None = None
+    """`context.suffixShare` when the setting leaves it to the backend (-1): the share of the
+    cursor window after the cursor (None: the window's own default, a quarter)."""
     key_required: bool = True
     """False for local servers where a key is optional (`--api-key`)."""
     model_required: bool = True
@@ -150,6 +153,7 @@ PRESETS: dict[str, Preset] = {
             models_path="v1/models",
             max_stop=16,
             http2=False,
+            suffix_share=0.05,  # /infill: the typed text goes before the suffix (cache misses it)
             endpoint="/infill",
             prompt_kind="native FIM (`/infill` with input_extra); chat if the model has no FIM tokens",
             needs="`llama-server --fim-qwen-1.5b-default` (key only if started with --api-key)",

@@ -10,6 +10,8 @@ CHARS_PER_TOKEN = 4
 """Budgets are in tokens; without a tokenizer four characters per token is the usual estimate."""
 MAX_GRID_LINES = 16
 GRID_CHARS = 320
+SUFFIX_SHARE = 0.25
+"""The share of the window after the cursor when the setting leaves it to the backend (-1)."""
 """One grid step per this many characters of budget (about eight 40-character lines)."""
 
 
@@ -29,10 +31,10 @@ class Window:
 
 
 def cursor_window(
-    doc: Document, row: int, col_byte: int, budget_tokens: int, suffix_share: float = 0.25
+    doc: Document, row: int, col_byte: int, budget_tokens: int, suffix_share: float = -1.0
 ) -> Window:
-    """The budget before the cursor and `suffix_share` of it (clamped to 0-0.5) after, whole
-    lines only.
+    """`suffix_share` of the budget after the cursor (clamped to 0-0.5; negative:
+    `SUFFIX_SHARE`), the rest before it, whole lines only.
 
     The edges are cache-stable: the first line snaps forward to a grid counted from the top of
     the file and the last line back to a grid counted from its end, so typing (even Enter)
@@ -44,7 +46,7 @@ def cursor_window(
     budget = max(budget_tokens, 16) * CHARS_PER_TOKEN
     grid = max(1, min(MAX_GRID_LINES, budget // GRID_CHARS))
     cursor = doc.offset_of(row, col_byte)
-    after = int(budget * min(max(suffix_share, 0.0), 0.5))
+    after = int(budget * (SUFFIX_SHARE if suffix_share < 0 else min(suffix_share, 0.5)))
     first = row
     while first > 0 and cursor - doc.line_start(first - 1) <= budget - after:
         first -= 1

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ghostfill.backends.base import Backend
+from ghostfill.backends.presets import PRESETS
 from ghostfill.backends.usage import Meter, Usage
 from ghostfill.lifecycle.continuations import Continuation
 from ghostfill.model import Prompt
@@ -132,7 +133,7 @@ class Pacer:
         self.speeds: dict[BackendKey, Speed] = {}
         self._plans: weakref.WeakKeyDictionary[Continuation, Plan] = weakref.WeakKeyDictionary()
         self._told: weakref.WeakSet[Continuation] = weakref.WeakSet()
-        self._sized: tuple[Settings, float, Settings] | None = None
+        self._sized: tuple[Settings, tuple[float, float], Settings] | None = None
 
     @staticmethod
     def key(backend: Backend) -> BackendKey:
@@ -150,22 +151,27 @@ class Pacer:
         if backend is None:
             return settings
         scale = self.speed(backend).scale
-        if scale == 1.0:
+        context = settings.context
+        share = context.suffixShare
+        if share < 0:
+            preset = PRESETS.get(backend.config.provider)
+            if preset is not None and preset.suffix_share is not None:
+                share = preset.suffix_share
+        if scale == 1.0 and share == context.suffixShare:
             return settings
         cached = self._sized
-        if cached is not None and cached[0] is settings and cached[1] == scale:
+        if cached is not None and cached[0] is settings and cached[1] == (scale, share):
             return cached[2]
-        context = settings.context
         sized = replace(
             settings,
             context=replace(
                 context,
                 windowTokens=max(int(context.windowTokens * scale), 64),
                 budgetTokens=int(context.budgetTokens * scale),
-                suffixShare=context.suffixShare * min(scale, 1.0),
+                suffixShare=share * min(scale, 1.0) if share >= 0 else share,
             ),
         )
-        self._sized = (settings, scale, sized)
+        self._sized = (settings, (scale, share), sized)
         return sized
 
     def plan(

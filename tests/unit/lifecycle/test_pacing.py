@@ -112,7 +112,9 @@ def test_the_context_shrinks_for_a_slow_backend_and_grows_back_with_hysteresis()
         fast = Usage(prompt_tokens=1000, cached_tokens=0, prompt_ms=1000 * 1000 / tps)
         measured(pacer, clock, "a" * 4000, fast, ttft_s=1000 / tps)
     assert speed.scale == 1.0
-    assert pacer.sized(SETTINGS, Backend()) is SETTINGS  # type: ignore[arg-type]
+    full = pacer.sized(SETTINGS, Backend())  # type: ignore[arg-type]
+    assert full.context.windowTokens == SETTINGS.context.windowTokens
+    assert full.context.budgetTokens == SETTINGS.context.budgetTokens
 
 
 def test_reuse_and_speed_are_reported() -> None:
@@ -177,3 +179,21 @@ async def test_a_fast_backend_is_waited_for_as_before() -> None:
     first = await complete(w, 1, 4)
     assert first is not None and first.source == "backend" and first.text == "return a + b"
     await _settle(w)
+
+
+def test_the_suffix_share_left_to_the_backend_is_the_presets_and_a_set_one_is_kept() -> None:
+    from dataclasses import replace
+
+    from ghostfill.settings import ContextSettings
+
+    pacer = Pacer(Clock())
+    llamacpp = pacer.sized(SETTINGS, Backend())  # type: ignore[arg-type]
+    assert llamacpp.context.suffixShare == 0.05  # /infill re-evaluates the suffix
+    assert llamacpp.context.windowTokens == SETTINGS.context.windowTokens
+    openai = Backend(replace(CONFIG, provider="openai"))
+    assert pacer.sized(SETTINGS, openai) is SETTINGS  # type: ignore[arg-type]
+    chosen = replace(SETTINGS, context=ContextSettings(suffixShare=0.3))
+    assert pacer.sized(chosen, Backend()) is chosen  # type: ignore[arg-type]
+    slow = Usage(prompt_tokens=4000, cached_tokens=0, prompt_ms=20_000, predicted_tokens=1)
+    measured(pacer, pacer.clock, "a" * 16_000, slow, ttft_s=20)  # type: ignore[arg-type]
+    assert pacer.sized(SETTINGS, Backend()).context.suffixShare == 0.05 * 0.25  # type: ignore[arg-type]
