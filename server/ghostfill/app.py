@@ -50,6 +50,7 @@ from ghostfill.feedback.store import default_path as default_stats_path
 from ghostfill.server import handlers
 from ghostfill.server.client import CURRENT, Client, ClientLogs
 from ghostfill.server.connection import Connection
+from ghostfill.server.generated_code import GeneratedCode
 from ghostfill.server.protocol import GhostfillProtocol, GhostfillServer, converter
 from ghostfill.server.session import Session
 from ghostfill.server.shared import HttpClients, Shared
@@ -83,6 +84,7 @@ def build_shared(
     redact: logs.RedactingFilter | None = None,
     linger_s: float = 0.0,
     stats: bool = True,
+    generated: GeneratedCode | None = None,
 ) -> Shared:
     """The process-wide objects; also routes log records to the connections' clients.
     `log_level` pins the level over every connection's `logLevel` setting; `stats` False
@@ -106,6 +108,7 @@ def build_shared(
         guard=guard,
         converter=converter(),
         log_level=log_level,
+        generated=generated,
     )
     if stats:
         shared.stats = StatsStore(
@@ -186,6 +189,7 @@ def serve(
     log_level: str | None = None,
     log_file: str | None = None,
     grammar_paths: Sequence[str] = (),
+    generated: GeneratedCode | None = None,
 ) -> int:
     """`ghostfill serve`: one editor over stdio, or every editor that connects to `tcp`."""
     redact = logs.setup(log_level or "info", log_file, stderr_level=logging.ERROR)
@@ -193,15 +197,19 @@ def serve(
         overrides=dict(overrides or {}), log_level=log_level, grammar_paths=tuple(grammar_paths)
     )
     try:
-        return asyncio.run(_serve(base, tcp, log_level, redact))
+        return asyncio.run(_serve(base, tcp, log_level, redact, generated))
     except KeyboardInterrupt:
         return 0
 
 
 async def _serve(
-    base: ConnectionOptions, tcp: str | None, log_level: str | None, redact: logs.RedactingFilter
+    base: ConnectionOptions,
+    tcp: str | None,
+    log_level: str | None,
+    redact: logs.RedactingFilter,
+    generated: GeneratedCode | None,
 ) -> int:
-    shared = build_shared(log_level=log_level, redact=redact)
+    shared = build_shared(log_level=log_level, redact=redact, generated=generated)
     try:
         if tcp:
             await _serve_tcp(shared, tcp, base)

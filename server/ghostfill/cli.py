@@ -200,6 +200,41 @@ def run_bench(argv: Sequence[str]) -> int:
     return result
 
 
+def _with_generated_code(args: argparse.Namespace) -> int:
+    """The commands that run the LSP edge or the pipeline, with lsprotocol's generated code
+    loaded from the last run (installed before anything imports lsprotocol)."""
+    from ghostfill.server.generated_code import GeneratedCode
+
+    generated = GeneratedCode.default().install()
+    try:
+        if args.command == "serve":
+            from ghostfill.app import serve
+
+            return serve(
+                overrides=backend_overrides(args),
+                tcp=args.tcp,
+                log_level=args.log_level,
+                log_file=args.log_file,
+                grammar_paths=args.grammar_path,
+                generated=generated,
+            )
+        if args.command == "complete":
+            from ghostfill.oneshot import run_complete
+
+            return run_complete(
+                args.location,
+                overrides=backend_overrides(args),
+                workspace=args.workspace,
+                as_json=args.json,
+                grammar_paths=args.grammar_path,
+            )
+        from ghostfill.doctor import run_doctor
+
+        return run_doctor(backend_overrides(args), requests=args.requests)
+    finally:
+        generated.save()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["bench"]:  # before the main parser, so `ghostfill bench -h` lists them
@@ -210,29 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if daemon.uses_daemon(args):
             return daemon.serve(_with_absolute_grammar_paths(argv))
-        from ghostfill.app import serve
-
-        return serve(
-            overrides=backend_overrides(args),
-            tcp=args.tcp,
-            log_level=args.log_level,
-            log_file=args.log_file,
-            grammar_paths=args.grammar_path,
-        )
-    if args.command == "complete":
-        from ghostfill.oneshot import run_complete
-
-        return run_complete(
-            args.location,
-            overrides=backend_overrides(args),
-            workspace=args.workspace,
-            as_json=args.json,
-            grammar_paths=args.grammar_path,
-        )
-    if args.command == "doctor":
-        from ghostfill.doctor import run_doctor
-
-        return run_doctor(backend_overrides(args), requests=args.requests)
+    if args.command in ("serve", "complete", "doctor"):
+        return _with_generated_code(args)
     if args.command == "stats":
         from ghostfill.feedback.command import run_stats
 

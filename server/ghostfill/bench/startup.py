@@ -2,8 +2,10 @@
 
 Everything runs in a private socket and state directory (never the user's own daemon), on a
 workspace made of real code, with bytecode compiled first as an installed package has it.
-Prints spawn -> initialize result for the first window (the daemon starts; this build has
-never answered, so the daemon's own initialize result is awaited), for a window started cold
+Prints spawn -> initialize result (and -> first completion) for an in-process server started
+for the first time (no generated code kept: `GeneratedCode`) and again; for the first window
+(the daemon starts; this build has never answered and has kept no generated code, so the
+daemon's own initialize result is awaited), for a window started cold
 again (the relay answers from the initialize answers it kept) with spawn -> first completion for
 both, for each window that joins the daemon, the same for an in-process server, each relay's RSS, the daemon's RSS with one
 window and with two on the same root, whether a joining window indexed again, and the cached
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import marshal
 import os
 import shlex
 import shutil
@@ -155,6 +158,14 @@ def _stop_daemon(run_dir: Path) -> None:
             time.sleep(0.05)
 
 
+def _entries(path: Path) -> int:
+    """How many compiled sources a `GeneratedCode` file holds (0: none written)."""
+    try:
+        return len(marshal.loads(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return 0
+
+
 def _env(root: Path) -> dict[str, str]:
     env = {
         k: v
@@ -196,13 +207,21 @@ async def measure(args: argparse.Namespace) -> int:
             env,
         )
 
+        # Each mode starts with no generated code kept, as after an install or an upgrade.
+        env = {**env, "GHOSTFILL_GENERATED_CODE": str(root / "in-process.marshal")}
+        installed = Window([*serve, "--no-daemon"], env)
+        await installed.start(options, ws)
+        installed_answer = await _first_completion_ms(installed, ws)
+        await installed.stop()
         alone = Window([*serve, "--no-daemon"], env)
         await alone.start(options, ws)
+        alone_answer = await _first_completion_ms(alone, ws)
         await alone.indexed()
         alone_rss = rss_mb(alone.pid)
         alone_keys = await _keystrokes(alone, ws, args.keystrokes)
         await alone.stop()
 
+        env = {**env, "GHOSTFILL_GENERATED_CODE": str(root / "daemon.marshal")}
         run_dir = root / "run"
         windows: list[Window] = []
         daemon_rss: list[float] = []
@@ -233,6 +252,7 @@ async def measure(args: argparse.Namespace) -> int:
         for window in windows:
             await window.stop()
         _stop_daemon(run_dir)
+        kept = [_entries(root / f"{name}.marshal") for name in ("in-process", "daemon")]
         again = Window(serve, env)  # cold again: no daemon, the initialize answer kept
         await again.start(options, ws)
         again_answer = await _first_completion_ms(again, ws)
@@ -243,7 +263,14 @@ async def measure(args: argparse.Namespace) -> int:
     print(
         f"floor: python -c pass {bare:.0f} ms; relay imports {relay_import - bare:+.0f} ms over it"
     )
-    print(f"spawn -> initialize, in-process (--no-daemon)   {alone.startup_ms:.0f} ms")
+    print(
+        f"spawn -> initialize, in-process (--no-daemon), first start   {installed.startup_ms:.0f} ms"
+        f"; first completion {installed_answer:.0f} ms"
+    )
+    print(
+        f"spawn -> initialize, in-process (--no-daemon)                {alone.startup_ms:.0f} ms"
+        f"; first completion {alone_answer:.0f} ms"
+    )
     print(
         f"spawn -> initialize, cold, first start (starts the daemon)  {windows[0].startup_ms:.0f} ms"
         f"; first completion {first_answer:.0f} ms"
@@ -269,6 +296,7 @@ async def measure(args: argparse.Namespace) -> int:
         f"({daemon_rss[1] / daemon_rss[0]:.2f}x)"
         + (f", with {len(daemon_rss)} {daemon_rss[-1]:.0f} MB" if len(daemon_rss) > 2 else "")
     )
+    print(f"generated code kept (entries): in-process {kept[0]}, daemon {kept[1]}")
     print(f"joining windows that indexed the root again: {reindexed} of {len(windows) - 1}")
     print(f"cached keystroke, in-process (ms)   {summary(alone_keys)}")
     print(f"cached keystroke, via relay (ms)    {summary(relay_keys)}")

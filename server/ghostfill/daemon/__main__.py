@@ -48,11 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     redact = logs.setup(args.log_level, None, stderr_level=logging.CRITICAL + 1)
     logging.getLogger().addHandler(log_file(loc.log, redact))
 
+    from ghostfill.server.generated_code import GeneratedCode
+
+    generated = GeneratedCode.default().install()  # before lsprotocol is imported
+
     from ghostfill.daemon.connection import make_runner
     from ghostfill.daemon.host import Daemon
 
     async def runner():  # type: ignore[no-untyped-def]
-        return make_runner(redact)
+        return make_runner(redact, generated)
 
     try:
         code = asyncio.run(Daemon(loc, runner, args.idle_minutes, args.ready_fd).run())

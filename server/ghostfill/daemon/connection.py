@@ -11,6 +11,7 @@ from ghostfill import logs
 
 if TYPE_CHECKING:
     from ghostfill.app import Shared
+    from ghostfill.server.generated_code import GeneratedCode
 
 WORKSPACE_LINGER_S = 120.0
 """How long the daemon keeps a workspace's index after its last window closed (a reload)."""
@@ -37,10 +38,14 @@ def window_env(hello: dict[str, Any]) -> dict[str, str] | None:
 
 
 class LspRunner:
-    def __init__(self, redact: logs.RedactingFilter) -> None:
+    def __init__(
+        self, redact: logs.RedactingFilter, generated: GeneratedCode | None = None
+    ) -> None:
         from ghostfill.app import build_shared
 
-        self._shared: Shared = build_shared(redact=redact, linger_s=WORKSPACE_LINGER_S)
+        self._shared: Shared = build_shared(
+            redact=redact, linger_s=WORKSPACE_LINGER_S, generated=generated
+        )
 
     async def serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hello: dict[str, Any]
@@ -64,5 +69,7 @@ class LspRunner:
         await self._shared.close()
 
 
-def make_runner(redact: logs.RedactingFilter) -> LspRunner:
-    return LspRunner(redact)
+def make_runner(
+    redact: logs.RedactingFilter, generated: GeneratedCode | None = None
+) -> LspRunner:
+    return LspRunner(redact, generated)

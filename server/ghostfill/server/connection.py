@@ -130,6 +130,7 @@ class Connection:
         """After initialize: the client's current settings, then the index."""
         await self.pull_configuration()
         self._started = True
+        self.shared.keep_generated_code()
         await self.index()
 
     async def pull_configuration(self, fallback: object = None) -> None:

@@ -12,6 +12,9 @@
 - the LSP converter (lsprotocol's, knowing ghostfill's messages): built once, because cattrs
   generates its (un)structure functions on first use, and a converter per connection made
   every joining window pay for that again (about half of its initialize time);
+- the cache of the code attrs and cattrs generate (`GeneratedCode`, when the entry point
+  installed one): written a few seconds after a window's initialize, when the converter has
+  made the functions that window needed, and at the end;
 - the log redaction filter (every key any connection registers is masked everywhere) and
   the root log level (the most verbose level any connection asks for).
 
@@ -35,7 +38,11 @@ from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
 from ghostfill.feedback.spend import SpendGuard
 from ghostfill.feedback.store import StatsStore
+from ghostfill.server.generated_code import GeneratedCode
 from ghostfill.server.workspaces import Workspaces
+
+SAVE_GENERATED_AFTER_S = 5.0
+"""Delay after a window's initialize before new generated code is written (off its typing)."""
 
 
 class HttpClients:
@@ -80,6 +87,7 @@ class Shared:
         converter: cattrs.Converter,
         stats: StatsStore | None = None,
         log_level: str | None = None,
+        generated: GeneratedCode | None = None,
     ) -> None:
         self.languages = languages
         self.grammars = grammars
@@ -96,6 +104,8 @@ class Shared:
         """Pinned by `--log-level` (wins over every connection's `logLevel`)."""
         self._levels: dict[int, int] = {}
         self._next_id = 0
+        self.generated = generated
+        self._save_generated: asyncio.TimerHandle | None = None
 
     def connection_id(self) -> int:
         """A new connection's id (it counts in `sessions` until `forget`)."""
@@ -128,7 +138,25 @@ class Shared:
         if self._levels:
             logging.getLogger().setLevel(min(self._levels.values()))
 
+    def keep_generated_code(self) -> None:
+        """Write the generated code soon (once for windows starting together)."""
+        if self.generated is None or self._save_generated is not None:
+            return
+
+        def save() -> None:
+            self._save_generated = None
+            if self.generated is not None:
+                self.generated.save()
+
+        loop = asyncio.get_running_loop()
+        self._save_generated = loop.call_later(SAVE_GENERATED_AFTER_S, save)
+
     async def close(self) -> None:
+        if self._save_generated is not None:
+            self._save_generated.cancel()
+            self._save_generated = None
+        if self.generated is not None:
+            self.generated.save()
         await self.workspaces.close()
         await self.clients.close()
         if self.stats is not None:
