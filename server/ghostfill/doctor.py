@@ -108,7 +108,7 @@ async def doctor(
         )
         return 0
     try:
-        config = resolve(settings, api_key, environ)
+        config = resolve(settings, api_key, environ, require_key=False)
     except ConfigError as exc:
         out(f"ghostfill doctor: backend '{settings.provider}'")
         report.fail(

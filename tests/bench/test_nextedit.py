@@ -11,7 +11,7 @@ from ghostfill.cli import main
 
 pytestmark = pytest.mark.bench
 
-CODE = '''def scale(values, factor):
+CODE = """def scale(values, factor):
     out = []
     for value in values:
         out.append(value * factor)
@@ -26,7 +26,7 @@ def report(lines):
         print(line.upper())
         print(line.lower())
     return total
-'''
+"""
 
 
 def test_bench_scores_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

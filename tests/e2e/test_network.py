@@ -155,3 +155,22 @@ async def test_the_setting_beats_the_environment(
     await start(client, workspace, net.options(proxy=net.proxy.url, caBundle=str(net.ca)))
     assert await _ask(client, workspace) == "    return a + b"
     assert set(net.proxy.connects) == {f"{HOST}:{net.front.port}"}
+
+
+async def test_a_provider_without_a_key_is_never_contacted(
+    net: Net, client: LanguageClient, workspace: Path
+) -> None:
+    """Cerebras with no key: the code would go out only to come back as a 401. Nothing
+    reaches the network (every connection would go through the proxy, which records it), the
+    user is told what to set, and the offline engine answers meanwhile."""
+    options = {
+        "backend": {"provider": "cerebras", "apiKeyEnv": "GHOSTFILL_NO_SUCH_KEY_VAR"},
+        "completion": {"debounceMs": 0},
+    }
+    await start(client, workspace, options)
+    (workspace / "more.py").write_text("def add(a, b):\n    return a + b\n")
+    await _ask(client, workspace)
+    await asyncio.sleep(0.3)  # a warm-up would have connected by now
+    said = [m.message for m in client.messages]
+    assert any("cerebras needs an API key: set GHOSTFILL_NO_SUCH_KEY_VAR" in m for m in said)
+    assert net.proxy.connects == [] and net.proxy.refused == []

@@ -21,7 +21,12 @@ from ghostfill.fakes.openai import FakeProvider
 
 from tests.e2e.rawrpc import RawServer
 
-ALLOWED = {"window/logMessage", "window/showMessage", "window/showMessageRequest", "telemetry/event"}
+ALLOWED = {
+    "window/logMessage",
+    "window/showMessage",
+    "window/showMessageRequest",
+    "telemetry/event",
+}
 WAIT_S = 30.0
 """Longest wait for the held messages to arrive after the result (a hang detector only)."""
 CLIENT_TOKEN = "client-init-token"
@@ -94,9 +99,7 @@ def test_only_allowed_messages_before_the_initialize_result(
         early = before_result(server, msg_id)
         for message in early:
             method = message.get("method")
-            own_progress = (
-                method == "$/progress" and message["params"].get("token") == CLIENT_TOKEN
-            )
+            own_progress = method == "$/progress" and message["params"].get("token") == CLIENT_TOKEN
             assert method in ALLOWED or own_progress, f"{mode}: {message!r} before the result"
         server.notify("initialized", {})
         # What was held back (the status notification, then the indexing progress) still comes.

@@ -31,12 +31,18 @@ WIRES: dict[str, Factory] = {
 
 
 def resolve(
-    settings: BackendSettings, api_key: str = "", environ: Mapping[str, str] | None = None
+    settings: BackendSettings,
+    api_key: str = "",
+    environ: Mapping[str, str] | None = None,
+    *,
+    require_key: bool = True,
 ) -> BackendConfig | None:
     """The concrete config for `settings`, or None for the offline engine.
 
     The key comes from the editor (`api_key`, secret storage) or else from the environment
-    variable the settings or preset name; it is never read from a settings file.
+    variable the settings or preset name; it is never read from a settings file. A provider's
+    own endpoint without a key is a ConfigError unless `require_key` is False (`doctor`,
+    which reports the missing key itself and sends no code).
     """
     if settings.provider == OFFLINE:
         return None
@@ -60,14 +66,21 @@ def resolve(
         raise ConfigError(f"backend '{settings.provider}' needs ghostfill.backend.model")
     env_name = settings.apiKeyEnv or preset.api_key_env
     env = os.environ if environ is None else environ
-    key = api_key or (env.get(env_name, "") if env_name else "")
+    key = (api_key or (env.get(env_name, "") if env_name else "")).strip()
+    if not key and require_key and _needs_key(preset, base_url, settings.headers):
+        where = f" (get one at {preset.key_url})" if preset.key_url else ""
+        raise ConfigError(
+            f"{settings.provider} needs an API key: set {env_name or 'backend.apiKeyEnv'}{where} "
+            f"or run 'ghostfill: Set API Key' in your editor (nothing is sent to {settings.provider} "
+            "without one)."
+        )
     deadline_s = max(settings.timeoutMs, 1000) / 1000
     return BackendConfig(
         provider=settings.provider,
         base_url=base_url,
         model=model,
         api_key_env=env_name,
-        api_key=key.strip(),
+        api_key=key,
         template=settings.template,
         timeout_s=deadline_s * 2.5,
         headers=dict(settings.headers),
@@ -75,6 +88,14 @@ def resolve(
         wire=settings.wire,
         transport=settings.transport,
     )
+
+
+def _needs_key(preset: Preset, base_url: str, headers: Mapping[str, str]) -> bool:
+    """The provider's own endpoint refuses requests without a key: sending one would only
+    ship the user's code to get a 401. A base URL of the user's own (a proxy, a gateway) or
+    an auth header in `backend.headers` may not need one."""
+    auth = {name.lower() for name in headers} & {"authorization", "x-api-key", "api-key"}
+    return preset.key_required and base_url == preset.base_url and not auth
 
 
 def create(config: BackendConfig, client: httpx.AsyncClient) -> Backend:

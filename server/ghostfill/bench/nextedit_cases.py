@@ -32,8 +32,24 @@ from ghostfill.nextedit.model import Prediction, apply
 from ghostfill.nextedit.predict import NextEdits
 
 NEW_NAMES = (
-    "amount", "entry", "target", "payload", "handle", "record", "subject", "option", "element",
-    "counter", "bucket", "cursor", "marker", "source", "member", "ticket", "vessel", "widget",
+    "amount",
+    "entry",
+    "target",
+    "payload",
+    "handle",
+    "record",
+    "subject",
+    "option",
+    "element",
+    "counter",
+    "bucket",
+    "cursor",
+    "marker",
+    "source",
+    "member",
+    "ticket",
+    "vessel",
+    "widget",
 )
 
 
@@ -225,9 +241,7 @@ def repeat_cases(path: str, text: str, rng: random.Random, comment: str) -> Iter
             yield _repeat(path, text, row, cols, shared, new, "attribute on each line")
 
 
-def _repeat(
-    path: str, text: str, row: int, cols: list[int], old: str, new: str, what: str
-) -> Case:
+def _repeat(path: str, text: str, row: int, cols: list[int], old: str, new: str, what: str) -> Case:
     lines = text.split("\n")
     typist = _Typist(text)
     cursor = Position(row, 0)

@@ -79,7 +79,11 @@ async def open_target(args: argparse.Namespace, stack: AsyncExitStack) -> Target
     rewriter = rewrite_client(config, client, timeout_ms=args.timeout_ms)
     if rewriter is None:
         raise SystemExit(f"{settings.provider} has no OpenAI-style API for next edits")
-    label = "fake next-edit oracle" if args.fake else f"{settings.provider} {rewriter.model or '(the loaded model)'}"
+    label = (
+        "fake next-edit oracle"
+        if args.fake
+        else f"{settings.provider} {rewriter.model or '(the loaded model)'}"
+    )
     return Target(label, rewriter, oracle)
 
 

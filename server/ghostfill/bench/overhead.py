@@ -106,7 +106,10 @@ async def measure(args: argparse.Namespace) -> int:
             },
             "completion": {"debounceMs": 0},
             "offline": {"enable": bool(args.offline)},
-            "nextEdit": {"enable": args.next_edit != "off", "useBackend": args.next_edit == "model"},
+            "nextEdit": {
+                "enable": args.next_edit != "off",
+                "useBackend": args.next_edit == "model",
+            },
         }
         await server.start(options, root)
         uri = path.as_uri()

@@ -69,7 +69,5 @@ class LspRunner:
         await self._shared.close()
 
 
-def make_runner(
-    redact: logs.RedactingFilter, generated: GeneratedCode | None = None
-) -> LspRunner:
+def make_runner(redact: logs.RedactingFilter, generated: GeneratedCode | None = None) -> LspRunner:
     return LspRunner(redact, generated)

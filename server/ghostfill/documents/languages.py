@@ -281,7 +281,14 @@ class LanguageRegistry:
             for toml in sorted(root.glob("*/language.toml")):
                 try:
                     spec = _load(toml)
-                except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as e:
+                except (
+                    OSError,
+                    tomllib.TOMLDecodeError,
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    re.error,
+                ) as e:
                     log.warning("%s: unreadable (%s); language skipped", toml, e)
                     continue
                 self._by_name[spec.name] = spec

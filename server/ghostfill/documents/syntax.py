@@ -241,7 +241,6 @@ class SyntaxTree:
                 if not cursor.goto_parent():
                     return
 
-
     def leaves(self, start_byte: int = 0, end_byte: int | None = None) -> list[Leaf]:
         """Leaf nodes in the range with their parent's kind and field name, in document order."""
         end = self._tree.root_node.end_byte if end_byte is None else end_byte

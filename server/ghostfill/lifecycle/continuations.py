@@ -205,6 +205,8 @@ class Continuation:
                 return None
             self._changed.clear()
             try:
+                # Not `asyncio.timeout`: a handler's first step runs eagerly in the reading
+                # task (server/eager.py), whose cancellation would end the connection.
                 await asyncio.wait_for(self._changed.wait(), remaining)
             except TimeoutError:
                 return None

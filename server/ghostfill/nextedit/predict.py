@@ -77,7 +77,11 @@ class NextEdits:
         self._served: dict[str, str] = {}
         """id -> rule of the predictions sent (bounded), for the accept command."""
         self.counts: dict[str, int] = {
-            "cancelled": 0, "served": 0, "accepted": 0, "model.asked": 0, "model.edits": 0
+            "cancelled": 0,
+            "served": 0,
+            "accepted": 0,
+            "model.asked": 0,
+            "model.edits": 0,
         }
 
     def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:

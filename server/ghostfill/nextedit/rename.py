@@ -33,9 +33,7 @@ def propagate_rename(
         return ()
     data = doc.data
     new_name = data[renamed.start_byte : renamed.end_byte]
-    old_name = (
-        data[renamed.start_byte : edit.start] + edit.old + data[edit.end : renamed.end_byte]
-    )
+    old_name = data[renamed.start_byte : edit.start] + edit.old + data[edit.end : renamed.end_byte]
     if old_name == new_name or not _identifier(rules, old_name):
         return ()
     found = _scope(tree, rules, renamed, old_name, data, edit.start)
@@ -43,9 +41,7 @@ def propagate_rename(
         return ()
     (lo, hi), names, olds = found
     shadows = _shadows(tree, rules, renamed, olds, lo, hi)
-    inside = [
-        n for n in olds if not any(a <= n.start_byte and n.end_byte <= b for a, b in shadows)
-    ]
+    inside = [n for n in olds if not any(a <= n.start_byte and n.end_byte <= b for a, b in shadows)]
     clash = any(_text(data, n) == new_name for n in names if n != renamed)
     if clash or not inside:
         return ()
@@ -93,7 +89,10 @@ def _shadows(
         around = [
             (a, z)
             for a, z in spans
-            if lo <= a and z <= hi and a <= b.start_byte and b.end_byte <= z
+            if lo <= a
+            and z <= hi
+            and a <= b.start_byte
+            and b.end_byte <= z
             and not (a <= renamed.start_byte and renamed.end_byte <= z)
         ]
         if around:

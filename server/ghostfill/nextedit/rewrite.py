@@ -69,7 +69,10 @@ def build(
     original = _text(
         apply(
             data[window.start : window.end],
-            [Replacement(e.start - window.start, e.end - window.start, _text(e.old)) for e in inside],
+            [
+                Replacement(e.start - window.start, e.end - window.start, _text(e.old))
+                for e in inside
+            ],
         )
     )
     shown = " ".join((before, current, after))
@@ -163,9 +166,7 @@ def _history(fmt: RewriteFormat, doc: Document, edits: list[Edit]) -> str:
         if old == new:
             continue
         if fmt.history == "sweep":
-            parts.append(
-                f"<|file_sep|>{path}.diff\noriginal:\n{_join(old)}updated:\n{_join(new)}"
-            )
+            parts.append(f"<|file_sep|>{path}.diff\noriginal:\n{_join(old)}updated:\n{_join(new)}")
             continue
         hunk = _hunk(row, old, new)
         if fmt.history == "zeta":

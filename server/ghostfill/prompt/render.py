@@ -110,8 +110,7 @@ def _continuation(ctx: CompletionContext, comment: str, path: str) -> str:
     code up to the cursor: a model that can only continue text sees the code after the cursor
     nowhere, but everything it continues from is in the order a prompt cache reuses."""
     parts = [
-        f"{comment} {_label(s, ctx.workspace)}\n{s.text.rstrip()}\n\n"
-        for s in stable(ctx.snippets)
+        f"{comment} {_label(s, ctx.workspace)}\n{s.text.rstrip()}\n\n" for s in stable(ctx.snippets)
     ]
     parts.append(f"{comment} {path}\n{ctx.prefix}")
     return "".join(parts)

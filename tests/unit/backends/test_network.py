@@ -252,6 +252,9 @@ async def test_the_backend_carries_its_windows_network_config() -> None:
     assert holder.configure(Settings(backend=backend), "")
     assert holder.backend is not None and holder.backend.config.network is not None
     proxy = holder.backend.config.network.proxy_for(holder.backend.config.base_url)
-    assert proxy is not None and (proxy.url, proxy.source) == ("http://127.0.0.1:3128", "HTTPS_PROXY")
+    assert proxy is not None and (proxy.url, proxy.source) == (
+        "http://127.0.0.1:3128",
+        "HTTPS_PROXY",
+    )
     await holder.close()
     await clients.close()

@@ -73,12 +73,12 @@ async def test_no_insert_with_known_family_falls_back_to_raw_fim(client: httpx.A
             "raw": True,
             "stream": True,
             "options": {
-            "num_predict": 64,
-            "temperature": 0.0,
-            "num_ctx": 8192,
-            "stop": list(prompt.stop),
-        },
-        "keep_alive": "30m",
+                "num_predict": 64,
+                "temperature": 0.0,
+                "num_ctx": 8192,
+                "stop": list(prompt.stop),
+            },
+            "keep_alive": "30m",
         }
     )
 

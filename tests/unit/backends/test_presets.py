@@ -104,7 +104,9 @@ def test_custom_key_variable() -> None:
 
 
 def test_timeouts_follow_the_deadline_setting() -> None:
-    config = resolve(BackendSettings(provider="groq", timeoutMs=2000), environ={})
+    config = resolve(
+        BackendSettings(provider="groq", timeoutMs=2000), environ={"GROQ_API_KEY": "k"}
+    )
     assert config is not None
     assert (config.timeout_s, config.stall_timeout_s) == (5.0, 2.0)
 
@@ -131,6 +133,28 @@ def test_offline_is_none() -> None:
 def test_config_errors(settings: BackendSettings, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         resolve(settings, environ={})
+
+
+@pytest.mark.parametrize("provider", ["cerebras", "groq", "openai", "anthropic", "deepseek"])
+def test_a_providers_own_endpoint_without_a_key_is_a_config_error(provider: str) -> None:
+    """Nothing would come back but a 401, after the code went out: refuse before sending."""
+    env = PRESETS[provider].api_key_env
+    with pytest.raises(ConfigError, match=f"{provider} needs an API key: set {env}"):
+        resolve(BackendSettings(provider=provider), environ={})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        BackendSettings(provider="cerebras", baseUrl="http://127.0.0.1:9/v1"),  # a proxy
+        BackendSettings(provider="cerebras", headers={"Authorization": "Bearer from-a-header"}),
+        BackendSettings(provider="llamacpp"),  # a local server: the key is optional
+        BackendSettings(provider="ollama"),
+    ],
+)
+def test_no_key_is_fine_where_one_may_not_be_needed(settings: BackendSettings) -> None:
+    config = resolve(settings, environ={})
+    assert config is not None and config.api_key == ""
 
 
 def test_llamacpp_needs_no_model() -> None:

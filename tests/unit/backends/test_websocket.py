@@ -269,7 +269,9 @@ async def wss_backend(url: str, network: NetworkSettings) -> tuple[str, str]:
             await b.aclose()
 
 
-async def test_wss_trusts_the_ca_bundle_setting(tls_files: tuple[str, str], quiet_env: None) -> None:
+async def test_wss_trusts_the_ca_bundle_setting(
+    tls_files: tuple[str, str], quiet_env: None
+) -> None:
     """`network.caBundle` reaches the socket, not only the HTTP client: no fallback to HTTP."""
     chain, ca_pem = tls_files
     with FakeResponses("ok") as fake, TlsFront(("127.0.0.1", fake.port), chain, chain) as front:

@@ -53,7 +53,9 @@ def test_zeta_prompt_is_the_zeta_layout() -> None:
 def test_sweep_prompt_has_original_current_and_updated_sections() -> None:
     _, request = _prompt("sweep")
     p = request.prompt
-    assert p.startswith("<|file_sep|>w/t.py.diff\noriginal:\n    total = 0\nupdated:\n    count = 0\n")
+    assert p.startswith(
+        "<|file_sep|>w/t.py.diff\noriginal:\n    total = 0\nupdated:\n    count = 0\n"
+    )
     original = p.split("<|file_sep|>original/w/t.py\n")[1].split("<|file_sep|>")[0]
     current = p.split("<|file_sep|>current/w/t.py\n")[1].split("<|file_sep|>")[0]
     assert "    total = 0" in original and "    count = 0" in current
@@ -127,7 +129,9 @@ def test_no_history_is_nothing_to_ask() -> None:
 
 
 def test_parse_strips_the_cursor_marker() -> None:
-    assert parse(FORMATS["zeta"], "<|editable_region_start|>\na<|user_cursor_is_here|>b\n") == "ab\n"
+    assert (
+        parse(FORMATS["zeta"], "<|editable_region_start|>\na<|user_cursor_is_here|>b\n") == "ab\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.unit.nextedit.typing_helpers import Editor
 
-SOURCE = '''count = 3
+SOURCE = """count = 3
 
 
 def total(items, count):
@@ -17,16 +17,18 @@ def total(items, count):
 
 def other(count):
     return count.real + f(count=1)
-'''
+"""
 
 
 def test_renaming_a_parameter_renames_its_uses_in_the_function_only() -> None:
     ed = Editor()
     ed.open(SOURCE)
     ed.rename_at(3, 17, "count", "factor")
-    expected = SOURCE.replace("item * count", "item * factor").replace(
-        "result + count", "result + factor"
-    ).replace("items, count", "items, factor")
+    expected = (
+        SOURCE.replace("item * count", "item * factor")
+        .replace("result + count", "result + factor")
+        .replace("items, count", "items, factor")
+    )
     assert ed.predicted_text(3, 23) == expected
 
 
@@ -117,7 +119,7 @@ def test_no_edit_after_typing_a_new_name_on_an_empty_line() -> None:
 
 def test_no_rules_for_a_language_without_next_edit_data() -> None:
     ed = Editor()
-    ed.open("fn main() { let a = 1; println!(\"{}\", a); }\n", "t.rs")
+    ed.open('fn main() { let a = 1; println!("{}", a); }\n', "t.rs")
     ed.rename_at(0, 16, "a", "b")
     assert ed.predict(0, 17) == []
 

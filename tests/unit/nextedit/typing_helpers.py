@@ -28,9 +28,7 @@ class Editor:
     doc: Document = field(init=False)
 
     def __post_init__(self) -> None:
-        self.next_edits = NextEdits(
-            self.history, NameRulesCache(), self.settings, self.rewriter
-        )
+        self.next_edits = NextEdits(self.history, NameRulesCache(), self.settings, self.rewriter)
         self.store = DocumentStore(REGISTRY, GRAMMARS, self.next_edits)
 
     def settings(self) -> NextEditSettings:
