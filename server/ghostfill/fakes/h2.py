@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from typing import Any
 
 import h2.config
 import h2.connection
@@ -118,7 +119,7 @@ class FakeH2Provider:
             pending = asyncio.all_tasks(loop)
             for task in pending:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(_settled(pending))  # (gather outside a loop needs one set)
             loop.close()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -247,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
                 json.dumps([dict(fake.connections), fake.requests, fake.reset_streams]), flush=True
             )
     return 0
+
+
+async def _settled(tasks: set[asyncio.Task[Any]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 if __name__ == "__main__":
