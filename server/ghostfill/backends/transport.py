@@ -17,6 +17,7 @@ longer is closed, which also tells the provider to stop generating.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
@@ -70,8 +71,14 @@ class _SafeStream(httpx.AsyncByteStream):
         self._ended = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        self._chunks = aiter(self._inner)
-        async for chunk in self._chunks:
+        chunks = self._chunks = aiter(self._inner)
+        while True:
+            began = time.perf_counter()
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            timings.body_wait(time.perf_counter() - began)  # the request's time on the wire
             yield chunk
         self._ended = True
 

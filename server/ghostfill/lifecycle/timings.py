@@ -4,8 +4,11 @@ A request is broken into: lookup (probe the document and the cache), context (ga
 prompt (render and prepare), connect (from sending the HTTP request to its response
 headers: a new connection's TCP and TLS set-up shows here), ttft (response headers to the
 first token), first line (first token to the answer), filters (time spent in the stream
-filters, not waiting on the backend). The LSP write is what a client's round trip adds to
-the server's total. Each request logs one line at debug level:
+filters, not waiting on the backend), and own: the request's total less the time it was
+blocked on the provider (the response headers, then every read of the body until the answer),
+which is the server's own work on the request path whatever the provider's speed. The LSP
+write is what a client's round trip adds to the server's total. Each request logs one line at
+debug level:
 
     stages backend: lookup 0.04 context 1.10 prompt 0.21 connect 0.80 ttft 100.3 ...
 
@@ -21,7 +24,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-STAGES = ("lookup", "context", "prompt", "connect", "ttft", "first_line", "filters")
+STAGES = ("lookup", "context", "prompt", "connect", "ttft", "first_line", "filters", "own")
 LOG_PREFIX = "stages "
 
 
@@ -36,8 +39,10 @@ class Timings:
     headers_at: float | None = None
     first_token_at: float | None = None
     waits: dict[str, float] = field(default_factory=dict)
-    _settled: set[str] = field(default_factory=set)
     """Seconds spent waiting on the "backend" stream and on the "filtered" one above it."""
+    network_s: float = 0.0
+    """Seconds spent waiting for the response body's bytes (recorded by the transport)."""
+    _settled: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._mark = self.started
@@ -61,6 +66,9 @@ class Timings:
         if self.first_token_at is not None:
             self.ms["first_line"] = (now - self.first_token_at) * 1000
         self.ms["total"] = (now - self.started) * 1000
+        if self.sent_at is not None:
+            blocked = self.network_s + ((self.headers_at or now) - self.sent_at)
+            self.ms["own"] = max(self.ms["total"] - blocked * 1000, 0.0)
 
     def settle(self, part: str) -> bool:
         """Mark `part` ("answer" or "stream") done; True once both are, when the line is whole."""
@@ -94,6 +102,13 @@ def headers_received() -> None:
     timings = CURRENT.get()
     if timings is not None and timings.headers_at is None:
         timings.headers_at = time.perf_counter()
+
+
+def body_wait(seconds: float) -> None:
+    """Called by the transport after waiting `seconds` for the next bytes of a body."""
+    timings = CURRENT.get()
+    if timings is not None:
+        timings.network_s += seconds
 
 
 async def measured(source: AsyncIterator[str], timings: Timings, key: str) -> AsyncIterator[str]:

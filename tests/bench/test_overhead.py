@@ -1,0 +1,32 @@
+"""`ghostfill bench overhead --stages`: the real server over stdio breaks each request into
+stages in its debug log, and the bench prints them. Asserts the breakdown, never a timing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.bench
+
+
+def test_the_stages_of_fresh_requests_and_cache_hits_are_printed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ghostfill", "bench", "overhead", "--requests", "12", "--stages"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    fresh, _, hit = done.stdout.partition("  cache hit:")
+    p50 = {
+        name: float(value)
+        for name, value in re.findall(r"^\s{4}(\w+)\s+p50 (\d+\.\d+)", fresh, re.MULTILINE)
+    }
+    assert set(p50) >= {"lookup", "context", "prompt", "connect", "ttft", "first_line", "own"}
+    # own work is the total less the time blocked on the fake: part of it, never all of it
+    assert 0 < p50["own"] < p50["total"]
+    assert re.search(r"^\s{4}total\s+p50", hit, re.MULTILINE)
+    assert "own" not in hit  # a cache hit never waits on a backend
