@@ -60,8 +60,15 @@ class Preset:
     cost in `ghostfill stats` and `backend.maxCostPerDay`; "*" covers every model (local
     servers: free). A model not listed has no estimated cost (its tokens still count)."""
 
+    cached_prices: dict[str, float] = field(default_factory=dict)
+    """USD per million input tokens served from the provider's prompt cache, by model id, where
+    the provider bills them below `prices` (a model not listed: at the full input price)."""
+
     def price(self, model: str) -> tuple[float, float] | None:
         return self.prices.get(model) or self.prices.get("*")
+
+    def cached_price(self, model: str) -> float | None:
+        return self.cached_prices.get(model, self.cached_prices.get("*"))
 
 
 PRESETS: dict[str, Preset] = {
@@ -109,6 +116,7 @@ PRESETS: dict[str, Preset] = {
             needs="OPENAI_API_KEY (platform.openai.com)",
             key_url="https://platform.openai.com/api-keys",
             prices={"gpt-4.1-nano": (0.10, 0.40), "gpt-4.1-mini": (0.40, 1.60)},
+            cached_prices={"gpt-4.1-nano": 0.025, "gpt-4.1-mini": 0.10},  # a quarter of input
         ),
         Preset(
             "openrouter",

@@ -3,7 +3,8 @@ and closes the gate while the spend guard says a cap is reached.
 
 Tokens are what the provider says the request used, where its response reports it (OpenAI-style
 `usage`, the Responses API's `usage`, llama.cpp's `timings`, Ollama's counts: the request's
-`Meter`); prompt tokens served from the provider's cache count too. A response that says
+`Meter`); prompt tokens served from the provider's cache count too, at the preset's cached
+price where it has one. A response that says
 nothing (a stream cancelled before its end, a server without usage) is estimated from
 characters (about 4 per token, as the context budget counts them): the prompt as sent, and the
 text that arrived.
@@ -40,12 +41,20 @@ def tokens(chars: int) -> int:
     return (chars + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 
-def cost(config: BackendConfig, prompt_tokens: int, completion_tokens: int) -> float:
+def cost(
+    config: BackendConfig, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0
+) -> float:
+    """Estimated USD; `cached_tokens` of the `prompt_tokens` were served from the provider's
+    prompt cache (billed at its cached price where the preset has one)."""
     preset = PRESETS.get(config.provider)
     price = preset.price(config.model) if preset is not None else None
-    if price is None:
+    if price is None or preset is None:
         return 0.0
-    return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+    cached = min(max(cached_tokens, 0), prompt_tokens)
+    cached_price = preset.cached_price(config.model)
+    rate = price[0] if cached_price is None else cached_price
+    fresh = prompt_tokens - cached
+    return (fresh * price[0] + cached * rate + completion_tokens * price[1]) / 1_000_000
 
 
 class GuardedGate:
@@ -101,8 +110,10 @@ class MeteredBackend:
     def _spent(
         self, prompt: Prompt, chars: int, first_ms: float | None, usage: Usage | None
     ) -> None:
+        cached = 0
         if usage is not None and usage.total_prompt > 0:  # what the provider counted
             sent, got = usage.total_prompt, usage.predicted_tokens
+            cached = usage.cached_tokens or 0
         else:
             sent, got = tokens(prompt_chars(prompt)), tokens(chars)
         self._record(
@@ -116,7 +127,7 @@ class MeteredBackend:
                 chars=chars,
                 prompt_tokens=sent,
                 completion_tokens=got,
-                cost=cost(self.config, sent, got),
+                cost=cost(self.config, sent, got, cached),
             )
         )
 

@@ -144,3 +144,35 @@ async def test_the_responses_apis_own_usage_is_what_the_stats_count(transport: s
     estimate = (tokens(prompt_chars(prompt)), tokens(len(text)))
     assert (event.prompt_tokens, event.completion_tokens) != estimate  # not the estimate
     assert event.cost == cost(metered.config, event.prompt_tokens, event.completion_tokens)
+
+
+def test_cached_prompt_tokens_are_priced_at_the_providers_cached_rate() -> None:
+    """gpt-4.1-mini: $0.40 per million input tokens, $0.10 from the prompt cache, $1.60 out."""
+    config = BackendConfig("openai", "https://x", "gpt-4.1-mini", "")
+    assert cost(config, 1_000_000, 0) == pytest.approx(0.40)
+    assert cost(config, 1_000_000, 0, cached_tokens=900_000) == pytest.approx(0.13)
+    assert cost(config, 1_000_000, 1_000_000, cached_tokens=2_000_000) == pytest.approx(0.10 + 1.60)
+    # a provider without a cached rate bills the cached tokens in full
+    cerebras = BackendConfig("cerebras", "https://x", "gpt-oss-120b", "")
+    assert cost(cerebras, 1_000, 0, cached_tokens=900) == cost(cerebras, 1_000, 0)
+
+
+async def test_the_meter_prices_what_the_provider_says_it_served_from_cache() -> None:
+    from ghostfill.backends.usage import Usage
+
+    class Cached(Scripted):
+        def __init__(self) -> None:
+            super().__init__(["x"])
+            self.config = BackendConfig("openai", "https://x", "gpt-4.1-mini", "")
+
+        async def stream(self, prompt: Prompt, params: GenerationParams) -> AsyncIterator[str]:
+            assert params.meter is not None
+            params.meter.record(Usage(prompt_tokens=100, cached_tokens=900, predicted_tokens=2))
+            yield "x"
+
+    events: list[Event] = []
+    metered = MeteredBackend(Cached(), events.append, SpendGuard())
+    assert await _drain(metered) == "x"
+    (event,) = events
+    assert event.prompt_tokens == 1000
+    assert event.cost == pytest.approx((100 * 0.40 + 900 * 0.10 + 2 * 1.60) / 1_000_000)
