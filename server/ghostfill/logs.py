@@ -20,8 +20,18 @@ LEVELS = {
 }
 
 _KEYISH = re.compile(
-    r"\b(sk-[A-Za-z0-9_-]{8,}|csk-[A-Za-z0-9_-]{8,}|gsk_[A-Za-z0-9]{8,}|[A-Za-z0-9_-]{32,})\b"
+    r"\b(?:(sk-[A-Za-z0-9_-]{8,}|csk-[A-Za-z0-9_-]{8,}|gsk_[A-Za-z0-9]{8,})|([A-Za-z0-9_-]{32,}))\b"
 )
+"""Key-shaped tokens: the providers' key prefixes, and any long run of key characters that
+has digits in it (keys without a prefix, such as Mistral's, are random letters and digits; a
+long identifier or file name without digits is left readable)."""
+
+
+def _masked(match: re.Match[str]) -> str:
+    long_run = match.group(2)
+    if long_run is not None and sum(c.isdigit() for c in long_run) < 2:
+        return long_run
+    return "***"
 
 
 class RedactingFilter(logging.Filter):
@@ -38,7 +48,7 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return _KEYISH.sub("***", text)
+        return _KEYISH.sub(_masked, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
