@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 from ghostfill.context.imports import Binding, Imports, read_imports, resolve, rules_of
 from ghostfill.context.index import SymbolIndex
-from ghostfill.context.near_names import MemberUses, WindowCounts, near_names
+from ghostfill.context.member_uses import MemberUses
+from ghostfill.context.near_names import WindowCounts, near_names
 from ghostfill.context.symbols import CONTAINERS, KINDS, NO_RULES, Definition, FileSymbols
 from ghostfill.context.window import Window
 from ghostfill.documents.languages import ImportRules

@@ -2,9 +2,8 @@
 
 Every identifier in the ~20 lines above the cursor, the cursor line and the few lines below
 it, weighted by closeness to the cursor and how often it appears; `a.b` / `a::b` pairs; and,
-lightly, the other names in the cursor window. `MemberUses` counts how often the whole file
-uses each member of its namespace imports (`util.x`). `definitions.py` finds where they are
-defined.
+lightly, the other names in the cursor window (`member_uses.py` counts the whole file's uses
+of its namespace imports' members). `definitions.py` finds where they are defined.
 
 Names are found by regular expression on the live bytes (the tree may have pending edits),
 so what the user just typed counts.
@@ -22,15 +21,8 @@ from ghostfill.documents.store import Document
 NEAR_ABOVE = 20
 NEAR_BELOW = 3
 WINDOW_WEIGHT = 0.03
-MAX_MEMBER_USES = 128
-MEMBER_SKIP_LINES = 5
-"""Uses of one module's members counted per file (enough to know which it uses most)."""
-KEPT_USES = MAX_MEMBER_USES + 64
-"""Uses of one module found per text: the counted ones and room for those near the cursor."""
-MAX_SCAN_BYTES = 1024 * 1024
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
-_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 _TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
 _MEMBER = re.compile(
     rb"(?<![\w$])([A-Za-z_$][\w$]*+)[ \t]*+(?:\?\.|\.|::|->)[ \t]*+([A-Za-z_$][\w$]*+)"
@@ -45,66 +37,6 @@ STOP = frozenset(
     "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
 )
 """Keywords and builtins never looked up as names near the cursor (imports always are)."""
-
-
-class MemberUses:
-    """`module.member` counts of the current file, kept while the text outside the lines
-    around the cursor is unchanged."""
-
-    def __init__(self) -> None:
-        self._members: tuple[tuple[str, int, int, tuple[str, ...]], Counter[tuple[str, str]]] | None
-        self._members = None
-        self._uses: tuple[tuple[str, bytes, tuple[str, ...]], dict[str, list[tuple[int, str]]]]
-        self._uses = (("", b"", ()), {})
-
-    def __call__(
-        self, doc: Document, window: Window, modules: list[str]
-    ) -> Counter[tuple[str, str]]:
-        """How often the file uses each `module.member` of its namespace imports (`util.x`
-        with `import * as util`, `codecs.lookup` with `import codecs`): the members the code
-        reaches for are the likely next ones. The lines around the cursor are left out (the
-        near names count them), so typing there, Enter included, reuses the counts; a request
-        elsewhere in the same text only filters the file's uses by position."""
-        if not modules or len(doc.data) > MAX_SCAN_BYTES:
-            return Counter()
-        data = doc.data
-        start = doc.line_start(max(0, window.row - MEMBER_SKIP_LINES))
-        end = doc.line_end(min(doc.line_count - 1, window.row + MEMBER_SKIP_LINES))
-        key = (doc.uri, hash(data[:start]), hash(data[end:]), tuple(modules))
-        if self._members is not None and self._members[0] == key:
-            return self._members[1]
-        found: Counter[tuple[str, str]] = Counter()
-        for module, uses in self._all_uses(doc.uri, data, key[3]).items():
-            counted = 0
-            for at, member in uses:
-                if counted == MAX_MEMBER_USES:
-                    break
-                if at < start or at >= end:
-                    found[(module, member)] += 1
-                    counted += 1
-        self._members = (key, found)
-        return found
-
-    def _all_uses(
-        self, uri: str, data: bytes, modules: tuple[str, ...]
-    ) -> dict[str, list[tuple[int, str]]]:
-        """module -> (offset, member) of its first `KEPT_USES` uses in `data`, found once per
-        text: a request at another place of the same text (a jump) only filters them (the
-        search cost ~40% of such a request's context before)."""
-        if self._uses[0] == (uri, data, modules):
-            return self._uses[1]
-        found: dict[str, list[tuple[int, str]]] = {}
-        for module in modules:
-            needle = module.encode() + b"."
-            uses = found[module] = []
-            i = data.find(needle)
-            while i >= 0 and len(uses) < KEPT_USES:
-                m = _IDENT.match(data, i + len(needle))
-                if m is not None and (i == 0 or data[i - 1] not in _WORD_BYTES):
-                    uses.append((i, m.group().decode("ascii")))
-                i = data.find(needle, i + len(needle))
-        self._uses = ((uri, data, modules), found)
-        return found
 
 
 class WindowCounts:

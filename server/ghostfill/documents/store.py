@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -27,6 +28,9 @@ from ghostfill.model import Position
 log = logging.getLogger(__name__)
 
 MAX_PARSE_BYTES = 4 * 1024 * 1024
+EDIT_LOG = 64
+"""Byte edits a document keeps for consumers that update what they derived from its text
+instead of deriving it again (`Document.edits_since`)."""
 """Files larger than this are kept as text only: no tree, so no syntax-aware context."""
 
 
@@ -69,6 +73,11 @@ class Document:
         self.spec = spec
         self.language_id = language_id
         self._grammars = grammars
+        self.revision = 0
+        """Counts changes to the text (any edit, not the editor's version)."""
+        self._edits: deque[tuple[int, int, int]] = deque(maxlen=EDIT_LOG)
+        self._edits_from = 0
+        """The revision before the oldest edit kept."""
         self._set(text.encode("utf-8", errors="surrogatepass"))
 
     @property
@@ -85,6 +94,9 @@ class Document:
 
     def _set(self, data: bytes) -> None:
         self.data = data
+        self.revision += 1
+        self._edits.clear()  # the whole text is new: nothing to update from
+        self._edits_from = self.revision
         self._starts = _line_starts(data, 0, 0)
         self._shift_after = 0
         self._shift = 0
@@ -142,6 +154,10 @@ class Document:
         new = change.text.encode("utf-8", errors="surrogatepass")
         start_point, old_end_point = self.point(start), self.point(end)
         self.data = self.data[:start] + new + self.data[end:]
+        self.revision += 1
+        if len(self._edits) == EDIT_LOG:
+            self._edits_from += 1
+        self._edits.append((start, end, start + len(new)))
         delta = len(new) - (end - start)
         first, last = start_point[0], old_end_point[0]
         if first == last and b"\n" not in new and (not self._shift or self._shift_after == first):
@@ -162,6 +178,15 @@ class Document:
                 old_end_point,
                 self.point(start + len(new)),
             )
+
+    def edits_since(self, revision: int) -> list[tuple[int, int, int]] | None:
+        """The byte edits made after `revision`, oldest first, each as (start, old end, new
+        end) in the text as it was then; None when they are not all kept any more, or the
+        text was replaced whole since."""
+        if not self._edits_from <= revision <= self.revision:
+            return None
+        count = self.revision - revision
+        return list(self._edits)[len(self._edits) - count :] if count else []
 
     def syntax(self, *, fresh: bool = True) -> SyntaxTree | None:
         """The tree, re-parsed now if edits are pending.

@@ -1,0 +1,175 @@
+"""Which members of its namespace imports a file uses (`os.path`, `util.x`), and how often.
+
+`definitions.py` offers the definitions of the members a file reaches for most. Counting them
+means finding every `module.` in the file, which on a 5,000-line file is a third of the
+context of a request at a new place. So the uses are found once per text and kept with their
+offsets; after edits they are updated from the document's byte edits (`Document.edits_since`):
+the edits are composed into a map from the old text to the new one, the kept uses are moved
+through it, and only the lines the edits touched are searched again. A use never spans a line
+(a `module.member` is one identifier, a dot and another), so whole lines are enough.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from ghostfill.context.window import Window
+from ghostfill.documents.store import Document
+
+MAX_MEMBER_USES = 128
+"""Uses of one module's members counted per file (enough to know which it uses most)."""
+MEMBER_SKIP_LINES = 5
+"""Lines above and below the cursor left to the near names."""
+KEPT_USES = MAX_MEMBER_USES + 64
+"""Uses of one module kept per text: the counted ones and room for those near the cursor."""
+MAX_SCAN_BYTES = 1024 * 1024
+
+_IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
+
+Uses = dict[str, list[tuple[int, str]]]
+"""module -> (offset, member) of its first `KEPT_USES` uses, in order."""
+
+
+@dataclass(slots=True)
+class Region:
+    """A span of the old text (`old_start`..`old_end`) that is `new_start`..`new_end` now."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+    @property
+    def growth(self) -> int:
+        return (self.new_end - self.new_start) - (self.old_end - self.old_start)
+
+
+def compose(regions: list[Region], start: int, old_end: int, new_end: int) -> list[Region]:
+    """`regions` (in order, apart) after one more edit of the current text: `start`..`old_end`
+    became `start`..`new_end`. Regions the edit touches merge into one."""
+    delta = new_end - old_end
+    before = [r for r in regions if r.new_end < start]
+    touched = [r for r in regions if r.new_end >= start and r.new_start <= old_end]
+    after = [r for r in regions if r.new_start > old_end]
+    shift = sum(r.growth for r in before)
+    if touched and touched[0].new_start <= start:
+        first_old, first_new = touched[0].old_start, touched[0].new_start
+    else:
+        first_old, first_new = start - shift, start
+    if touched and touched[-1].new_end >= old_end:
+        last_old, last_new = touched[-1].old_end, touched[-1].new_end
+    else:
+        last_old = old_end - shift - sum(r.growth for r in touched)
+        last_new = old_end
+    merged = Region(first_old, last_old, first_new, last_new + delta)
+    moved = [Region(r.old_start, r.old_end, r.new_start + delta, r.new_end + delta) for r in after]
+    return [*before, merged, *moved]
+
+
+def find_uses(
+    data: bytes, module: str, lo: int = 0, hi: int | None = None
+) -> list[tuple[int, str]]:
+    """(offset, member) of the uses of `module.` in `data[lo:hi]`, at most `KEPT_USES`."""
+    needle = module.encode() + b"."
+    end = len(data) if hi is None else hi
+    found: list[tuple[int, str]] = []
+    i = data.find(needle, lo, end)
+    while i >= 0 and len(found) < KEPT_USES:
+        m = _IDENT.match(data, i + len(needle))
+        if m is not None and (i == 0 or data[i - 1] not in _WORD_BYTES):
+            found.append((i, m.group().decode("ascii")))
+        i = data.find(needle, i + len(needle), end)
+    return found
+
+
+def moved(uses: Uses, regions: list[Region], data: bytes) -> Uses:
+    """`uses` of the old text as uses of `data`, the text after the edits `regions` sum up."""
+    starts = [r.old_start for r in regions]
+    shifts: list[int] = []
+    total = 0
+    for r in regions:
+        total += r.growth
+        shifts.append(total)
+    spans: list[tuple[int, int]] = []  # the lines the edits touched, in the new text
+    for r in regions:
+        lo = data.rfind(b"\n", 0, r.new_start) + 1
+        hi = data.find(b"\n", r.new_end)
+        hi = len(data) if hi == -1 else hi
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+        else:
+            spans.append((lo, hi))
+    out: Uses = {}
+    for module, kept in uses.items():
+        now: list[tuple[int, str]] = []
+        for at, member in kept:
+            k = bisect_right(starts, at) - 1
+            if k >= 0 and at < regions[k].old_end:
+                continue  # inside an edit: found again below
+            at += shifts[k] if k >= 0 else 0
+            if not any(lo <= at <= hi for lo, hi in spans):
+                now.append((at, member))
+        for lo, hi in spans:
+            now += find_uses(data, module, lo, hi)
+        now.sort()
+        out[module] = now[:KEPT_USES]
+    return out
+
+
+class MemberUses:
+    """`module.member` counts of the current file, kept while the text outside the lines
+    around the cursor is unchanged."""
+
+    def __init__(self) -> None:
+        self._members: tuple[tuple[str, int, int, tuple[str, ...]], Counter[tuple[str, str]]] | None
+        self._members = None
+        self._uses: tuple[str, int, tuple[str, ...], Uses] = ("", -1, (), {})
+
+    def __call__(
+        self, doc: Document, window: Window, modules: list[str]
+    ) -> Counter[tuple[str, str]]:
+        """How often the file uses each `module.member` of its namespace imports (`util.x`
+        with `import * as util`, `codecs.lookup` with `import codecs`): the members the code
+        reaches for are the likely next ones. The lines around the cursor are left out (the
+        near names count them), so typing there, Enter included, reuses the counts."""
+        if not modules or len(doc.data) > MAX_SCAN_BYTES:
+            return Counter()
+        data = doc.data
+        start = doc.line_start(max(0, window.row - MEMBER_SKIP_LINES))
+        end = doc.line_end(min(doc.line_count - 1, window.row + MEMBER_SKIP_LINES))
+        key = (doc.uri, hash(data[:start]), hash(data[end:]), tuple(modules))
+        if self._members is not None and self._members[0] == key:
+            return self._members[1]
+        found: Counter[tuple[str, str]] = Counter()
+        for module, uses in self.uses(doc, key[3]).items():
+            counted = 0
+            for at, member in uses:
+                if counted == MAX_MEMBER_USES:
+                    break
+                if at < start or at >= end:
+                    found[(module, member)] += 1
+                    counted += 1
+        self._members = (key, found)
+        return found
+
+    def uses(self, doc: Document, modules: tuple[str, ...]) -> Uses:
+        """The uses of `modules` in `doc`: kept, moved through the edits since, or found."""
+        uri, revision, kept_modules, kept = self._uses
+        if uri == doc.uri and kept_modules == modules:
+            if revision == doc.revision:
+                return kept
+            edits = doc.edits_since(revision)
+            if edits is not None and all(len(u) < KEPT_USES for u in kept.values()):
+                regions: list[Region] = []
+                for edit in edits:
+                    regions = compose(regions, *edit)
+                found = moved(kept, regions, doc.data)
+                self._uses = (doc.uri, doc.revision, modules, found)
+                return found
+        found = {module: find_uses(doc.data, module) for module in modules}
+        self._uses = (doc.uri, doc.revision, modules, found)
+        return found
