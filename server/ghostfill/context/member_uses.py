@@ -12,9 +12,10 @@ through it, and only the lines the edits touched are searched again. A use never
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document
@@ -87,26 +88,20 @@ def find_uses(
 
 
 def moved(uses: Uses, regions: list[Region], data: bytes) -> Uses:
-    """`uses` of the old text as uses of `data`, the text after the edits `regions` sum up."""
+    """`uses` of the old text as uses of `data`, the text after the edits `regions` sum up.
+    Uses before the first touched line stay, those after the last move by the edits' growth
+    (both by slicing: typing touches one place, and a module may have ~200 uses); only those
+    in between are looked at one by one; the touched lines are searched again."""
+    spans = _touched_lines(regions, data)
     starts = [r.old_start for r in regions]
-    shifts: list[int] = []
-    total = 0
-    for r in regions:
-        total += r.growth
-        shifts.append(total)
-    spans: list[tuple[int, int]] = []  # the lines the edits touched, in the new text
-    for r in regions:
-        lo = data.rfind(b"\n", 0, r.new_start) + 1
-        hi = data.find(b"\n", r.new_end)
-        hi = len(data) if hi == -1 else hi
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
-        else:
-            spans.append((lo, hi))
+    shifts = list(accumulate(r.growth for r in regions))
+    growth = shifts[-1]
     out: Uses = {}
     for module, kept in uses.items():
-        now: list[tuple[int, str]] = []
-        for at, member in kept:
+        head = bisect_left(kept, spans[0][0], key=_offset)
+        tail = bisect_right(kept, spans[-1][1] - growth, key=_offset)
+        now = kept[:head]
+        for at, member in kept[head:tail]:
             k = bisect_right(starts, at) - 1
             if k >= 0 and at < regions[k].old_end:
                 continue  # inside an edit: found again below
@@ -116,8 +111,27 @@ def moved(uses: Uses, regions: list[Region], data: bytes) -> Uses:
         for lo, hi in spans:
             now += find_uses(data, module, lo, hi)
         now.sort()
+        now += kept[tail:] if not growth else [(at + growth, m) for at, m in kept[tail:]]
         out[module] = now[:KEPT_USES]
     return out
+
+
+def _offset(use: tuple[int, str]) -> int:
+    return use[0]
+
+
+def _touched_lines(regions: list[Region], data: bytes) -> list[tuple[int, int]]:
+    """The whole lines the edits touched, in `data` (the new text), merged, in order."""
+    spans: list[tuple[int, int]] = []
+    for r in regions:
+        lo = data.rfind(b"\n", 0, r.new_start) + 1
+        hi = data.find(b"\n", r.new_end)
+        hi = len(data) if hi == -1 else hi
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+        else:
+            spans.append((lo, hi))
+    return spans
 
 
 class MemberUses:
