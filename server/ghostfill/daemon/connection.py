@@ -17,15 +17,9 @@ WORKSPACE_LINGER_S = 120.0
 """How long the daemon keeps a workspace's index after its last window closed (a reload)."""
 
 
-def serve_args(
-    hello: dict[str, Any], parser: argparse.ArgumentParser | None = None
-) -> argparse.Namespace:
-    """The window's `ghostfill serve ...` flags, parsed as the in-process server would (with
-    `parser`, the CLI's, built once by the caller: building it costs ~3 ms per window)."""
-    if parser is None:
-        from ghostfill.cli import build_parser
-
-        parser = build_parser()
+def serve_args(hello: dict[str, Any], parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The window's `ghostfill serve ...` flags, parsed as the in-process server would, with
+    the CLI's `parser` (built once per daemon: building it costs ~3 ms)."""
     argv = hello.get("argv")
     argv = [a for a in argv if isinstance(a, str)] if isinstance(argv, list) else []
     try:
@@ -47,20 +41,19 @@ class LspRunner:
         self, redact: logs.RedactingFilter, generated: GeneratedCode | None = None
     ) -> None:
         from ghostfill.app import build_shared
+        from ghostfill.cli import build_parser
 
         self._shared: Shared = build_shared(
             redact=redact, linger_s=WORKSPACE_LINGER_S, generated=generated
         )
-        self._parser: argparse.ArgumentParser | None = None
+        self._parser = build_parser()
 
     async def serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hello: dict[str, Any]
     ) -> None:
         from ghostfill.app import ConnectionOptions, serve_connection
-        from ghostfill.cli import backend_overrides, build_parser
+        from ghostfill.cli import backend_overrides
 
-        if self._parser is None:
-            self._parser = build_parser()
         args = serve_args(hello, self._parser)
         options = ConnectionOptions(
             overrides=backend_overrides(args),
