@@ -259,6 +259,9 @@ class RawServer:
         self.close()
 
     def close(self) -> None:
+        # The process has ended: let the reader thread see the end of its output first, as
+        # closing a pipe under a thread blocked reading it can fail that read (ValueError).
+        self.closed.wait(5)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 if stream is not None:
