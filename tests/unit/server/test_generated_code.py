@@ -112,3 +112,44 @@ def test_a_real_start_hits_for_lsprotocol_and_answers(tmp_path: Path) -> None:
     (hits1, misses1), (hits2, misses2) = ((int(h), int(m)) for h, m in runs)
     assert hits1 == 0 and misses1 > 500
     assert hits2 > 500 and misses2 < 5
+
+
+def test_dataclasses_get_their_code_kept_and_behave_the_same(tmp_path: Path) -> None:
+    """A dataclass's `__init__`, `__eq__`, `__setattr__`... come from the kept code in a second
+    process: defaults, factories, frozenness and equality still hold."""
+    env = {**os.environ, "GHOSTFILL_GENERATED_CODE": str(tmp_path / "code.marshal")}
+    script = (
+        "from ghostfill.server.generated_code import GeneratedCode\n"
+        "g = GeneratedCode.default().install()\n"
+        "import dataclasses\n"
+        "hits, misses = g.hits, g.misses\n"
+        "@dataclasses.dataclass(frozen=True, slots=True)\n"
+        "class P:\n"
+        "    x: int\n"
+        "    tags: list[str] = dataclasses.field(default_factory=list)\n"
+        "    y: float = 1.5\n"
+        "p = P(3)\n"
+        "assert (p.x, p.tags, p.y) == (3, [], 1.5) and p == P(3) and p != P(4), p\n"
+        "assert P(1).tags is not P(1).tags\n"
+        "assert repr(p) == 'P(x=3, tags=[], y=1.5)', repr(p)\n"
+        "try:\n"
+        "    p.x = 5\n"
+        "except dataclasses.FrozenInstanceError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('not frozen')\n"
+        "g.uninstall()\n"
+        "g.save()\n"
+        "print(g.hits - hits, g.misses - misses)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    (hits1, misses1), (hits2, misses2) = ((int(h), int(m)) for h, m in runs)
+    assert hits1 == 0 and misses1 >= 5  # __init__, __repr__, __eq__, __setattr__, __delattr__...
+    assert hits2 == misses1 and misses2 == 0
+    kept = marshal.loads((tmp_path / "code.marshal").read_bytes())
+    assert any(key.startswith("exec\0<dataclass __main__>\0") for key in kept)
