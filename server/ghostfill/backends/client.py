@@ -8,6 +8,10 @@
   the next keystroke asks again, and the rate-limit gate stops storms after a 429.
 - Proxies and trusted roots come from `backends.network` (settings, flags, environment);
   every transport, direct or through a proxy, is the cancel-safe one.
+- The transport is built on the first request (`LazyTransport`): its TLS context (the trust
+  store plus certifi, ~20 ms) and httpcore's import (~30 ms) are not paid by a server's
+  initialize result, nor at all by an offline session. A `network.caBundle` is still read at
+  once, so a bad one is reported when the settings are applied.
 - `hpack` debug logging prints every header it encodes, Authorization included, so that
   logger is held at INFO whatever the root level is.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Callable
 
 import httpx
 
@@ -40,21 +45,45 @@ def make_client(
     which tests that build many clients can share)."""
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.INFO)
-    network = network or resolve()
-    ctx = verify or ssl_context(network)
+    net = network or resolve()
+    if verify is None and net.ca_bundle:
+        verify = ssl_context(net)  # a caBundle that holds no certificate fails here, not later
 
-    def transport(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
-        return httpx.AsyncHTTPTransport(
-            http2=http2, limits=LIMITS, retries=0, verify=ctx, proxy=proxy, trust_env=False
-        )
+    def build() -> httpx.AsyncBaseTransport:
+        ctx = verify or ssl_context(net)
+
+        def transport(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
+            return httpx.AsyncHTTPTransport(
+                http2=http2, limits=LIMITS, retries=0, verify=ctx, proxy=proxy, trust_env=False
+            )
+
+        return transport_for(net, transport, ctx)
 
     return httpx.AsyncClient(
-        transport=transport_for(network, transport, ctx),
+        transport=LazyTransport(build),
         timeout=TIMEOUT,
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": f"ghostfill/{__version__}"},
     )
+
+
+class LazyTransport(httpx.AsyncBaseTransport):
+    """Builds the real transport on the first request; `_inner` stays reachable for
+    `pool_stats` (None until then)."""
+
+    def __init__(self, build: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._build = build
+        self._inner: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._inner is None:
+            self._inner = self._build()
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._inner is not None:
+            await self._inner.aclose()
 
 
 def pool_stats(client: httpx.AsyncClient) -> tuple[int, int]:

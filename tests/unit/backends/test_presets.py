@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 from ghostfill.backends.anthropic import Anthropic
-from ghostfill.backends.client import make_client
+from ghostfill.backends.client import LazyTransport, make_client, pool_stats
 from ghostfill.backends.codestral import Codestral
 from ghostfill.backends.deepseek import DeepSeek
 from ghostfill.backends.llamacpp import LlamaCpp
@@ -17,6 +17,7 @@ from ghostfill.backends.registry import create, resolve
 from ghostfill.backends.transport import CancelSafeTransport
 from ghostfill.backends.wires import OpenAIWires
 from ghostfill.errors import ConfigError
+from ghostfill.fakes.openai import FakeProvider
 from ghostfill.settings import BackendSettings
 
 from tests.unit.backends.conftest import CANARY
@@ -164,11 +165,17 @@ def test_llamacpp_needs_no_model() -> None:
 
 async def test_client_is_http2_capable_and_quiet_about_headers() -> None:
     logging.getLogger("hpack").setLevel(logging.DEBUG)
-    async with make_client() as client:
-        assert isinstance(client, httpx.AsyncClient)
-        assert client.headers["User-Agent"].startswith("ghostfill/")
-        transport = client._transport
-        assert isinstance(transport, CancelSafeTransport)
-        pool = transport._inner._pool  # type: ignore[attr-defined]
-        assert pool._http2 is True and pool._retries == 0
+    with FakeProvider("x = 1") as fake:
+        async with make_client() as client:
+            assert isinstance(client, httpx.AsyncClient)
+            assert client.headers["User-Agent"].startswith("ghostfill/")
+            lazy = client._transport
+            assert isinstance(lazy, LazyTransport)
+            assert lazy._inner is None  # nothing built (TLS context, httpcore) before a request
+            assert (await client.get(f"{fake.base_url}/models")).status_code == 200
+            transport = lazy._inner
+            assert isinstance(transport, CancelSafeTransport)
+            pool = transport._inner._pool  # type: ignore[attr-defined]
+            assert pool._http2 is True and pool._retries == 0
+            assert pool_stats(client) == (0, 1)  # the connection went back to the pool
     assert logging.getLogger("hpack").level == logging.INFO
