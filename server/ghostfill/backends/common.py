@@ -75,13 +75,19 @@ class HttpBackend:
         self.gate = RateLimitGate(config.provider)
         self.root = config.base_url
         """What request, model-list and warm-up paths are joined to."""
+        self._urls: dict[tuple[str, str], str] = {}
 
     @property
     def name(self) -> str:
         return self.config.provider
 
     def url(self, path: str) -> str:
-        return join(self.root, path)
+        """`path` joined to `root`, once per pair (httpx's URL join costs ~0.2 ms a request)."""
+        key = (self.root, path)
+        url = self._urls.get(key)
+        if url is None:
+            url = self._urls[key] = join(self.root, path)
+        return url
 
     def headers(self) -> dict[str, str]:
         """The preset's fixed headers, then the user's and the bearer key (which win)."""

@@ -71,6 +71,10 @@ def stable(snippets: tuple[Snippet, ...]) -> list[Snippet]:
 
 def display_path(path: str, workspace: str) -> str:
     """A path as the prompt shows it: relative to the workspace folder when inside it."""
+    n, sep = len(workspace), os.sep
+    tail = path[n:]
+    if workspace and path.startswith(workspace) and tail[:1] == sep and sep + "." not in tail:
+        return tail[1:]  # the usual, normalized case, without relpath (~20 calls a request)
     if workspace and os.path.isabs(path):
         rel = os.path.relpath(path, workspace)
         if not rel.startswith(".."):
