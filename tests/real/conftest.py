@@ -31,7 +31,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 180.0
-SERVER = [sys.executable, "-m", "ghostfill", "serve", "--log-level", "info"]
+SERVER = [sys.executable, "-m", "ghostfill", "serve", "--log-level", "debug"]
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ class Pacer:
 
     def _learn_usage(self, speed: Speed, plan: Plan, usage: Usage, ttft: float | None) -> None:
         speed.last_usage = usage
-        log.info(
+        log.debug(
             "%s: prompt %d tokens, %d reused from the server's cache (%.2f), %s tokens/s",
             plan.key[0],
             usage.total_prompt,
