@@ -182,7 +182,7 @@ class Settings:
     nextEdit: NextEditSettings = field(default_factory=NextEditSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
-    """How much the server logs to the editor's output panel."""
+    """How much the server logs to the editor's output panel (`"debug"` adds lines per backend stream: its size and first token, the prompt tokens the provider reused from its cache, the stage timings)."""
 
 
 @dataclass(frozen=True)
