@@ -89,6 +89,17 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert not list(tmp_path.iterdir())
 
 
+def _two_starts(script: str, env: dict[str, str]) -> list[tuple[int, int]]:
+    """Run `script` (which prints "hits misses") in two new processes, one after the other."""
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    return [(int(h), int(m)) for h, m in runs]
+
+
 def test_a_real_start_hits_for_lsprotocol_and_answers(tmp_path: Path) -> None:
     """The way the server starts: installed before lsprotocol is imported, in a new process."""
     env = {**os.environ, "GHOSTFILL_GENERATED_CODE": str(tmp_path / "code.marshal")}
@@ -103,13 +114,7 @@ def test_a_real_start_hits_for_lsprotocol_and_answers(tmp_path: Path) -> None:
         "g.save()\n"
         "print(g.hits, g.misses)\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-        ).stdout.split()
-        for _ in range(2)
-    ]
-    (hits1, misses1), (hits2, misses2) = ((int(h), int(m)) for h, m in runs)
+    (hits1, misses1), (hits2, misses2) = _two_starts(script, env)
     assert hits1 == 0 and misses1 > 500
     assert hits2 > 500 and misses2 < 5
 
@@ -142,13 +147,7 @@ def test_dataclasses_get_their_code_kept_and_behave_the_same(tmp_path: Path) -> 
         "g.save()\n"
         "print(g.hits - hits, g.misses - misses)\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-        ).stdout.split()
-        for _ in range(2)
-    ]
-    (hits1, misses1), (hits2, misses2) = ((int(h), int(m)) for h, m in runs)
+    (hits1, misses1), (hits2, misses2) = _two_starts(script, env)
     assert hits1 == 0 and misses1 >= 5  # __init__, __repr__, __eq__, __setattr__, __delattr__...
     assert hits2 == misses1 and misses2 == 0
     kept = marshal.loads((tmp_path / "code.marshal").read_bytes())
