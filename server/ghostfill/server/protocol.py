@@ -178,15 +178,13 @@ class GhostfillProtocol(LanguageServerProtocol):
         """pygls files the future of every notification and every step of its generator
         handlers under a fresh uuid and never removes it: one leaked future per keystroke.
         Only a client request's future is worth keeping (for `$/cancelRequest`); the others
-        are dropped once done. A coroutine handler is started eagerly: when it needs no
-        waiting its callback (the response) runs at once."""
+        are dropped once done. A coroutine handler is started eagerly: its callback (the
+        response) runs in the step that finishes it, at once when it needs no waiting."""
         if asyncio.iscoroutinefunction(handler):
-            started = eager.start(handler(*(args or ()), **(kwargs or {})))
+            started = eager.start(handler(*(args or ()), **(kwargs or {})), callback)
             if started.done():
-                callback(started)
                 return
             self._request_futures[msg_id] = started  # type: ignore[assignment]  # (pygls' typing)
-            started.add_done_callback(callback)
         else:
             super()._execute_handler(msg_id, handler, callback, args, kwargs)
         if getattr(callback, "func", None) == self._send_handler_result:
