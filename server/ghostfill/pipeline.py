@@ -390,6 +390,14 @@ class Pipeline:
         streamed = cont.text
         cont.finish(text=finish(cont.text, FINAL_FILTERS, fctx))
         cont.cut = cut_at_lookahead(fctx) and cont.text.rstrip() == streamed.rstrip()
+        # A request woken by `finish` is already queued: its answer goes out first, then the
+        # bookkeeping, the status and completionReady (which then knows what it was given).
+        asyncio.get_running_loop().call_soon(self._ended, cont, backend, timings, shown)
+
+    def _ended(
+        self, cont: Continuation, backend: Backend, timings: stage.Timings, shown: str | None
+    ) -> None:
+        """After a stream's end has been handed to whoever waited for it."""
         timings.streamed()
         first = ((cont.first_token_at or time.perf_counter()) - cont.started) * 1000
         if cont.first_token_at is not None:

@@ -107,7 +107,8 @@ class Continuation:
     """The stream was stopped at the lookahead limit, not by the model or a filter."""
     prefetched: bool = False
     """The next continuation was already asked for from this one's end."""
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    """Requests waiting for the text to change (woken by `push` and `finish`)."""
 
     def typed_since(self, where: Cursor) -> str | None:
         """What the user typed after this continuation's anchor, if it still fits it."""
@@ -129,7 +130,8 @@ class Continuation:
         if self.first_token_at is None:
             self.first_token_at = time.perf_counter()
         self.text += chunk
-        self._changed.set()
+        if self._waiters:
+            self._wake()
 
     def finish(self, error: BaseException | None = None, text: str | None = None) -> None:
         """The stream ended (with `error`); `text` replaces the streamed text (final filters)."""
@@ -141,7 +143,13 @@ class Continuation:
             error.__context__ = error.__cause__ = None
             error = error.with_traceback(None)
         self.failed = error
-        self._changed.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def ready(
         self, typed: str, multiline: bool | None = None, line_suffix: str | None = None
@@ -203,13 +211,19 @@ class Continuation:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 return None
-            self._changed.clear()
+            # A future and a timer, not `asyncio.timeout` (a handler's first step runs eagerly
+            # in the reading task, server/eager.py, whose cancellation would end the
+            # connection) nor `wait_for` (a task of its own: two more loop turns per wake-up).
+            loop = asyncio.get_running_loop()
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            timer = loop.call_later(remaining, _release, waiter)
             try:
-                # Not `asyncio.timeout`: a handler's first step runs eagerly in the reading
-                # task (server/eager.py), whose cancellation would end the connection.
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                return None
+                await waiter
+            finally:
+                timer.cancel()
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
 
     async def claim(
         self,
@@ -239,6 +253,11 @@ class Continuation:
     def cancel(self) -> None:
         if self.task is not None and not self.task.done() and not self.task.cancelling():
             self.task.cancel()
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Continuations:

@@ -111,3 +111,16 @@ async def test_a_cancelled_claim_leaves_an_orphan() -> None:
     again = asyncio.ensure_future(c.claim("", 0.01))
     await again
     assert not c.unclaimed_since(claimed)  # claimed again meanwhile: not an orphan
+
+
+async def test_every_waiter_wakes_on_the_line_and_a_timed_out_one_leaves_none_behind() -> None:
+    store = Continuations()
+    c = store.add(ctx("x = "), Position(0, 4), 1, "fake")
+    assert await c.wait("", 0.005) is None  # timed out: its waiter is gone
+    first = asyncio.ensure_future(c.wait("", 2.0))
+    second = asyncio.ensure_future(c.wait("", 2.0))
+    await asyncio.sleep(0.01)
+    c.push("1")
+    c.finish()
+    assert await asyncio.wait_for(asyncio.gather(first, second), 1.0) == ["1", "1"]
+    assert c._waiters == []
