@@ -135,12 +135,9 @@ def _touched_lines(regions: list[Region], data: bytes) -> list[tuple[int, int]]:
 
 
 class MemberUses:
-    """`module.member` counts of the current file, kept while the text outside the lines
-    around the cursor is unchanged."""
+    """`module.member` counts of the current file, from its uses kept through the edits."""
 
     def __init__(self) -> None:
-        self._members: tuple[tuple[str, int, int, tuple[str, ...]], Counter[tuple[str, str]]] | None
-        self._members = None
         self._uses: tuple[str, int, tuple[str, ...], Uses] = ("", -1, (), {})
 
     def __call__(
@@ -149,25 +146,18 @@ class MemberUses:
         """How often the file uses each `module.member` of its namespace imports (`util.x`
         with `import * as util`, `codecs.lookup` with `import codecs`): the members the code
         reaches for are the likely next ones. The lines around the cursor are left out (the
-        near names count them), so typing there, Enter included, reuses the counts."""
+        near names count them). The kept uses are in order, so that is two bisections and
+        a count of at most `MAX_MEMBER_USES` per module, whatever the file's size."""
         if not modules or len(doc.data) > MAX_SCAN_BYTES:
             return Counter()
-        data = doc.data
         start = doc.line_start(max(0, window.row - MEMBER_SKIP_LINES))
         end = doc.line_end(min(doc.line_count - 1, window.row + MEMBER_SKIP_LINES))
-        key = (doc.uri, hash(data[:start]), hash(data[end:]), tuple(modules))
-        if self._members is not None and self._members[0] == key:
-            return self._members[1]
         found: Counter[tuple[str, str]] = Counter()
-        for module, uses in self.uses(doc, key[3]).items():
-            counted = 0
-            for at, member in uses:
-                if counted == MAX_MEMBER_USES:
-                    break
-                if at < start or at >= end:
-                    found[(module, member)] += 1
-                    counted += 1
-        self._members = (key, found)
+        for module, uses in self.uses(doc, tuple(modules)).items():
+            lo = bisect_left(uses, start, key=_offset)
+            hi = bisect_left(uses, end, key=_offset)
+            outside = uses[:lo] + uses[hi:] if hi > lo else uses
+            found.update((module, member) for _, member in outside[:MAX_MEMBER_USES])
         return found
 
     def uses(self, doc: Document, modules: tuple[str, ...]) -> Uses:
