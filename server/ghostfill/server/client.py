@@ -19,6 +19,7 @@ from pygls.lsp.server import LanguageServer
 
 from ghostfill import logs
 from ghostfill.server import messages
+from ghostfill.server.status_line import StatusLine
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Client:
         self.level = logging.INFO
         """Records below this level are not sent to this client's log."""
         self.closed = False
+        self._status = StatusLine(lambda params: self._notify(messages.STATUS, params))
 
     # -- what the client can do ------------------------------------------------------------
 
@@ -67,7 +69,8 @@ class Client:
         self._notify(messages.COMPLETION_READY, params)
 
     def status(self, params: messages.StatusParams) -> None:
-        self._notify(messages.STATUS, params)
+        """Repeats of one state are coalesced (status_line.py)."""
+        self._status.update(params)
 
     def show_once(self, kind: types.MessageType, message: str, key: str | None = None) -> None:
         """A popup, once per distinct `key` (default: the message) per connection."""
