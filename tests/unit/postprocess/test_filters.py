@@ -127,6 +127,41 @@ def test_unknown_file_types_skip_only_double_quoted_strings() -> None:
     assert open_in('f(a, "(", # (', GENERIC) == {")": 2, "]": 0, "}": 0}
 
 
+LEXED = [
+    'f(a, "(" [x] # (\n',
+    "g({'k': [1, 2]}, /* ( */ h(",
+    "s = `(${a[0]}` + [[ ( ]] -- (\n(",
+    'x = """ ( [ """ + r\'(\' + (',
+    "a(b[c{d}]e)f) ] (",
+]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_open_brackets_are_those_the_lexer_finds_in_every_language(seed: int) -> None:
+    """`open_in` cuts strings and comments out rather than lexing token by token; on random
+    cuts of code with every language's comment and string forms, both count the same."""
+    import random
+
+    from ghostfill.documents.languages import LanguageRegistry
+    from ghostfill.postprocess.brackets import GENERIC, PAIRS, brackets, open_in, skip_of
+
+    registry = LanguageRegistry()
+    rng = random.Random(seed)
+    code = "".join(rng.choice(LEXED) for _ in range(40))
+    for skip in {skip_of(registry.get(name)) for name in registry.names()} | {GENERIC}:
+        for _ in range(20):
+            start = rng.randrange(len(code))
+            text = code[start : start + rng.randrange(1, 400)]
+            stack: list[str] = []
+            for _, b in brackets(text, skip):
+                if b in "([{":
+                    stack.append(b)
+                elif stack and stack[-1] == PAIRS[b]:
+                    stack.pop()
+            expected = {")": stack.count("("), "]": stack.count("["), "}": stack.count("{")}
+            assert open_in(text, skip) == expected, (skip, text)
+
+
 def test_syntax_gate_region_is_local() -> None:
     from ghostfill.postprocess.syntax_gate import region, starts_top_level
 
