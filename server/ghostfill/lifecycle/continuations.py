@@ -148,8 +148,7 @@ class Continuation:
     def _wake(self) -> None:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+            _release(waiter)
 
     def ready(
         self, typed: str, multiline: bool | None = None, line_suffix: str | None = None
@@ -256,6 +255,7 @@ class Continuation:
 
 
 def _release(waiter: asyncio.Future[None]) -> None:
+    """Wake one waiter (by `_wake`, or by its timer when the wait is up)."""
     if not waiter.done():
         waiter.set_result(None)
 
