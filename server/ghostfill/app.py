@@ -47,6 +47,7 @@ from ghostfill.documents.syntax import Grammars
 from ghostfill.feedback.spend import SpendGuard
 from ghostfill.feedback.store import StatsStore
 from ghostfill.feedback.store import default_path as default_stats_path
+from ghostfill.lifecycle.collector import Collector
 from ghostfill.server import handlers
 from ghostfill.server.client import CURRENT, Client, ClientLogs
 from ghostfill.server.connection import Connection
@@ -85,6 +86,7 @@ def build_shared(
     linger_s: float = 0.0,
     stats: bool = True,
     generated: GeneratedCode | None = None,
+    collector: Collector | None = None,
 ) -> Shared:
     """The process-wide objects; also routes log records to the connections' clients.
     `log_level` pins the level over every connection's `logLevel` setting; `stats` False
@@ -109,6 +111,7 @@ def build_shared(
         converter=converter(),
         log_level=log_level,
         generated=generated,
+        collector=collector,
     )
     if stats:
         shared.stats = StatsStore(
@@ -190,6 +193,7 @@ def serve(
     log_file: str | None = None,
     grammar_paths: Sequence[str] = (),
     generated: GeneratedCode | None = None,
+    collector: Collector | None = None,
 ) -> int:
     """`ghostfill serve`: one editor over stdio, or every editor that connects to `tcp`."""
     redact = logs.setup(log_level or "info", log_file, stderr_level=logging.ERROR)
@@ -197,7 +201,7 @@ def serve(
         overrides=dict(overrides or {}), log_level=log_level, grammar_paths=tuple(grammar_paths)
     )
     try:
-        return asyncio.run(_serve(base, tcp, log_level, redact, generated))
+        return asyncio.run(_serve(base, tcp, log_level, redact, generated, collector))
     except KeyboardInterrupt:
         return 0
 
@@ -208,8 +212,11 @@ async def _serve(
     log_level: str | None,
     redact: logs.RedactingFilter,
     generated: GeneratedCode | None,
+    collector: Collector | None,
 ) -> int:
-    shared = build_shared(log_level=log_level, redact=redact, generated=generated)
+    shared = build_shared(
+        log_level=log_level, redact=redact, generated=generated, collector=collector
+    )
     try:
         if tcp:
             await _serve_tcp(shared, tcp, base)

@@ -205,6 +205,11 @@ def _with_generated_code(args: argparse.Namespace) -> int:
     loaded from the last run (installed before anything imports lsprotocol)."""
     from ghostfill.server.generated_code import GeneratedCode
 
+    collector = None
+    if args.command == "serve":  # a long-lived server: collections wait for the pauses
+        from ghostfill.lifecycle.collector import Collector
+
+        collector = Collector().install()
     generated = GeneratedCode.default().install()
     try:
         if args.command == "serve":
@@ -217,6 +222,7 @@ def _with_generated_code(args: argparse.Namespace) -> int:
                 log_file=args.log_file,
                 grammar_paths=args.grammar_path,
                 generated=generated,
+                collector=collector,
             )
         if args.command == "complete":
             from ghostfill.oneshot import run_complete

@@ -36,6 +36,7 @@ from ghostfill.documents.store import Document
 from ghostfill.engine import OfflineEngine
 from ghostfill.errors import BackendError, GhostfillError
 from ghostfill.lifecycle import timings as stage
+from ghostfill.lifecycle.collector import Collector
 from ghostfill.lifecycle.continuations import Continuation, Continuations, Probe
 from ghostfill.lifecycle.debounce import Debouncer
 from ghostfill.lifecycle.keepwarm import KeepWarm
@@ -102,6 +103,7 @@ class Pipeline:
         workspace: Callable[[], str] = lambda: "",
         orphan_grace_s: float = ORPHAN_GRACE_S,
         pacer: Pacer | None = None,
+        collector: Collector | None = None,
     ) -> None:
         self.settings = settings
         self.privacy = privacy
@@ -121,6 +123,8 @@ class Pipeline:
         request's streams must not wait for the connection to be kept warm."""
         self.pacer = pacer or Pacer()
         """Deadlines and prompt budgets sized to each backend's measured speed."""
+        self.collector = collector or Collector()
+        """The process's cycle collector, told of each request (it collects in pauses)."""
         self.backend_calls = 0
         self.prefetches = 0
         self.orphans_cancelled = 0
@@ -136,7 +140,8 @@ class Pipeline:
         return not languages or doc.language in languages
 
     async def complete(self, doc: Document, position: Position) -> Completion | None:
-        timings = stage.Timings()
+        timings = stage.Timings(gc_clock=self.collector.paused)
+        self.collector.request()
         if not self.wanted(doc):
             return None
         settings = self.settings()

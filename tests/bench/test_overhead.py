@@ -25,7 +25,7 @@ def test_the_stages_of_fresh_requests_and_cache_hits_are_printed() -> None:
         name: float(value)
         for name, value in re.findall(r"^\s{4}(\w+)\s+p50 (\d+\.\d+)", fresh, re.MULTILINE)
     }
-    assert set(p50) >= {"lookup", "context", "prompt", "connect", "ttft", "first_line", "own"}
+    assert set(p50) >= {"lookup", "context", "prompt", "connect", "ttft", "first_line", "gc", "own"}
     # own work is the total less the time blocked on the fake: part of it, never all of it
     assert 0 < p50["own"] < p50["total"]
     assert re.search(r"^\s{4}total\s+p50", hit, re.MULTILINE)

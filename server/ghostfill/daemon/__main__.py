@@ -48,15 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     redact = logs.setup(args.log_level, None, stderr_level=logging.CRITICAL + 1)
     logging.getLogger().addHandler(log_file(loc.log, redact))
 
+    from ghostfill.lifecycle.collector import Collector
     from ghostfill.server.generated_code import GeneratedCode
 
+    collector = Collector().install()  # collections wait for a pause in every window
     generated = GeneratedCode.default().install()  # before lsprotocol is imported
 
     from ghostfill.daemon.connection import make_runner
     from ghostfill.daemon.host import Daemon
 
     async def runner():  # type: ignore[no-untyped-def]
-        return make_runner(redact, generated)
+        return make_runner(redact, generated, collector)
 
     try:
         code = asyncio.run(Daemon(loc, runner, args.idle_minutes, args.ready_fd).run())

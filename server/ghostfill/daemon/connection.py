@@ -11,6 +11,7 @@ from ghostfill import logs
 
 if TYPE_CHECKING:
     from ghostfill.app import Shared
+    from ghostfill.lifecycle.collector import Collector
     from ghostfill.server.generated_code import GeneratedCode
 
 WORKSPACE_LINGER_S = 120.0
@@ -38,13 +39,16 @@ def window_env(hello: dict[str, Any]) -> dict[str, str] | None:
 
 class LspRunner:
     def __init__(
-        self, redact: logs.RedactingFilter, generated: GeneratedCode | None = None
+        self,
+        redact: logs.RedactingFilter,
+        generated: GeneratedCode | None = None,
+        collector: Collector | None = None,
     ) -> None:
         from ghostfill.app import build_shared
         from ghostfill.cli import build_parser
 
         self._shared: Shared = build_shared(
-            redact=redact, linger_s=WORKSPACE_LINGER_S, generated=generated
+            redact=redact, linger_s=WORKSPACE_LINGER_S, generated=generated, collector=collector
         )
         self._parser = build_parser()
 
@@ -70,5 +74,9 @@ class LspRunner:
         await self._shared.close()
 
 
-def make_runner(redact: logs.RedactingFilter, generated: GeneratedCode | None = None) -> LspRunner:
-    return LspRunner(redact, generated)
+def make_runner(
+    redact: logs.RedactingFilter,
+    generated: GeneratedCode | None = None,
+    collector: Collector | None = None,
+) -> LspRunner:
+    return LspRunner(redact, generated, collector)

@@ -4,7 +4,8 @@ A request is broken into: lookup (probe the document and the cache), context (ga
 prompt (render and prepare), connect (from sending the HTTP request to its response
 headers: a new connection's TCP and TLS set-up shows here), ttft (response headers to the
 first token), first line (first token to the answer), filters (time spent in the stream
-filters, not waiting on the backend), and own: the request's total less the time it was
+filters, not waiting on the backend), gc (cycle collections while the request ran, part of
+the other stages' time), and own: the request's total less the time it was
 blocked on the provider (the response headers, then every read of the body until the answer),
 which is the server's own work on the request path whatever the provider's speed. The LSP
 write is what a client's round trip adds to the server's total. Each request logs one line at
@@ -20,11 +21,11 @@ to the request.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-STAGES = ("lookup", "context", "prompt", "connect", "ttft", "first_line", "filters", "own")
+STAGES = ("lookup", "context", "prompt", "connect", "ttft", "first_line", "filters", "gc", "own")
 LOG_PREFIX = "stages "
 
 
@@ -43,9 +44,14 @@ class Timings:
     network_s: float = 0.0
     """Seconds spent waiting for the response body's bytes (recorded by the transport)."""
     _settled: set[str] = field(default_factory=set)
+    gc_clock: Callable[[], float] | None = None
+    """Seconds the process has spent in cycle collections so far (None: not counted)."""
+    _gc_at_start: float = 0.0
 
     def __post_init__(self) -> None:
         self._mark = self.started
+        if self.gc_clock is not None:
+            self._gc_at_start = self.gc_clock()
 
     def lap(self, stage: str) -> None:
         """`stage` took the time since the previous lap."""
@@ -66,6 +72,8 @@ class Timings:
         if self.first_token_at is not None:
             self.ms["first_line"] = (now - self.first_token_at) * 1000
         self.ms["total"] = (now - self.started) * 1000
+        if self.gc_clock is not None:
+            self.ms["gc"] = (self.gc_clock() - self._gc_at_start) * 1000
         if self.sent_at is not None:
             blocked = self.network_s + ((self.headers_at or now) - self.sent_at)
             self.ms["own"] = max(self.ms["total"] - blocked * 1000, 0.0)

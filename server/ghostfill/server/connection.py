@@ -28,6 +28,7 @@ from ghostfill.documents.store import Document, TextChange, uri_to_path
 from ghostfill.errors import ConfigError, GhostfillError
 from ghostfill.feedback.command import live_report
 from ghostfill.feedback.recorder import Feedback
+from ghostfill.lifecycle.collector import Collector
 from ghostfill.model import Completion, Position
 from ghostfill.pipeline import Events, Pipeline, Spawn
 from ghostfill.server import messages
@@ -54,7 +55,12 @@ def context_engine(workspace: Workspace) -> ContextEngine:
 
 
 def pipeline(
-    session: Session, workspace: Workspace, context: ContextEngine, events: Events, spawn: Spawn
+    session: Session,
+    workspace: Workspace,
+    context: ContextEngine,
+    events: Events,
+    spawn: Spawn,
+    collector: Collector | None = None,
 ) -> Pipeline:
     """The request pipeline of one connection (or one `ghostfill complete` run)."""
     return Pipeline(
@@ -69,6 +75,7 @@ def pipeline(
         spawn=spawn,
         workspace=lambda: session.roots[0] if session.roots else "",
         pacer=workspace.pacer,
+        collector=collector,
     )
 
 
@@ -115,7 +122,9 @@ class Connection:
             self.spawn(self.shared.workspaces.release(old))
             if self._started:
                 self.spawn(self.index())
-        return pipeline(self.session, workspace, self.context, self, self.spawn)
+        return pipeline(
+            self.session, workspace, self.context, self, self.spawn, self.shared.collector
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -131,7 +140,9 @@ class Connection:
         await self.pull_configuration()
         self._started = True
         self.shared.keep_generated_code()
+        self.shared.collector.settled()  # initialize is answered
         await self.index()
+        self.shared.collector.settled()  # and what the index built is kept
 
     async def pull_configuration(self, fallback: object = None) -> None:
         """Ask the client for the `ghostfill` section; editors without workspace/configuration

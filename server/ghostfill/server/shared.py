@@ -15,6 +15,8 @@
 - the cache of the code attrs and cattrs generate (`GeneratedCode`, when the entry point
   installed one): written a few seconds after a window's initialize, when the converter has
   made the functions that window needed, and at the end;
+- the cycle collector's timing (`Collector`: installed by a process serving editors, it
+  collects in the pauses of every connection's typing);
 - the log redaction filter (every key any connection registers is masked everywhere) and
   the root log level (the most verbose level any connection asks for).
 
@@ -38,6 +40,7 @@ from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
 from ghostfill.feedback.spend import SpendGuard
 from ghostfill.feedback.store import StatsStore
+from ghostfill.lifecycle.collector import Collector
 from ghostfill.server.generated_code import GeneratedCode
 from ghostfill.server.workspaces import Workspaces
 
@@ -88,6 +91,7 @@ class Shared:
         stats: StatsStore | None = None,
         log_level: str | None = None,
         generated: GeneratedCode | None = None,
+        collector: Collector | None = None,
     ) -> None:
         self.languages = languages
         self.grammars = grammars
@@ -105,6 +109,8 @@ class Shared:
         self._levels: dict[int, int] = {}
         self._next_id = 0
         self.generated = generated
+        self.collector = collector or Collector()
+        """Not installed unless the process's entry point installs it (`serve`, the daemon)."""
         self._save_generated: asyncio.TimerHandle | None = None
 
     def connection_id(self) -> int:
@@ -157,6 +163,7 @@ class Shared:
             self._save_generated = None
         if self.generated is not None:
             self.generated.save()
+        self.collector.uninstall()
         await self.workspaces.close()
         await self.clients.close()
         if self.stats is not None:
