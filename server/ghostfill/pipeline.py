@@ -208,6 +208,45 @@ class Pipeline:
             log.debug("%s", timings.line("backend"))
         return Completion(answer, "backend", backend.name, cont.done, timings.ms["total"])
 
+    async def rehearse(self, doc: Document) -> tuple[Position, Completion] | None:
+        """Walk a request's path once, at the end of `doc`'s middle line, asking no one: the
+        context, the prompt, the stream and final filters over a line of the file as a
+        stand-in answer (the offline engine instead, without a backend). Nothing is cached, counted or
+        sent. What a process pays only the first time (compiled queries and expressions,
+        lazily built indexes and hooks: ~15 ms) is then paid while the user reads the file
+        they opened, not by their first keystroke. None when `doc` gets no completions."""
+        if not self.wanted(doc) or doc.line_count < 2:
+            return None
+        settings = self.settings()
+        backend = self.backends.backend
+        row = doc.line_count // 2
+        position = doc.position(doc.line_end(row))
+        sized = self.pacer.sized(settings, backend)
+        ctx = self.context.rehearse(
+            doc,
+            position,
+            sized,
+            self.workspace(),
+            self.privacy().excluded,
+            snippets=backend is not None,
+        )
+        grammar = doc.tree.grammar if doc.tree is not None else None
+        if backend is None:
+            offline = self._offline(ctx, settings, time.perf_counter(), grammar, (doc, position))
+            return _placed(position, offline)
+        config = backend.config
+        prompt = backend.prepare(
+            render(ctx, model=config.model, template=config.template, comment=ctx.comment)
+        )
+        fctx = _filter_context(ctx, settings, grammar, prompt)
+        # A line from further up stands in for an answer (the lines next to the cursor would
+        # be cut as a repetition, leaving the final filters unwalked).
+        lines = (doc.line(r).decode("utf-8", errors="replace") for r in range(row // 2, -1, -1))
+        sample = next((line.strip() + "\n" for line in lines if line.strip()), "pass\n")
+        streamed = "".join([c async for c in chain(_one(sample), STREAM_FILTERS, fctx)])
+        text = (finish(streamed, FINAL_FILTERS, fctx) or sample).rstrip()
+        return position, Completion(text, "backend", backend.name, True, 0.0)
+
     def _prefetch(
         self, cont: Continuation, doc: Document, position: Position, settings: Settings
     ) -> None:
@@ -474,6 +513,16 @@ def _filter_context(
         grammar=grammar,
         lookahead=lookahead,
     )
+
+
+async def _one(text: str) -> AsyncIterator[str]:
+    yield text
+
+
+def _placed(
+    position: Position, completion: Completion | None
+) -> tuple[Position, Completion] | None:
+    return None if completion is None else (position, completion)
 
 
 async def _close(*streams: AsyncIterator[str]) -> None:

@@ -30,3 +30,12 @@ def test_the_stages_of_fresh_requests_and_cache_hits_are_printed() -> None:
     assert 0 < p50["own"] < p50["total"]
     assert re.search(r"^\s{4}total\s+p50", hit, re.MULTILINE)
     assert "own" not in hit  # a cache hit never waits on a backend
+    # the first fresh request, a second after the file opened, has its own line of stages
+    first = re.search(
+        r"first fresh request, .*: (\d+\.\d) ms round trip\n  in the server \(ms\): (.*)",
+        done.stdout,
+    )
+    assert first, done.stdout
+    stages = dict(part.split() for part in first.group(2).split(", "))
+    assert {"context", "first_line", "total"} <= set(stages)
+    assert 0 < float(stages["total"]) < float(first.group(1))

@@ -142,3 +142,25 @@ async def test_utf16_positions_after_emoji(
     result = await inline(client, uri, 0, 18)
     assert result is not None and result.items[0].insert_text == 'print("😀 café 漢字")'
     assert result.items[0].range is not None and result.items[0].range.end.character == 18
+
+
+async def test_the_first_document_of_a_language_is_rehearsed_without_a_call(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    await start(client, workspace, backend_options(fake, logLevel="debug"))
+    uri = open_doc(client, workspace / "calc.py", SOURCE)
+    open_doc(client, workspace / "other.py", SOURCE)  # the language is rehearsed once
+
+    def rehearsals() -> int:
+        return sum("request path rehearsed for python" in m.message for m in client.log_messages)
+
+    for _ in range(500):
+        if rehearsals():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    assert rehearsals() == 1
+    assert fake.completion_requests() == []  # nobody was asked
+    result = await inline(client, uri, 1, 4)
+    assert result is not None and result.items[0].insert_text == "    return a + b"
+    assert len(fake.completion_requests()) == 1

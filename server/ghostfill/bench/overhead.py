@@ -1,16 +1,20 @@
 """Server overhead per request: the real server over stdio, an instant fake backend, a 5,000-line file.
 
-Prints spawn→initialize time, request latency for fresh requests (backend asked) and cache
-hits, the fake backend's own share, and the server's RSS after the run. With `--stages` the
-server runs with its debug log in a file, and each request's stage timings (lookup, context,
+Prints spawn→initialize time, the first fresh request a second after the file was opened
+(what a process pays the first time shows there), request latency for fresh requests (backend
+asked) and cache hits, the fake backend's own share, the server's CPU time per keystroke
+(user + system, from /proc: the figure a loaded or drifting machine moves least), and its RSS
+after the run. With `--stages` the server runs with its debug log in a file, and each request's stage timings (lookup, context,
 prompt, connect, TTFT, first line, filters) are read back from it; "write" is what the
 client's round trip adds to the server's own total (JSON-RPC encoding, the pipe, the client).
+The first fresh request's stages are printed on their own line, apart from the statistics.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import tempfile
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
+from ghostfill.bench.driver import ServerUnderTest, cpu_ms, percentile, rss_mb, summary
 from ghostfill.bench.replay import serve_command
 from ghostfill.fakes.openai import FakeProvider
 from ghostfill.lifecycle.timings import LOG_PREFIX, STAGES
@@ -66,6 +70,10 @@ def big_python_file(lines: int) -> str:
         if len(out) >= lines:
             break
     return "\n".join(out[:lines]) + "\n"
+
+
+FIRST_AFTER_S = 1.0
+"""The pause between opening the file and the first request (before the others)."""
 
 
 async def backend_time(fake: FakeProvider, n: int = 50) -> list[float]:
@@ -118,6 +126,15 @@ async def measure(args: argparse.Namespace) -> int:
         cached: list[float] = []
         sent_at: list[float] = []
         version = 1
+        first = float("nan")
+        if not args.index_files:  # (with them, the first requests are meant to meet indexing)
+            server.warm_client()
+            await asyncio.sleep(FIRST_AFTER_S)  # the user reads the file they opened
+            row = rng.randrange(len(lines) - 1)
+            started = asyncio.get_running_loop().time()
+            await server.inline(uri, row, len(lines[row]))
+            first = (asyncio.get_running_loop().time() - started) * 1000
+        cpu = cpu_ms(server.pid)
         for _ in range(args.requests):
             row = rng.randrange(len(lines) - 1)
             col = len(lines[row])
@@ -135,10 +152,11 @@ async def measure(args: argparse.Namespace) -> int:
             started = asyncio.get_running_loop().time()
             await server.inline(uri, row, col)
             cached.append((asyncio.get_running_loop().time() - started) * 1000)
+        cpu = (cpu_ms(server.pid) - cpu) / args.requests
         rss = rss_mb(server.pid)
         await server.stop()
         backend = await backend_time(fake)
-        stages = read_stages(log_file) if args.stages else {}
+        logged_stages = stage_lines(log_file) if args.stages else []
         indexed_at = indexing_end(log_file) if args.index_files else None
     overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
     print(f"file: {args.lines} lines; {args.requests} requests; instant fake backend on 127.0.0.1")
@@ -148,6 +166,13 @@ async def measure(args: argparse.Namespace) -> int:
     print(f"  the fake alone, via httpx    {summary(backend)}")
     print(f"  server overhead (ms)         {summary(overhead)}")
     print(f"cache hit, round trip (ms)     {summary(cached)}")
+    print(
+        f"first fresh request, {FIRST_AFTER_S:.0f} s after opening the file: {first:.1f} ms round trip"
+    )
+    if logged_stages and not math.isnan(first):  # its stages, apart from the statistics
+        print_first(logged_stages[0][1])
+        logged_stages = logged_stages[1:]
+    print(f"server CPU per keystroke (a didChange, a fresh request, a cache hit): {cpu:.2f} ms")
     print(f"backend requests: {len(fake.completion_requests())}; RSS after run: {rss:.0f} MB")
     if args.index_files:
         during = [
@@ -162,9 +187,15 @@ async def measure(args: argparse.Namespace) -> int:
         )
         print(f"  overhead while indexing (ms)  {summary(during)}  ({len(during)} requests)")
         print(f"  overhead after indexing (ms)  {summary(after)}  ({len(after)} requests)")
-    if stages:
-        print_stages(stages, fresh, cached)
+    if logged_stages:
+        print_stages(read_stages(logged_stages), fresh, cached)
     return 0
+
+
+def print_first(parts: dict[str, float]) -> None:
+    """The first fresh request's own stages (what its first-use costs were spent on)."""
+    shown = ", ".join(f"{name} {ms:.2f}" for name, ms in parts.items())
+    print(f"  in the server (ms): {shown}")
 
 
 def _next_edit(
@@ -212,25 +243,38 @@ def indexing_end(log_file: Path) -> float | None:
     return None
 
 
-def read_stages(log_file: Path) -> dict[str, dict[str, list[float]]]:
-    """{"backend" | "cache": {stage: [ms, ...]}} from the server's `stages ...` debug lines."""
-    out: dict[str, dict[str, list[float]]] = {}
+def stage_lines(log_file: Path) -> list[tuple[str, dict[str, float]]]:
+    """(source, {stage: ms}) of each `stages ...` debug line of the server, in order."""
     try:
         text = log_file.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return out
+        return []
+    out: list[tuple[str, dict[str, float]]] = []
     for line in text.splitlines():
         at = line.find(LOG_PREFIX)
         if at == -1:
             continue
         source, _, rest = line[at + len(LOG_PREFIX) :].partition(": ")
         words = rest.split()
-        parts = out.setdefault(source, {})
+        parts: dict[str, float] = {}
         for name, value in zip(words[::2], words[1::2], strict=False):
             try:
-                parts.setdefault(name, []).append(float(value))
+                parts[name] = float(value)
             except ValueError:
                 continue
+        out.append((source, parts))
+    return out
+
+
+def read_stages(
+    lines: list[tuple[str, dict[str, float]]],
+) -> dict[str, dict[str, list[float]]]:
+    """{"backend" | "cache": {stage: [ms, ...]}} from `stage_lines`."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for source, parts in lines:
+        into = out.setdefault(source, {})
+        for name, value in parts.items():
+            into.setdefault(name, []).append(value)
     return out
 
 

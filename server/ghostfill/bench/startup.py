@@ -39,7 +39,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from ghostfill.bench.driver import ServerUnderTest, percentile, rss_mb, summary
+from ghostfill.bench.driver import ServerUnderTest, cpu_ms, percentile, rss_mb, summary
 from ghostfill.fakes.openai import FakeProvider
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -77,15 +77,6 @@ class Window(ServerUnderTest):
                 return True
             await asyncio.sleep(0.05)
         return False
-
-
-def cpu_ms(pid: int) -> float:
-    """User + system CPU time a process has used (Linux /proc), in ms: load-independent."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def _spawn_ms(argv: list[str], env: dict[str, str], runs: int = 7) -> float:

@@ -225,6 +225,23 @@ class ContextEngine:
             workspace=workspace,
         )
 
+    def rehearse(
+        self,
+        doc: Document,
+        pos: Position,
+        settings: Settings,
+        workspace: str = "",
+        excluded: Callable[[str], bool] | None = None,
+        *,
+        snippets: bool = True,
+    ) -> CompletionContext:
+        """`gather`, leaving nothing for the next request to reuse or count (a rehearsal)."""
+        last, reused = self._last, self.reused
+        try:
+            return self.gather(doc, pos, settings, workspace, excluded, snippets=snippets)
+        finally:
+            self._last, self.reused = last, reused
+
     def _reusable(
         self, doc: Document, row: int, window: Window, settings: Settings, workspace: str
     ) -> _Reused | None:

@@ -14,6 +14,11 @@ in cycles among frozen objects is found by a full collection (unfreeze, collect,
 in a pause, once what is frozen grew by `FULL_GROWTH` since the last one, and after
 `FULL_AFTER_S` in any case while the process is used. The time spent collecting is counted
 (`paused_s`), so each request's share shows in its stage timings.
+
+The cost is memory: startup's short-lived cycles wait for the first collection instead of
+being freed as they form, and the arenas they held stay fragmented afterwards (measured:
+resident 64 -> 74 MB after 30 requests, well inside the 120 MB budget). A high young
+threshold instead of holding collections kept 67 MB but started ~45 ms slower.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ with the other connections on the same folders, and `configure()` never changes 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections.abc import Callable, Coroutine
@@ -27,12 +28,14 @@ from ghostfill.daemon.pids import alive
 from ghostfill.documents.store import Document, TextChange, uri_to_path
 from ghostfill.errors import ConfigError, GhostfillError
 from ghostfill.feedback.command import live_report
+from ghostfill.feedback.lsp import accept_command
 from ghostfill.feedback.recorder import Feedback
 from ghostfill.lifecycle.collector import Collector
 from ghostfill.model import Completion, Position
 from ghostfill.pipeline import Events, Pipeline, Spawn
 from ghostfill.server import messages
 from ghostfill.server.client import Client
+from ghostfill.server.items import inline_item
 from ghostfill.server.process import process_stats
 from ghostfill.server.session import Session
 from ghostfill.server.shared import Shared
@@ -266,6 +269,30 @@ class Connection:
             self.context.opened(doc)
             if self.session.settings.offline.enable:
                 self.spawn(self.workspace.engine.prepare(doc.path, text, doc.language))
+            if doc.language not in self.shared.rehearsed:
+                self.shared.rehearsed.add(doc.language)
+                self.spawn(self.rehearse(doc))
+
+    async def rehearse(self, doc: Document) -> None:
+        """The first document of a language in this process: a request's path is walked once
+        in the background (`Pipeline.rehearse`), from the request's decoding to the reply's
+        encoding, so the first keystroke finds every first-use cost paid."""
+        await asyncio.sleep(0)  # after the didOpen and whatever came with it
+        found = await self.pipeline.rehearse(doc)
+        if found is None:
+            return
+        position, completion = found
+        where = types.Position(position.line, position.character)
+        converter = self.shared.converter
+        trigger = types.InlineCompletionContext(types.InlineCompletionTriggerKind.Automatic)
+        params = types.InlineCompletionParams(trigger, types.TextDocumentIdentifier(doc.uri), where)
+        request = json.dumps(converter.unstructure(types.InlineCompletionRequest(0, params)))
+        converter.structure(json.loads(request), types.InlineCompletionRequest)
+        item = inline_item(doc, where, completion)
+        item.command = accept_command("rehearsal")
+        reply = types.InlineCompletionResponse(id=0, result=types.InlineCompletionList([item]))
+        json.dumps(converter.unstructure(reply))
+        log.debug("request path rehearsed for %s", doc.language)
 
     # -- feedback: what happened to the suggestions ---------------------------------------
 

@@ -112,6 +112,8 @@ class Shared:
         self.collector = collector or Collector()
         """Not installed unless the process's entry point installs it (`serve`, the daemon)."""
         self._save_generated: asyncio.TimerHandle | None = None
+        self.rehearsed: set[str] = set()
+        """Languages whose request path this process walked once (`Connection.rehearse`)."""
 
     def connection_id(self) -> int:
         """A new connection's id (it counts in `sessions` until `forget`)."""

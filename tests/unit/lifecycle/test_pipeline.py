@@ -381,3 +381,33 @@ async def test_accepting_all_of_a_cut_continuation_asks_for_the_next_one() -> No
     assert w.backend.calls == 2  # stopped at its lookahead: the model had more, so ask
     assert after is not None and after.source == "backend"
     await _settle(w)
+
+
+async def test_a_rehearsal_asks_no_one_and_leaves_nothing_to_reuse() -> None:
+    w = world([Script(["return a + b\n"])])
+    found = await w.pipeline.rehearse(w.doc)
+    assert found is not None
+    position, rehearsed = found
+    assert position == Position(2, 0)  # the end of the middle line
+    assert rehearsed.text == "def add(a, b):"  # a line further up stood in for an answer
+    assert w.backend.calls == 0 and w.pipeline.backend_calls == 0 and w.engine.asked == 0
+    assert len(w.pipeline.continuations) == 0
+    answer = await complete(w, 2, 0)  # where the rehearsal gathered: nothing is reused
+    assert answer is not None and answer.source == "backend"
+    assert w.pipeline.context.reused == 0 and w.backend.calls == 1
+    await _settle(w)
+
+
+async def test_a_rehearsal_without_a_backend_walks_the_offline_engine() -> None:
+    w = world([Script(["x"])], offline="total = 0")
+    w.pipeline.backends.backend = None
+    found = await w.pipeline.rehearse(w.doc)
+    assert found is not None and found[1].text == "total = 0" and found[1].source == "offline"
+    assert w.engine.asked == 1 and w.backend.calls == 0
+
+
+async def test_a_secret_document_is_not_rehearsed() -> None:
+    w = world([Script(["x"])], offline="total = 0")
+    w.pipeline.privacy = lambda: PrivacyFilter(("calc.py",), (), False)
+    assert await w.pipeline.rehearse(w.doc) is None
+    assert w.engine.asked == 0 and w.backend.calls == 0
