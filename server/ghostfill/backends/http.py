@@ -22,6 +22,7 @@ from ghostfill.backends.base import BackendConfig
 from ghostfill.backends.network import certificate_problem, untrusted_message
 from ghostfill.backends.ratelimit import RateLimitGate, retry_after
 from ghostfill.backends.ratelimit import parse_reset as parse_reset
+from ghostfill.backends.watchdog import Watchdog
 from ghostfill.errors import (
     AuthError,
     BackendError,
@@ -426,11 +427,11 @@ async def lines(response: httpx.Response, config: BackendConfig) -> AsyncIterato
     not hold the ghost text hostage). Keep-alive comments count as traffic."""
     source = response.aiter_lines()
     first = True
+    watchdog = Watchdog(config.timeout_s)  # one timer for the stream, not one per line
     try:
         while True:
             try:
-                async with asyncio.timeout(config.timeout_s if first else config.stall_timeout_s):
-                    line = await anext(source)
+                line = await watchdog.read(anext(source))
             except StopAsyncIteration:
                 return
             except TimeoutError:
@@ -441,9 +442,12 @@ async def lines(response: httpx.Response, config: BackendConfig) -> AsyncIterato
                     f"{config.stall_timeout_s:.1f} s); offline suggestions meanwhile.",
                     key=f"stall:{config.provider}",
                 ) from None
-            first = False
+            if first:
+                first = False
+                watchdog.limit_s = config.stall_timeout_s
             yield line
     finally:
+        watchdog.close()
         close = getattr(source, "aclose", None)
         if close is not None:
             await close()
