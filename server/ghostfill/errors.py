@@ -68,3 +68,7 @@ class BackendTimeout(BackendError):
 
 class StreamError(BackendError):
     pass
+
+
+class UpgradeRefused(BackendError):
+    """The server does not serve the Responses API's WebSocket mode at this URL: use HTTP."""

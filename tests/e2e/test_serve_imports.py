@@ -1,4 +1,5 @@
-"""What `ghostfill serve` loads: no benchmark, fake backend or testing module, ever.
+"""What `ghostfill serve` loads: no benchmark, fake backend or testing module, ever, and no
+WebSocket client in a session that has no WebSocket backend.
 
 The real serve path is run (initialize, a document, a completion, shutdown, exit) in a process
 that writes its `sys.modules` when it exits, so modules imported lazily on the request path
@@ -25,6 +26,8 @@ FORBIDDEN = (
     "pygls.lsp.client",
 )
 """Module prefixes the serve path must never import."""
+UNUSED_OFFLINE = ("websockets", "ghostfill.backends.websocket")
+"""Imported only by a backend that speaks the Responses API's WebSocket mode (~20 ms a start)."""
 
 SERVE_AND_DUMP = """
 import atexit, json, sys
@@ -53,3 +56,5 @@ def test_serve_imports_no_bench_fake_or_test_module(tmp_path: Path) -> None:
     assert "ghostfill.pipeline" in modules  # the dump is of a server that served
     bad = [m for m in modules if any(m == p or m.startswith(p + ".") for p in FORBIDDEN)]
     assert bad == []
+    unused = [m for m in modules if any(m == p or m.startswith(p + ".") for p in UNUSED_OFFLINE)]
+    assert unused == []

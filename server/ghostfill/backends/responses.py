@@ -23,7 +23,7 @@ import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -42,10 +42,12 @@ from ghostfill.backends.http import (
 from ghostfill.backends.presets import Preset
 from ghostfill.backends.sse import sse_events
 from ghostfill.backends.usage import Meter, from_responses
-from ghostfill.backends.websocket import ResponsesSocket, UpgradeRefused, socket_url
-from ghostfill.errors import BackendError, BackendUnavailable
+from ghostfill.errors import BackendError, BackendUnavailable, UpgradeRefused
 from ghostfill.model import GenerationParams, Prompt
 from ghostfill.prompt.render import as_chat
+
+if TYPE_CHECKING:
+    from ghostfill.backends.websocket import ResponsesSocket
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,9 @@ class Responses(HttpBackend):
         self.usage = Usage()
         """Of the last completed response."""
         if socket is None and wants_socket(config, preset):
+            # imported here: `websockets` costs ~20 ms of every start that never uses it
+            from ghostfill.backends.websocket import ResponsesSocket, socket_url
+
             socket = ResponsesSocket(socket_url(self.url("responses")), self.headers, config)
         self.socket = socket
 

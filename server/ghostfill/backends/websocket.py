@@ -60,6 +60,7 @@ from ghostfill.errors import (
     BackendUnavailable,
     ConfigError,
     StreamError,
+    UpgradeRefused,
 )
 from ghostfill.tasks import Tasks
 
@@ -79,10 +80,6 @@ PING_S = 20.0
 TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed", "error"})
 _AUTH_STATUSES = (401, 402, 403, 429)
 """Handshake answers about the account, not about WebSocket support: mapped, no fallback."""
-
-
-class UpgradeRefused(BackendError):
-    """The server does not serve WebSocket mode at this URL: use HTTP."""
 
 
 def socket_url(http_url: str) -> str:

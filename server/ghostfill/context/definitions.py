@@ -16,8 +16,10 @@ Where they are defined, most certain first:
    the folder defines the name;
 4. anywhere in the workspace index, when at most `MAX_AMBIGUOUS` files define the name.
 
-Resolutions are memoized per file, imports and index generation, and rendered snippets are
-cached, so typing along a line costs little more than reading the names around the cursor.
+Resolutions are memoized per file, index generation and the binding a name has (not the whole
+set of imports, which changes as the window passes import lines), and rendered snippets are
+cached, so typing along a line, or at a place visited before, costs little more than reading
+the names around the cursor.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ MEMO_SIZE = 8192
 _PARTIAL = re.compile(r"(?:([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|::|->)\s*)?([A-Za-z_$][\w$]*)$")
 _Found = list[tuple[FileSymbols, "Definition | None", float, bool]]
 """Resolved definitions: (file, definition or None for its outline, confidence, near only)."""
+_MemoKey = tuple[str, str, frozenset[str], str, str, "Binding | None"]
+"""(path, language, files imported whole, owner, name, the binding of the owner or name)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,6 @@ class _Request:
     doc: Document
     window: Window
     imports: Imports
-    imports_key: int
     rule: ImportRules
     folder: str
     own: FileSymbols | None
@@ -127,7 +130,7 @@ class DefinitionSource:
         """(uri, hash of the file's top) -> the imports found there."""
         self._resolved: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
         self._rendered: OrderedDict[tuple[str, int], tuple[FileSymbols, str, int]] = OrderedDict()
-        self._memo: OrderedDict[tuple[str, int, str, str], _Found] = OrderedDict()
+        self._memo: OrderedDict[_MemoKey, _Found] = OrderedDict()
         self._own: tuple[FileSymbols, frozenset[str]] | None = None
         self._window_counts = WindowCounts()
         self._member_uses = MemberUses()
@@ -158,12 +161,11 @@ class DefinitionSource:
             self._resolved.clear()
             self._memo.clear()
             self._generation = self.index.generation
-        imports, imports_key = self._imports_of(doc, window)
+        imports = self._imports_of(doc, window)
         req = _Request(
             doc,
             window,
             imports,
-            imports_key,
             rules_of(doc.spec),
             os.path.dirname(doc.path),
             self.index.file(doc.path),
@@ -233,8 +235,11 @@ class DefinitionSource:
 
     def _offer(self, req: _Request, key: tuple[str, str], weight: float) -> None:
         """Offer what `name` (owner "") or `owner.member` resolves to, memoized per file,
-        imports and index generation: typing along a line resolves the same names again."""
-        memo_key = (req.doc.path, req.imports_key, *key)
+        index generation and what the lookup depends on of the imports (the binding of the
+        name or owner, the files imported whole): typing along a line resolves the same
+        names again, and so does a window that moved past other import lines."""
+        binding = req.imports.bindings.get(key[0] or key[1])
+        memo_key = (req.doc.path, req.doc.language, req.included, *key, binding)
         found = self._memo.get(memo_key)
         if found is None:
             found = []
@@ -405,13 +410,12 @@ class DefinitionSource:
                 self._resolved.popitem(last=False)
         return hit
 
-    def _imports_of(self, doc: Document, window: Window) -> tuple[Imports, int]:
-        """The file's imports, and a key that changes when they may have: its top (cached
-        while that text is unchanged) and any import lines in the cursor window below it
-        (some languages import inside functions)."""
+    def _imports_of(self, doc: Document, window: Window) -> Imports:
+        """The file's imports: its top (cached while that text is unchanged) and any import
+        lines in the cursor window below it (some languages import inside functions)."""
         tree = doc.syntax(fresh=False)
         if tree is None or doc.line_count == 0:
-            return Imports(), 0
+            return Imports()
         data = doc.data
         top_end = min(doc.line_start(min(TOP_LINES, doc.line_count - 1)), TOP_BYTES)
         if top_end == 0:
@@ -430,16 +434,15 @@ class DefinitionSource:
             or statement is None
             or statement.search(data, low, window.cursor_byte) is None
         ):
-            return top, key[1]
+            return top
         near = read_imports(tree, data, [(low, window.cursor_byte)], rules_of(doc.spec))
         if not near.bindings and not near.wildcards:
-            return top, key[1]
-        merged = Imports(
+            return top
+        return Imports(
             {**near.bindings, **top.bindings},
             top.wildcards + tuple(m for m in near.wildcards if m not in top.wildcards),
             top.modules + tuple(m for m in near.modules if m not in top.modules),
         )
-        return merged, hash((key[1], tuple(near.bindings.items()), near.wildcards))
 
 
 def _named(fs: FileSymbols, name: str) -> list[Definition]:

@@ -11,9 +11,10 @@ so what the user just typed counts.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 
 from ghostfill.context.window import Window
 from ghostfill.documents.store import Document
@@ -21,6 +22,9 @@ from ghostfill.documents.store import Document
 NEAR_ABOVE = 20
 NEAR_BELOW = 3
 WINDOW_WEIGHT = 0.03
+BLOCK_ROWS = 8
+MAX_BLOCKS = 512
+"""Blocks kept (4,096 rows, ~2 MB at most: the windows of the places visited last)."""
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
@@ -37,30 +41,67 @@ STOP = frozenset(
     "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
 )
 """Keywords and builtins never looked up as names near the cursor (imports always are)."""
+_Counts = tuple[Counter[bytes], Counter[tuple[bytes, bytes]]]
+_Tokens = tuple[list[bytes], list[tuple[bytes, bytes]]]
 
 
 class WindowCounts:
-    """Identifier and pair counts of the window outside the lines near the cursor, kept while
-    that text is unchanged (typing at the cursor does not change it)."""
+    """Identifier and pair counts of the window outside the lines near the cursor.
 
-    def __init__(self) -> None:
+    Kept whole while that text is unchanged (typing at the cursor does not change it), and
+    counted in blocks of `BLOCK_ROWS` rows aligned to the top of the file, each kept by its
+    text: a window at a new place recounts only the rows at its edges and the blocks it has
+    not seen, and an edit recounts only the blocks it changed."""
+
+    def __init__(self, max_blocks: int = MAX_BLOCKS) -> None:
+        self.max_blocks = max_blocks
         self._key: tuple[str, int] | None = None
-        self._value: tuple[Counter[bytes], Counter[tuple[bytes, bytes]]] = (Counter(), Counter())
+        self._value: _Counts = (Counter(), Counter())
+        self._blocks: OrderedDict[bytes, _Tokens] = OrderedDict()
 
-    def __call__(
-        self, doc: Document, ranges: list[tuple[int, int]]
-    ) -> tuple[Counter[bytes], Counter[tuple[bytes, bytes]]]:
+    def __call__(self, doc: Document, rows: list[tuple[int, int]]) -> _Counts:
+        """The counts of the rows in the half-open `[first, end)` ranges of `rows`."""
+        spans = [(doc.line_start(a), doc.line_end(b - 1)) for a, b in rows if a < b]
         data = doc.data
-        key = (doc.uri, hash(tuple(data[a:b] for a, b in ranges)))
+        key = (doc.uri, hash(tuple(data[a:b] for a, b in spans)))
         if key != self._key:
-            words: Counter[bytes] = Counter()
-            pairs: Counter[tuple[bytes, bytes]] = Counter()
-            for a, b in ranges:
-                if a < b:
-                    words.update(_IDENT.findall(data, a, b))
-                    pairs.update(_MEMBER.findall(data, a, b))
+            parts: list[_Tokens] = []
+            for a, b in rows:
+                self._tokens(doc, a, b, parts)
+            words = Counter(itertools.chain.from_iterable(p[0] for p in parts))
+            pairs = Counter(itertools.chain.from_iterable(p[1] for p in parts))
             self._key, self._value = key, (words, pairs)
         return self._value
+
+    def _tokens(self, doc: Document, first: int, end: int, out: list[_Tokens]) -> None:
+        """The tokens of rows `[first, end)`: whole blocks from the cache, the rest read here."""
+        if first >= end:
+            return
+        data = doc.data
+        low = -(-first // BLOCK_ROWS) * BLOCK_ROWS
+        high = end // BLOCK_ROWS * BLOCK_ROWS
+        if low >= high:
+            out.append(_read(data, doc.line_start(first), doc.line_end(end - 1)))
+            return
+        if first < low:
+            out.append(_read(data, doc.line_start(first), doc.line_end(low - 1)))
+        for block in range(low, high, BLOCK_ROWS):
+            text = data[doc.line_start(block) : doc.line_end(block + BLOCK_ROWS - 1)]
+            tokens = self._blocks.get(text)
+            if tokens is None:
+                tokens = _read(text, 0, len(text))
+                self._blocks[text] = tokens
+                if len(self._blocks) > self.max_blocks:
+                    self._blocks.popitem(last=False)
+            else:
+                self._blocks.move_to_end(text)
+            out.append(tokens)
+        if high < end:
+            out.append(_read(data, doc.line_start(high), doc.line_end(end - 1)))
+
+
+def _read(data: bytes, start: int, stop: int) -> _Tokens:
+    return _IDENT.findall(data, start, stop), _MEMBER.findall(data, start, stop)
 
 
 def near_names(
@@ -94,9 +135,7 @@ def near_names(
     if b"." in near or b":" in near or b">" in near:
         for pair in _MEMBER.findall(near):
             pairs[pair] = pairs.get(pair, 0.0) + 0.5
-    rest = [(doc.line_start(window.first_row), doc.line_start(first))]
-    if last < window.last_row:
-        rest.append((doc.line_end(last), doc.line_end(window.last_row)))
+    rest = [(window.first_row, first), (last + 1, window.last_row + 1)]
     counted_words, counted_pairs = window_counts(doc, rest)  # the rest of the window: lightly
     for word, n in counted_words.items():
         totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n

@@ -154,3 +154,26 @@ def test_the_same_input_gives_the_same_snippets(index: SymbolIndex, store: Docum
     first = _snippets(DefinitionSource(index), store, text)[1]
     again = _snippets(DefinitionSource(index), store, text)[1]
     assert first == again and first
+
+
+def test_a_name_bound_by_an_import_below_the_top_resolves_by_that_binding_only(
+    index: SymbolIndex, store: DocumentStore
+) -> None:
+    """Resolutions are remembered per binding: the same name used where the window shows no
+    import resolves anew, in both orders (a memo keyed without the binding fails one)."""
+    pad = "pad = 0\n" * 320
+    far = "far = 0\n" * 1500
+    text = f"{pad}def here():\n    from ..other.a import shared\n    shared()\n\n{far}def there():\n    shared()\n"
+    doc = store.open("file:///w/app/main.py", text, 1)
+    lines = text.split("\n")
+    rows = [i for i, line in enumerate(lines) if line == "    shared()"]
+
+    def where(source: DefinitionSource, row: int) -> set[str]:
+        window = cursor_window(doc, row, len(lines[row]), 1500)
+        return {s.path for s in source.snippets(doc, window, Settings())}
+
+    for order in (rows, rows[::-1]):
+        source = DefinitionSource(index)
+        seen = {row: where(source, row) for row in order}
+        assert seen[rows[0]] == {"/w/other/a.py"}  # the import says which one
+        assert {"/w/other/a.py", "/w/other/b.py"} <= seen[rows[1]]  # no import: both
