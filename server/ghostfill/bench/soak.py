@@ -89,6 +89,10 @@ class SoakResult:
     seconds: float = 0.0
     stopped: str = ""
     """Why the replay ended early (empty when it ran to the end)."""
+    checked_out_at_rest: float = float("nan")
+    """HTTP connections still checked out once the server settled after the last keystroke
+    (nothing streaming, cut-short responses drained): leaked ones never come back."""
+    settle_ms: float = float("nan")
 
     def series(self, metric: str) -> list[float]:
         return [s.values[metric] for s in self.samples]
@@ -134,6 +138,10 @@ class SoakResult:
         bad = self.unbounded()
         if self.stopped:
             lines.append(f"stopped early: {self.stopped}")
+        lines.append(
+            f"at rest after the last keystroke: {self.checked_out_at_rest:.0f} HTTP connections "
+            f"checked out (settled in {self.settle_ms:.0f} ms)"
+        )
         lines.append("bounded: yes" if not bad else f"bounded: NO ({', '.join(bad)})")
         return "\n".join(lines)
 
@@ -221,11 +229,29 @@ async def soak(
             await _replay(
                 server, fake, root, source, keystrokes, every, rng, result, progress, schedule
             )
+            await _settle(server, result)
         finally:
             await server.stop()
         result.seconds = time.perf_counter() - started
         result.backend_calls = len(fake.completion_requests())
     return result
+
+
+SETTLE_S = 5.0
+"""Longest wait after the last keystroke for the streams still running (a lookahead read on
+past the shown line, a cut-short response drained for its connection) to end."""
+
+
+async def _settle(server: ServerUnderTest, result: SoakResult) -> None:
+    """Poll `ghostfill/debugStats` until no connection is checked out, or SETTLE_S passed."""
+    started = time.perf_counter()
+    while True:
+        checked_out = (await stats(server))["httpActive"]
+        waited = time.perf_counter() - started
+        if checked_out == 0 or waited >= SETTLE_S:
+            result.checked_out_at_rest, result.settle_ms = checked_out, waited * 1000
+            return
+        await asyncio.sleep(0.05)
 
 
 async def _replay(
