@@ -1,5 +1,5 @@
 """What `ghostfill serve` loads: no benchmark, fake backend or testing module, ever, and no
-WebSocket client in a session that has no WebSocket backend.
+HTTP or WebSocket client in a session that has no network backend (the offline engine).
 
 The real serve path is run (initialize, a document, a completion, shutdown, exit) in a process
 that writes its `sys.modules` when it exits, so modules imported lazily on the request path
@@ -26,8 +26,21 @@ FORBIDDEN = (
     "pygls.lsp.client",
 )
 """Module prefixes the serve path must never import."""
-UNUSED_OFFLINE = ("websockets", "ghostfill.backends.websocket")
-"""Imported only by a backend that speaks the Responses API's WebSocket mode (~20 ms a start)."""
+UNUSED_OFFLINE = (
+    "websockets",
+    "ghostfill.backends.websocket",
+    "httpx",
+    "httpcore",
+    "h11",
+    "h2",
+    "certifi",
+    "truststore",
+    "ghostfill.backends.http",
+    "ghostfill.backends.client",
+    "ghostfill.backends.wires",
+)
+"""Imported only by a network backend: the WebSocket client by one that speaks the Responses
+API's WebSocket mode (~20 ms a start), the HTTP stack and trust roots (~50 ms) by any."""
 
 SERVE_AND_DUMP = """
 import atexit, json, sys

@@ -25,13 +25,16 @@ from collections.abc import Callable
 import httpx
 
 from ghostfill import __version__
-from ghostfill.backends.network import NetworkConfig, resolve, ssl_context, transport_for
+from ghostfill.backends.network import NetworkConfig, resolve, ssl_context
+from ghostfill.backends.transport import CancelSafeTransport
 
 LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=120.0)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Defaults only: every backend request passes its own timeout from BackendConfig."""
 
 _QUIET = ("hpack",)
+
+MakeTransport = Callable[["httpx.Proxy | None"], httpx.AsyncBaseTransport]
 
 
 def make_client(
@@ -107,3 +110,43 @@ def pool_stats(client: httpx.AsyncClient) -> tuple[int, int]:
         pending.append(getattr(transport, "_direct", None))  # ProxyRouter
         pending.extend(getattr(transport, "_proxied", {}).values())
     return active, idle
+
+
+# ------------------------------------------------------------------------------ transports
+
+
+class ProxyRouter(httpx.AsyncBaseTransport):
+    """Sends each request through the transport of its proxy (`NetworkConfig.proxy_for`, the
+    same rule doctor reports), or the direct one; each is a cancel-safe transport."""
+
+    def __init__(self, config: NetworkConfig, transport: MakeTransport, ctx: ssl.SSLContext):
+        self._config = config
+        self._direct = CancelSafeTransport(transport(None))
+        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
+        for proxy in (config.http, config.https):
+            if proxy is not None and proxy.url not in self._proxied:
+                tls = ctx if proxy.url.startswith("https://") else None  # TLS to the proxy
+                self._proxied[proxy.url] = CancelSafeTransport(
+                    transport(httpx.Proxy(proxy.url, ssl_context=tls))
+                )
+
+    def route(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+        proxy = self._config.proxy_for(str(url))
+        return self._direct if proxy is None else self._proxied[proxy.url]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.route(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in (self._direct, *self._proxied.values()):
+            await transport.aclose()
+
+
+def transport_for(
+    config: NetworkConfig, transport: MakeTransport, ctx: ssl.SSLContext
+) -> httpx.AsyncBaseTransport:
+    """The client's transport: the cancel-safe direct one when no proxy applies anywhere,
+    else a router over one cancel-safe transport per proxy."""
+    if config.http is None and config.https is None:
+        return CancelSafeTransport(transport(None))
+    return ProxyRouter(config, transport, ctx)

@@ -1,8 +1,9 @@
 """How backend traffic leaves the machine: which proxy, which trusted roots.
 
 httpx reads HTTPS_PROXY and friends only when it builds its own transport, and ghostfill
-passes its own (the cancel-safe one), so the proxy is resolved here and handed to httpx as
-mounts: one transport per proxy, each wrapped by `CancelSafeTransport`, plus a direct one.
+passes its own (the cancel-safe one), so the proxy is resolved here and `client.ProxyRouter`
+sends each request through one transport per proxy, each wrapped by `CancelSafeTransport`,
+or a direct one.
 
 Proxy, highest first:
 1. `network.proxy` / `--proxy URL` (`direct` turns every proxy off);
@@ -15,6 +16,9 @@ subdomains, `*` everything.
 Trust: the OS trust store (truststore: the keychain on macOS, the Windows store, the
 distribution bundle or SSL_CERT_FILE / SSL_CERT_DIR on Linux), plus certifi's bundle, plus
 `network.caBundle` / `--ca-bundle PEM`, which is where a company's TLS-inspection root goes.
+
+Nothing here runs for the offline engine, so httpx (the URL parser), truststore and certifi
+are imported where they are used: a server's start and an offline session never load them.
 """
 
 from __future__ import annotations
@@ -23,15 +27,10 @@ import ipaddress
 import os
 import re
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import certifi
-import httpx
-import truststore
-
-from ghostfill.backends.transport import CancelSafeTransport
 from ghostfill.errors import ConfigError
 from ghostfill.settings import NetworkSettings
 
@@ -40,8 +39,6 @@ DIRECT = "direct"
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 CERT_VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
 _SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")
-
-MakeTransport = Callable[["httpx.Proxy | None"], httpx.AsyncBaseTransport]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +67,8 @@ class NetworkConfig:
 
     def proxy_for(self, url: str) -> Proxy | None:
         """The proxy a request to `url` goes through (None: direct)."""
+        import httpx
+
         parsed = httpx.URL(url)
         if bypassed(parsed.host, self.no_proxy):
             return None
@@ -136,6 +135,8 @@ def _from_env(env: Mapping[str, str], name: str) -> Proxy | None:
 
 
 def _checked(url: str, source: str) -> str:
+    import httpx
+
     full = url if "://" in url else f"http://{url}"
     try:
         parsed = httpx.URL(full)
@@ -182,6 +183,8 @@ def _in_network(host: str, cidr: str) -> bool:
 
 def masked(url: str) -> str:
     """`url` with the password of its userinfo replaced by ***."""
+    import httpx
+
     try:
         parsed = httpx.URL(url if "://" in url else f"http://{url}")
     except httpx.InvalidURL:
@@ -194,6 +197,9 @@ def masked(url: str) -> str:
 
 def ssl_context(config: NetworkConfig) -> ssl.SSLContext:
     """The context every backend connection (and an https:// proxy) verifies with."""
+    import certifi
+    import truststore
+
     if config.system_trust:
         ctx: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     else:
@@ -231,43 +237,3 @@ def untrusted_message(host: str, reason: str) -> str:
         "(or --ca-bundle) to the PEM of your company's root certificate; ghostfill doctor "
         "shows the handshake"
     )
-
-
-# ------------------------------------------------------------------------------ transports
-
-
-class ProxyRouter(httpx.AsyncBaseTransport):
-    """Sends each request through the transport of its proxy (`NetworkConfig.proxy_for`, the
-    same rule doctor reports), or the direct one; each is a cancel-safe transport."""
-
-    def __init__(self, config: NetworkConfig, transport: MakeTransport, ctx: ssl.SSLContext):
-        self._config = config
-        self._direct = CancelSafeTransport(transport(None))
-        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
-        for proxy in (config.http, config.https):
-            if proxy is not None and proxy.url not in self._proxied:
-                tls = ctx if proxy.url.startswith("https://") else None  # TLS to the proxy
-                self._proxied[proxy.url] = CancelSafeTransport(
-                    transport(httpx.Proxy(proxy.url, ssl_context=tls))
-                )
-
-    def route(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
-        proxy = self._config.proxy_for(str(url))
-        return self._direct if proxy is None else self._proxied[proxy.url]
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.route(request.url).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in (self._direct, *self._proxied.values()):
-            await transport.aclose()
-
-
-def transport_for(
-    config: NetworkConfig, transport: MakeTransport, ctx: ssl.SSLContext
-) -> httpx.AsyncBaseTransport:
-    """The client's transport: the cancel-safe direct one when no proxy applies anywhere,
-    else a router over one cancel-safe transport per proxy."""
-    if config.http is None and config.https is None:
-        return CancelSafeTransport(transport(None))
-    return ProxyRouter(config, transport, ctx)

@@ -15,6 +15,11 @@ times stretch with the load; the CPU figures do not: the CPU a relay has used by
 initialize result (its start-up: interpreter, imports, handshake), and the CPU the daemon
 spends on a joining window from its spawn to its initialize result.
 
+`--offline` starts every window without a backend, as a user who configured nothing meets it
+(the offline engine answers); by default the windows use a fake OpenAI-style backend on
+127.0.0.1. `--again N` sets how many in-process starts with the generated code kept make the
+median, which is printed with their CPU time up to the first completion (load-independent).
+
 `GHOSTFILL_BENCH_SERVE` (a command line, e.g. `env PYTHONPATH=../old/server python -m
 ghostfill serve`) measures another checkout's `serve` with this harness, for a before and an
 after in the same conditions (`--no-daemon` is added for the in-process window).
@@ -44,7 +49,7 @@ from ghostfill.fakes.openai import FakeProvider
 
 PACKAGE = Path(__file__).resolve().parent.parent
 AGAIN = 3
-"""In-process starts with the generated code kept, for a median (one start is noise here)."""
+"""Default in-process starts with the generated code kept, for a median (one is noise here)."""
 SETTLE_S = 60.0
 """Longest wait for a window's indexing to end before its memory is read."""
 
@@ -53,6 +58,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--windows", type=int, default=3, help="editor windows on one root")
     parser.add_argument("--files", type=int, default=150, help="workspace size (real .py files)")
     parser.add_argument("--keystrokes", type=int, default=200, help="cached requests timed")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="no backend (the offline engine), as configured by default",
+    )
+    parser.add_argument(
+        "--again",
+        type=int,
+        default=AGAIN,
+        metavar="N",
+        help="in-process starts with the generated code kept, for the median",
+    )
 
 
 class Window(ServerUnderTest):
@@ -182,14 +199,10 @@ async def measure(args: argparse.Namespace) -> int:
         root = Path(tmp)
         env = _env(root)
         ws = _workspace(root, args.files)
-        options = {
-            "backend": {
-                "provider": "openai-compatible",
-                "baseUrl": fake.base_url,
-                "model": "fake-coder",
-            },
-            "completion": {"debounceMs": 0},
-        }
+        backend = {"provider": "openai-compatible", "baseUrl": fake.base_url, "model": "fake-coder"}
+        options: dict[str, object] = {"completion": {"debounceMs": 0}}
+        if not args.offline:
+            options["backend"] = backend
         bare = _spawn_ms([sys.executable, "-c", "pass"], env)
         relay_import = _spawn_ms(
             [
@@ -206,16 +219,17 @@ async def measure(args: argparse.Namespace) -> int:
         await installed.start(options, ws)
         installed_answer = await _first_completion_ms(installed, ws)
         await installed.stop()
-        in_process: list[tuple[float, float]] = []  # (startup, first completion) of more starts
-        for _ in range(AGAIN - 1):
+        in_process: list[tuple[float, float, float]] = []  # (startup, first completion, CPU)
+        for _ in range(max(args.again, 1) - 1):
             window = Window([*serve, "--no-daemon"], env)
             await window.start(options, ws)
-            in_process.append((window.startup_ms, await _first_completion_ms(window, ws)))
+            answer = await _first_completion_ms(window, ws)
+            in_process.append((window.startup_ms, answer, cpu_ms(window.pid)))
             await window.stop()
         alone = Window([*serve, "--no-daemon"], env)
         await alone.start(options, ws)
         alone_answer = await _first_completion_ms(alone, ws)
-        in_process.append((alone.startup_ms, alone_answer))
+        in_process.append((alone.startup_ms, alone_answer, cpu_ms(alone.pid)))
         await alone.indexed()
         alone_rss = rss_mb(alone.pid)
         alone_keys = await _keystrokes(alone, ws, args.keystrokes)
@@ -259,7 +273,11 @@ async def measure(args: argparse.Namespace) -> int:
         await again.stop()
         _stop_daemon(run_dir)
 
-    print(f"workspace: {args.files} files; {len(windows)} windows on one root; private daemon dir")
+    backend_shown = "none (offline engine)" if args.offline else "fake OpenAI-style on 127.0.0.1"
+    print(
+        f"workspace: {args.files} files; {len(windows)} windows on one root; private daemon dir; "
+        f"backend: {backend_shown}"
+    )
     print(
         f"floor: python -c pass {bare:.0f} ms; relay imports {relay_import - bare:+.0f} ms over it"
     )
@@ -267,11 +285,15 @@ async def measure(args: argparse.Namespace) -> int:
         f"spawn -> initialize, in-process (--no-daemon), first start   {installed.startup_ms:.0f} ms"
         f"; first completion {installed_answer:.0f} ms"
     )
-    starts = ", ".join(f"{a:.0f}" for a, _ in in_process)
+    starts = ", ".join(f"{a:.0f}" for a, _, _ in in_process)
     print(
         f"spawn -> initialize, in-process (--no-daemon)         median "
-        f"{statistics.median(a for a, _ in in_process):.0f} ms (each: {starts}); first completion "
-        f"{statistics.median(b for _, b in in_process):.0f} ms"
+        f"{statistics.median(a for a, _, _ in in_process):.0f} ms (each: {starts}); first completion "
+        f"{statistics.median(b for _, b, _ in in_process):.0f} ms"
+    )
+    print(
+        f"  CPU (load-independent): in-process server up to its first completion "
+        f"{statistics.median(c for _, _, c in in_process):.0f} ms median of {len(in_process)}"
     )
     print(
         f"spawn -> initialize, cold, first start (starts the daemon)  {windows[0].startup_ms:.0f} ms"

@@ -21,18 +21,20 @@ Memory is bounded: at most `max_definitions` definitions in all; queued texts ab
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from ghostfill.context.extract import Job, Pacer, child_init, extract_batch, extract_job
 from ghostfill.context.symbols import FileSymbols
 from ghostfill.documents.syntax import Grammars
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +348,11 @@ class SymbolIndex:
                 child.shutdown(wait=True, cancel_futures=True)
 
     def _start_child(self) -> ProcessPoolExecutor | None:
+        # imported here: most workspaces never have a backlog, and multiprocessing (~10 ms)
+        # would otherwise load with every server
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
             return ProcessPoolExecutor(
                 max_workers=1,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -51,6 +50,8 @@ def percentiles(values: list[float]) -> dict[str, float | int | None]:
         return {"count": 0, "p50": None, "p90": None, "p99": None}
     if len(values) == 1:
         return {"count": 1, "p50": values[0], "p90": values[0], "p99": values[0]}
+    import statistics  # only a report needs it; not loaded with every server (~4 ms)
+
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     return {
         "count": len(values),

@@ -14,16 +14,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from lsprotocol import types
 
 from ghostfill.backends.base import Backend, BackendConfig
 from ghostfill.backends.network import NetworkConfig
 from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
-from ghostfill.backends.rewrite import RewriteClient, rewrite_client
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore
 from ghostfill.feedback.meter import MeteredBackend
@@ -34,6 +32,11 @@ from ghostfill.nextedit.predict import NextEdits
 from ghostfill.server.shared import HttpClients, Shared
 from ghostfill.settings import ParsedSettings, Settings, parse, with_overrides
 from ghostfill.tasks import Tasks
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ghostfill.backends.rewrite import RewriteClient
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +153,22 @@ class Session:
         key = (backend, s.model, s.timeoutMs)
         old = self._rewrite
         if old is None or old[0][0] is not backend or old[0][1:] != key[1:]:
-            config = backend.config if backend is not None else None
-            gate = backend.gate if backend is not None else None
-            client = rewrite_client(
-                config, self.backends.client, model=s.model, timeout_ms=s.timeoutMs, gate=gate
-            )
+            client = self._rewriter(backend, self.backends.client)
             old = self._rewrite = (key, client)
         return old[1]
+
+    def _rewriter(
+        self, backend: Backend | None, http: httpx.AsyncClient | None
+    ) -> RewriteClient | None:
+        """None offline (the offline rules answer, and the HTTP stack is never imported)."""
+        if backend is None or http is None:
+            return None
+        from ghostfill.backends.rewrite import rewrite_client
+
+        s = self.settings.nextEdit
+        return rewrite_client(
+            backend.config, http, model=s.model, timeout_ms=s.timeoutMs, gate=backend.gate
+        )
 
     def privacy(self) -> PrivacyFilter:
         """The privacy filter for the current settings and folders (built once per change)."""

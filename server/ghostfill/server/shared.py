@@ -29,12 +29,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import cattrs
-import httpx
 
 from ghostfill import logs
-from ghostfill.backends.client import make_client, pool_stats
 from ghostfill.backends.network import NetworkConfig
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
@@ -44,8 +43,19 @@ from ghostfill.lifecycle.collector import Collector
 from ghostfill.server.generated_code import GeneratedCode
 from ghostfill.server.workspaces import Workspaces
 
+if TYPE_CHECKING:
+    import httpx
+
 SAVE_GENERATED_AFTER_S = 5.0
 """Delay after a window's initialize before new generated code is written (off its typing)."""
+
+
+def make_client(network: NetworkConfig) -> httpx.AsyncClient:
+    """A new pooled client; the HTTP stack (httpx, ~35 ms) is imported with the first one, so
+    a process that only ever serves the offline engine never loads it."""
+    from ghostfill.backends.client import make_client
+
+    return make_client(network)
 
 
 class HttpClients:
@@ -64,6 +74,10 @@ class HttpClients:
     def pools(self) -> tuple[int, int]:
         """(checked out, idle) HTTP connections over every client."""
         active = idle = 0
+        if not self._clients:
+            return active, idle
+        from ghostfill.backends.client import pool_stats  # loaded with the first client
+
         for client in self._clients.values():
             a, i = pool_stats(client)
             active, idle = active + a, idle + i
