@@ -133,6 +133,9 @@ async def _complete(
     settings = session.settings
     try:
         session.backends.configure(settings, "")
+        session.backends.build()
+        if session.backends.error is not None:
+            raise session.backends.error
     except GhostfillError as exc:
         terminal.say(exc.user_message)
         return 2

@@ -20,6 +20,7 @@ from typing import Any
 from lsprotocol import types
 
 from ghostfill import logs
+from ghostfill.backends.base import Backend
 from ghostfill.context.definitions import DefinitionSource
 from ghostfill.context.gather import ContextEngine
 from ghostfill.context.neighbours import NeighbourSource
@@ -99,6 +100,8 @@ class Connection:
         self._parent_gone = parent_gone
         self._tasks = Tasks("connection")
         self._started = False
+        self._warmed: Backend | None = None
+        """The backend last warmed (a request may build it before `_backend_changed` runs)."""
         self._backend_calls = 0
         self._loop = asyncio.get_running_loop()
         self.workspace: Workspace | None = None
@@ -175,11 +178,13 @@ class Connection:
         if again:
             log.info("languages: %s", ", ".join(self.shared.languages.names()))
         try:
-            if session.backends.configure(session.settings, session.api_key) and session.backend:
-                backend = session.backend
-                self.shared.redact.add(backend.config.api_key)
-                log.info("backend %s, model %s", backend.name, backend.config.model)
-                self.spawn(backend.warm())
+            if session.backends.configure(session.settings, session.api_key):
+                config = session.backends.config
+                assert config is not None
+                self.shared.redact.add(config.api_key)
+                # Built after this message is answered (initialize's result goes out first),
+                # or sooner by the first request that needs it.
+                self._loop.call_soon(self._backend_changed)
         except ConfigError as exc:
             self.problem(exc)
         self.pipeline = self._attach()
@@ -189,6 +194,20 @@ class Connection:
         if again and self._started:  # new languages, or the engine enabled again: learn them
             self.spawn(self.index(again=True))
         self.status("idle")
+
+    def _backend_changed(self) -> None:
+        """The backend configured last: built (unless a request already built it), logged
+        and warmed once; a network setting that failed only in the build is reported."""
+        backends = self.session.backends
+        backend = backends.build()
+        if backends.error is not None:
+            error, backends.error = backends.error, None
+            self.problem(error)
+        if backend is None or backend is self._warmed:
+            return
+        self._warmed = backend
+        log.info("backend %s, model %s", backend.name, backend.config.model)
+        self.spawn(backend.warm())
 
     def _stats_warning(self, message: str) -> None:
         """From the stats writer thread: a popup on this connection's loop."""
@@ -438,12 +457,12 @@ class Connection:
     def status(
         self, state: str, latency_ms: float | None = None, message: str | None = None
     ) -> None:
-        backend = self.session.backend
+        config = self.session.backends.config  # (known before the backend is built)
         self.client.status(
             messages.StatusParams(
                 state=state,
-                backend=backend.name if backend else "offline",
-                model=backend.config.model if backend else "",
+                backend=config.provider if config else "offline",
+                model=config.model if config else "",
                 latency_ms=round(latency_ms, 1) if latency_ms is not None else None,
                 message=message,
             )

@@ -24,6 +24,7 @@ from ghostfill.backends.network import resolve as resolve_network
 from ghostfill.backends.registry import create, resolve
 from ghostfill.documents.privacy import PrivacyFilter
 from ghostfill.documents.store import Document, DocumentStore
+from ghostfill.errors import ConfigError
 from ghostfill.feedback.meter import MeteredBackend
 from ghostfill.feedback.recorder import Feedback
 from ghostfill.lifecycle.continuations import Continuations
@@ -44,7 +45,12 @@ log = logging.getLogger(__name__)
 class BackendHolder:
     """This connection's backend, rebuilt only when its resolved config changes. The HTTP
     client (its pool) comes from the process; the backend, its key and its rate-limit gate
-    are this connection's alone."""
+    are this connection's alone.
+
+    `configure` resolves the settings at once (a setting that cannot work is reported where
+    it was given), but the backend itself (its HTTP client and wire module: ~30 ms of imports
+    the first time) is built on first use, or by `build()`, which the connection calls right
+    after answering the message that changed it: initialize's result is not held up by it."""
 
     def __init__(
         self,
@@ -57,36 +63,81 @@ class BackendHolder:
         self._meter = meter
         self._config: BackendConfig | None = None
         self._network: NetworkConfig | None = None
-        self.backend: Backend | None = None
-        self.client: httpx.AsyncClient | None = None
-        """The pooled client the backend uses (one per network configuration, shared)."""
+        self._backend: Backend | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._pending = False
+        self.error: ConfigError | None = None
+        """Why the last build left the connection offline (taken by whoever reports it)."""
         self._retiring = Tasks("retired backends")
 
+    @property
+    def config(self) -> BackendConfig | None:
+        """The resolved config (known before the backend is built)."""
+        return self._config
+
+    @property
+    def backend(self) -> Backend | None:
+        if self._pending:
+            self.build()
+        return self._backend
+
+    @property
+    def client(self) -> httpx.AsyncClient | None:
+        """The pooled client the backend uses (one per network configuration, shared)."""
+        if self._pending:
+            self.build()
+        return self._client
+
     def configure(self, settings: Settings, api_key: str) -> bool:
-        """Apply settings; True when the backend changed (and should be warmed).
+        """Apply settings; True when there is a new backend to build (and warm).
         Raises ConfigError for settings that cannot work (the backend is then offline)."""
         try:
             config = resolve(settings.backend, api_key, self._environ)
             network = resolve_network(settings.network, self._environ) if config else None
         except Exception:
-            self._replace(None, None)
+            self._pending = False
+            self._replace(None, None, None)
             raise
         if config == self._config and network == self._network:
             return False
-        self._network = network
-        client = self.client = self._clients.get(network) if config and network else None
-        backend = create(replace(config, network=network), client) if config and client else None
-        self._replace(config, self._meter(backend) if backend and self._meter else backend)
-        return self.backend is not None
+        self._config, self._network = config, network
+        self._pending = config is not None and network is not None
+        if not self._pending:
+            self._replace(None, None, None)
+        return self._pending
 
-    def _replace(self, config: BackendConfig | None, backend: Backend | None) -> None:
-        old, self.backend, self._config = self.backend, backend, config
+    def build(self) -> Backend | None:
+        """Build the configured backend now if it is not built yet. A network setting that
+        fails only here (a CA bundle with no certificate) leaves it offline, in `error`."""
+        if not self._pending:
+            return self._backend
+        self._pending = False
+        config, network = self._config, self._network
+        assert config is not None and network is not None
+        try:
+            client = self._clients.get(network)
+        except ConfigError as exc:
+            self.error = exc
+            self._replace(None, None, None)
+            return None
+        backend = create(replace(config, network=network), client)
+        self._replace(client, self._meter(backend) if self._meter else backend, config)
+        return self._backend
+
+    def _replace(
+        self,
+        client: httpx.AsyncClient | None,
+        backend: Backend | None,
+        config: BackendConfig | None,
+    ) -> None:
+        old, self._backend, self._client, self._config = self._backend, backend, client, config
         close = getattr(old, "aclose", None)  # what a backend holds beyond the pool (a socket)
         if close is not None:
             self._retiring.spawn(close())
 
     async def close(self) -> None:
-        self._replace(None, None)
+        self._pending = False
+        self._replace(None, None, None)
         await self._retiring.wait()
 
 
