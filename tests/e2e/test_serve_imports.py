@@ -172,9 +172,7 @@ def test_a_request_before_the_deferred_build_builds_the_backend(tmp_path: Path) 
                 },
             ]
             server.send_bytes(
-                b"".join(
-                    server.frame(json.dumps({"jsonrpc": "2.0", **m}).encode()) for m in batch
-                )
+                b"".join(server.frame(json.dumps({"jsonrpc": "2.0", **m}).encode()) for m in batch)
             )
             assert "result" in server.reply(init_id)
             found = items(server.reply(ask_id))
