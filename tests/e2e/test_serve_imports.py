@@ -129,8 +129,9 @@ def test_initialize_is_answered_before_the_http_stack_is_loaded(tmp_path: Path) 
 
 
 def test_a_request_before_the_deferred_build_builds_the_backend(tmp_path: Path) -> None:
-    """Messages that arrive together are read before the build scheduled after initialize's
-    answer runs: the completion among them builds the backend itself and asks it."""
+    """Messages that arrive together may all be read before the build scheduled after
+    initialize's answer runs: whichever comes first (the scheduled build or the completion
+    asking for the backend) builds it, and the completion reaches the backend."""
     with FakeProvider("return sum(i.price for i in items)") as fake:
         server = RawServer(["--no-daemon"], options=_backend(fake))
         try:
