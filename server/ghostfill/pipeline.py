@@ -399,6 +399,7 @@ class Pipeline:
             self._busy = asyncio.get_running_loop().call_later(
                 BUSY_AFTER_S, self.events.status, "busy"
             )
+        concluded = observed = False
         try:
             raw = backend.stream(prompt, params)
             measured = stage.measured(raw, timings, "backend")
@@ -410,18 +411,27 @@ class Pipeline:
                     if self.pacer.late(cont):
                         # The request was answered offline meanwhile: ask for this one now.
                         self.events.ready(cont.uri, cont.version, cont.position)
-            finally:
                 self.pacer.observe(cont, settings)
+                observed = True
+                self._conclude(cont, backend, fctx, timings)  # before the close: no loop turn
+                concluded = True
+            finally:
+                if not observed:
+                    self.pacer.observe(cont, settings)
                 # A filter that stopped early leaves the stream open: closing it closes the
                 # HTTP connection, so the provider stops generating too. The close runs in a
                 # task of its own: a cancel arriving meanwhile (the next keystroke) must not
                 # interrupt it, or the connection stays checked out of the pool.
                 await self._closing.finish(_close(out, filtered, measured, raw))
         except asyncio.CancelledError:
-            cont.finish(BackendError("superseded"))
-            self._stream_ended()
+            if not concluded:
+                cont.finish(BackendError("superseded"))
+                self._stream_ended()
             raise
         except BackendError as exc:
+            if concluded:  # closing a stream that had ended: the answer stands
+                log.debug("%s: closing the ended stream: %s", backend.name, exc.user_message)
+                return
             cont.finish(exc)
             self._streaming -= 1
             if self._streaming == 0 and self._busy is not None:
@@ -429,7 +439,11 @@ class Pipeline:
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)
-            return
+
+    def _conclude(
+        self, cont: Continuation, backend: Backend, fctx: FilterContext, timings: stage.Timings
+    ) -> None:
+        """The stream ended by itself: the final filters, and the waiting requests woken."""
         shown = cont.ready("")
         streamed = cont.text
         cont.finish(text=finish(cont.text, FINAL_FILTERS, fctx))

@@ -171,7 +171,7 @@ class DefinitionSource:
             self.index.file(doc.path),
             frozenset(p for module in imports.wildcards for p in self._files(module, doc)),
         )
-        weights, pairs = near_names(doc, window, self._window_counts)
+        weights, pairs = near_names(doc, window, self._window_counts, MIN_WEIGHT)
         modules = sorted(local for local, b in imports.bindings.items() if not b.name)
         for pair, n in self._member_uses(doc, window, modules).most_common(MAX_FILE_MEMBERS):
             pairs[pair] = max(pairs.get(pair, 0.0), 1.0 - math.exp(-FILE_MEMBER_WEIGHT * n))

@@ -27,6 +27,8 @@ MEMBER_SKIP_LINES = 5
 KEPT_USES = MAX_MEMBER_USES + 64
 """Uses of one module kept per text: the counted ones and room for those near the cursor."""
 MAX_SCAN_BYTES = 1024 * 1024
+MAX_KEPT_MODULES = 64
+"""Modules whose uses are kept for the current text."""
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
@@ -137,8 +139,11 @@ def _touched_lines(regions: list[Region], data: bytes) -> list[tuple[int, int]]:
 class MemberUses:
     """`module.member` counts of the current file, from its uses kept through the edits."""
 
-    def __init__(self) -> None:
-        self._uses: tuple[str, int, tuple[str, ...], Uses] = ("", -1, (), {})
+    def __init__(self, max_modules: int = MAX_KEPT_MODULES) -> None:
+        self.max_modules = max_modules
+        self._uses: tuple[str, int, Uses] = ("", -1, {})
+        """(uri, revision, module -> uses) of the last text asked about, for every module
+        asked about there (the window's imports change as it moves; the text's uses do not)."""
 
     def __call__(
         self, doc: Document, window: Window, modules: list[str]
@@ -161,19 +166,24 @@ class MemberUses:
         return found
 
     def uses(self, doc: Document, modules: tuple[str, ...]) -> Uses:
-        """The uses of `modules` in `doc`: kept, moved through the edits since, or found."""
-        uri, revision, kept_modules, kept = self._uses
-        if uri == doc.uri and kept_modules == modules:
-            if revision == doc.revision:
-                return kept
+        """The uses of `modules` in `doc`: kept, moved through the edits since, or found.
+        Kept per module: a module whose uses were cut at `KEPT_USES` is found again after an
+        edit (its uses past the cut are not tracked); the others are moved."""
+        uri, revision, kept = self._uses
+        if uri != doc.uri:
+            kept = {}
+        elif revision != doc.revision:
             edits = doc.edits_since(revision)
-            if edits is not None and all(len(u) < KEPT_USES for u in kept.values()):
+            whole = {m: u for m, u in kept.items() if len(u) < KEPT_USES}
+            if edits is None or not whole:
+                kept = {}
+            else:
                 regions: list[Region] = []
                 for edit in edits:
                     regions = compose(regions, *edit)
-                found = moved(kept, regions, doc.data)
-                self._uses = (doc.uri, doc.revision, modules, found)
-                return found
-        found = {module: find_uses(doc.data, module) for module in modules}
-        self._uses = (doc.uri, doc.revision, modules, found)
+                kept = moved(whole, regions, doc.data) if regions else whole
+        found = {m: kept[m] if m in kept else find_uses(doc.data, m) for m in modules}
+        others = [(m, u) for m, u in kept.items() if m not in found]
+        room = max(self.max_modules - len(found), 0)  # the modules asked for last stay
+        self._uses = (doc.uri, doc.revision, {**dict(others[len(others) - room :]), **found})
         return found

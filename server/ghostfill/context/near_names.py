@@ -23,8 +23,8 @@ NEAR_ABOVE = 20
 NEAR_BELOW = 3
 WINDOW_WEIGHT = 0.03
 BLOCK_ROWS = 8
-MAX_BLOCKS = 512
-"""Blocks kept (4,096 rows, ~2 MB at most: the windows of the places visited last)."""
+MAX_BLOCKS = 1024
+"""Blocks kept (8,192 rows, ~4 MB at most: the windows of the places visited last)."""
 
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _TOKEN_OR_NEWLINE = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*|\n")
@@ -41,6 +41,7 @@ STOP = frozenset(
     "err ok i32 i64 u8 u32 u64 usize f64 byte rune echo local require".split()
 )
 """Keywords and builtins never looked up as names near the cursor (imports always are)."""
+_STOP = frozenset(word.encode("ascii") for word in STOP)
 _Counts = tuple[Counter[bytes], Counter[tuple[bytes, bytes]]]
 _Tokens = tuple[list[bytes], list[tuple[bytes, bytes]]]
 
@@ -105,9 +106,11 @@ def _read(data: bytes, start: int, stop: int) -> _Tokens:
 
 
 def near_names(
-    doc: Document, window: Window, window_counts: WindowCounts
+    doc: Document, window: Window, window_counts: WindowCounts, floor: float = 0.0
 ) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    """Identifier -> weight, and (owner, member) -> weight, around the cursor."""
+    """Identifier -> weight, and (owner, member) -> weight, around the cursor. Names only
+    in the rest of the window that weigh less than `floor` are left out (most of its names
+    appear once there: the caller would drop them anyway)."""
     row = window.row
     first = max(0, row - NEAR_ABOVE)
     last = min(doc.line_count - 1, row + NEAR_BELOW)
@@ -137,18 +140,22 @@ def near_names(
             pairs[pair] = pairs.get(pair, 0.0) + 0.5
     rest = [(window.first_row, first), (last + 1, window.last_row + 1)]
     counted_words, counted_pairs = window_counts(doc, rest)  # the rest of the window: lightly
+    least = -math.log(1.0 - floor) / WINDOW_WEIGHT if floor < 1.0 else math.inf
     for word, n in counted_words.items():
-        totals[word] = totals.get(word, 0.0) + WINDOW_WEIGHT * n
+        if word in totals:
+            totals[word] += WINDOW_WEIGHT * n
+        elif n >= least:
+            totals[word] = WINDOW_WEIGHT * n
     for pair, n in counted_pairs.items():
         pairs[pair] = pairs.get(pair, 0.0) + WINDOW_WEIGHT * n
-    weights: dict[str, float] = {}
-    for word, total in totals.items():
-        name = word.decode("ascii")
-        if len(name) > 1 and name not in STOP:
-            weights[name] = 1.0 - math.exp(-total)
-    members: dict[tuple[str, str], float] = {}
-    for (a, b), total in pairs.items():
-        member = b.decode("ascii")
-        if len(member) > 1 and member not in STOP:
-            members[(a.decode("ascii"), member)] = 1.0 - math.exp(-total)
+    weights = {
+        word.decode("ascii"): 1.0 - math.exp(-total)
+        for word, total in totals.items()
+        if len(word) > 1 and word not in _STOP
+    }
+    members = {
+        (a.decode("ascii"), b.decode("ascii")): 1.0 - math.exp(-total)
+        for (a, b), total in pairs.items()
+        if len(b) > 1 and b not in _STOP
+    }
     return weights, members

@@ -160,8 +160,10 @@ class Document:
         self._edits.append((start, end, start + len(new)))
         delta = len(new) - (end - start)
         first, last = start_point[0], old_end_point[0]
-        if first == last and b"\n" not in new and (not self._shift or self._shift_after == first):
-            self._shift_after, self._shift = first, self._shift + delta  # typing in one line
+        if first == last and b"\n" not in new:  # typing in one line: the shift stays pending
+            if self._shift and self._shift_after != first:
+                self._fold_shift()
+            self._shift_after, self._shift = first, self._shift + delta
         else:
             self._fold_shift()
             self._starts = (

@@ -115,6 +115,57 @@ def test_uses_moved_through_edits_are_the_uses_found_afresh(seed: int) -> None:
         assert uses.uses(doc, modules) == _full(doc, modules)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_uses_kept_per_module_while_the_modules_asked_for_change(seed: int) -> None:
+    """The window's imports change as it moves: each ask names other modules, with edits
+    between the asks; every answer equals a fresh search, and a module asked again after
+    others were asked is still right."""
+    rng = random.Random(seed)
+    lines = [
+        rng.choice(["os.path.join(a)", "sys.argv", "re.sub(x)", "pass", ""]) for _ in range(80)
+    ]
+    store = DocumentStore(GRAMMARS.registry, GRAMMARS)
+    doc = store.open("file:///w/a.py", "\n".join(lines) + "\n", 1)
+    uses = MemberUses(max_modules=2)
+    version = 1
+    for _ in range(30):
+        modules = rng.choice([("os", "sys"), ("sys",), ("re",), ("os", "re"), ("sys", "os")])
+        assert uses.uses(doc, modules) == _full(doc, modules)
+        for _ in range(rng.choice([0, 1, 3])):
+            row = rng.randrange(doc.line_count)
+            col = rng.randrange(len(doc.line(row)) + 1)
+            version += 1
+            text = rng.choice([*SNIPPETS, "re.", "sys.x\n"])
+            store.change(
+                doc.uri, version, [TextChange(text, Position(row, col), Position(row, col))]
+            )
+
+
+def test_a_module_asked_again_is_not_searched_through_the_whole_file_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ghostfill.context.member_uses as member_uses
+
+    whole: list[str] = []
+    real = member_uses.find_uses
+
+    def counting(data: bytes, module: str, lo: int = 0, hi: int | None = None):  # type: ignore[no-untyped-def]
+        if lo == 0 and hi is None:
+            whole.append(module)
+        return real(data, module, lo, hi)
+
+    monkeypatch.setattr(member_uses, "find_uses", counting)
+    store = DocumentStore(GRAMMARS.registry, GRAMMARS)
+    doc = store.open("file:///w/a.py", "os.sep\nsys.argv\n" * 50, 1)
+    uses = MemberUses()
+    uses.uses(doc, ("os",))
+    uses.uses(doc, ("sys",))  # the window moved: other imports
+    store.change(doc.uri, 2, [TextChange("os.name ", Position(3, 0), Position(3, 0))])
+    found = uses.uses(doc, ("os", "sys"))
+    assert whole == ["os", "sys"]  # once each, when first asked for
+    assert found == _full(doc, ("os", "sys"))
+
+
 def test_edits_since_a_revision_are_kept_until_there_are_too_many_or_the_text_is_replaced() -> None:
     from ghostfill.documents.store import EDIT_LOG
 

@@ -66,3 +66,27 @@ def test_an_edit_inside_a_kept_block_is_counted(store: DocumentStore) -> None:
     end = Position(3 * BLOCK_ROWS + 2, 0)  # a line joined: every later block shifts
     doc = store.change(doc.uri, 3, [TextChange("", Position(3 * BLOCK_ROWS + 1, 0), end)])
     assert counts(doc, rows)[0] == _direct(doc, rows)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_floor_leaves_out_only_the_names_weighing_less(store: DocumentStore, seed: int) -> None:
+    """With a floor, every name kept has the weight it has without one, and every name left
+    out weighs less than the floor; the pairs do not change."""
+    from ghostfill.context.near_names import near_names
+    from ghostfill.context.window import cursor_window
+
+    rng = random.Random(seed)
+    words = [f"name{i}" for i in range(60)]
+    text = "\n".join(
+        " ".join(rng.choice(words) for _ in range(rng.randrange(1, 5))) + f" once{i} obj.attr"
+        for i in range(300)
+    )
+    doc = store.open(f"file:///w/floor{seed}.py", text, 1)
+    row = rng.randrange(30, 270)
+    window = cursor_window(doc, row, 0, 2000, 0.25)
+    every, pairs = near_names(doc, window, WindowCounts())
+    kept, kept_pairs = near_names(doc, window, WindowCounts(), 0.05)
+    assert kept_pairs == pairs
+    assert kept == {name: w for name, w in every.items() if name in kept}
+    assert all(w < 0.05 for name, w in every.items() if name not in kept)
+    assert len(kept) < len(every)  # the window's rest had names seen once
