@@ -47,14 +47,21 @@ def cursor_window(
     grid = max(1, min(MAX_GRID_LINES, budget // GRID_CHARS))
     cursor = doc.offset_of(row, col_byte)
     after = int(budget * (SUFFIX_SHARE if suffix_share < 0 else min(suffix_share, 0.5)))
-    first = row
-    while first > 0 and cursor - doc.line_start(first - 1) <= budget - after:
+    before = budget - after
+    # Near the edges by bisection (a 5,000-line file's window spans ~150 lines), then exact:
+    # the lines fit or not in order, so the steps below find the edge a line-by-line walk does.
+    first = 0 if cursor <= before else min(row, doc.point(cursor - before)[0])
+    while first > 0 and cursor - doc.line_start(first - 1) <= before:
         first -= 1
+    while first < row and cursor - doc.line_start(first) > before:
+        first += 1
     if first > 0 and (snapped := -(-first // grid) * grid) <= row:
         first = snapped
-    last = row
+    last = max(row, doc.point(min(cursor + after, len(doc.data)))[0])
     while last + 1 < doc.line_count and doc.line_end(last + 1) - cursor <= after:
         last += 1
+    while last > row and doc.line_end(last) - cursor > after:
+        last -= 1
     below = doc.line_count - 1 - last
     if below > 0 and (snapped := doc.line_count - 1 - -(-below // grid) * grid) >= row:
         last = snapped

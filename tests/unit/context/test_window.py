@@ -46,3 +46,50 @@ def test_the_suffix_share_moves_the_budget_before_the_cursor() -> None:
     silly = cursor_window(doc(), 100, 8, 200, 3.0)  # clamped to half
     assert len(silly.suffix) <= 400 + len(" = 100\n") + 14
     assert cursor_window(doc(), 100, 8, 200, 0.0).suffix.startswith(" = 100")
+
+
+def _walked_edges(d, row: int, col: int, budget_tokens: int, share: float) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The window's edges found line by line, then snapped to the grid."""
+    from ghostfill.context.window import CHARS_PER_TOKEN, GRID_CHARS, MAX_GRID_LINES
+
+    budget = max(budget_tokens, 16) * CHARS_PER_TOKEN
+    after = int(budget * min(share, 0.5))
+    cursor = d.offset_of(row, col)
+    first = row
+    while first > 0 and cursor - d.line_start(first - 1) <= budget - after:
+        first -= 1
+    last = row
+    while last + 1 < d.line_count and d.line_end(last + 1) - cursor <= after:
+        last += 1
+    grid = max(1, min(MAX_GRID_LINES, budget // GRID_CHARS))
+    if first > 0 and -(-first // grid) * grid <= row:
+        first = -(-first // grid) * grid
+    below = d.line_count - 1 - last
+    if below > 0 and d.line_count - 1 - -(-below // grid) * grid >= row:
+        last = d.line_count - 1 - -(-below // grid) * grid
+    return first, last
+
+
+def test_the_edges_found_by_bisection_are_those_of_a_line_by_line_walk() -> None:
+    """Lines of every length, CRLF, a pending one-line edit (the line index's lazy shift)."""
+    import random
+
+    from ghostfill.documents.store import TextChange
+    from ghostfill.model import Position
+
+    registry = LanguageRegistry()
+    store = DocumentStore(registry, Grammars(registry))
+    rng = random.Random(3)
+    for k in range(30):
+        newline = rng.choice(["\n", "\r\n"])
+        lengths = [0, 1, 3, 10, 40, 120, 400]
+        text = newline.join("x" * rng.choice(lengths) for _ in range(rng.randrange(1, 300)))
+        d = store.open(f"file:///w/edges{k}.txt", text, 1)
+        for version in range(2, 22):
+            row = rng.randrange(d.line_count)
+            col = rng.randrange(len(d.line(row)) + 1)
+            at = Position(row, col)
+            store.change(d.uri, version, [TextChange(rng.choice(["a", "bb"]), at, at)])
+            for budget in (16, 300, 2000):
+                w = cursor_window(d, row, col, budget, 0.25)
+                assert (w.first_row, w.last_row) == _walked_edges(d, row, col, budget, 0.25)
