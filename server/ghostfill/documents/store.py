@@ -5,14 +5,15 @@ Per connection state. A `didChange` edits the bytes, shifts the line index and r
 
 Typing within one line moves the start of every later line: instead of rewriting the whole
 index per keystroke (0.2 ms on a 5,000-line file), the shift is kept pending for the lines
-after the edited one and added when they are read; it is folded into the index only when an
-edit elsewhere, or one that adds or removes a line, comes.
+after the edited one and added when they are read. Up to `MAX_PENDING_SHIFTS` lines may have
+one (typing here, then there); they are folded into the index when there are more, or when
+an edit adds or removes a line.
 """
 
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_PARSE_BYTES = 4 * 1024 * 1024
 EDIT_LOG = 64
+MAX_PENDING_SHIFTS = 16
+"""Edited lines whose shift of the lines after them is kept pending (see the module's doc)."""
 """Byte edits a document keeps for consumers that update what they derived from its text
 instead of deriving it again (`Document.edits_since`)."""
 """Files larger than this are kept as text only: no tree, so no syntax-aware context."""
@@ -98,9 +101,10 @@ class Document:
         self._edits.clear()  # the whole text is new: nothing to update from
         self._edits_from = self.revision
         self._starts = _line_starts(data, 0, 0)
-        self._shift_after = 0
-        self._shift = 0
-        """Pending: the lines after `_shift_after` start `_shift` bytes later than `_starts`."""
+        self._shift_rows: list[int] = []
+        """Pending, in order: the lines after `_shift_rows[i]` (up to the next such line)
+        start `_shift_sums[i]` bytes later than `_starts` says."""
+        self._shift_sums: list[int] = []
         grammar = self._grammars.get(self.spec) if self.spec else None
         self.tree = SyntaxTree(grammar, data) if grammar and len(data) <= MAX_PARSE_BYTES else None
 
@@ -129,13 +133,11 @@ class Document:
 
     def point(self, offset: int) -> tuple[int, int]:
         """(row, byte column) of a byte offset, as tree-sitter wants it."""
-        starts, after, shift = self._starts, self._shift_after, self._shift
-        if not shift:
+        starts = self._starts
+        if not self._shift_rows:
             row = bisect_right(starts, offset) - 1
-        elif after + 1 < len(starts) and offset >= starts[after + 1] + shift:
-            row = bisect_right(starts, offset - shift, after + 1) - 1
         else:
-            row = bisect_right(starts, offset, 0, after + 1) - 1
+            row = bisect_right(range(len(starts)), offset, key=self.line_start) - 1
         row = max(row, 0)
         return row, offset - self.line_start(row)
 
@@ -161,9 +163,7 @@ class Document:
         delta = len(new) - (end - start)
         first, last = start_point[0], old_end_point[0]
         if first == last and b"\n" not in new:  # typing in one line: the shift stays pending
-            if self._shift and self._shift_after != first:
-                self._fold_shift()
-            self._shift_after, self._shift = first, self._shift + delta
+            self._pend(first, delta)
         else:
             self._fold_shift()
             self._starts = (
@@ -201,16 +201,37 @@ class Document:
             self.tree.refresh(self.data)
         return self.tree
 
+    def _pend(self, row: int, delta: int) -> None:
+        """The lines after `row` moved by `delta` bytes: kept pending."""
+        if not delta:
+            return
+        rows, sums = self._shift_rows, self._shift_sums
+        i = bisect_left(rows, row)
+        if i == len(rows) or rows[i] != row:
+            if len(rows) == MAX_PENDING_SHIFTS:
+                self._fold_shift()
+                i = 0
+            rows.insert(i, row)
+            sums.insert(i, sums[i - 1] if i else 0)
+        for j in range(i, len(sums)):
+            sums[j] += delta
+
     def _fold_shift(self) -> None:
-        """Add the pending shift into the line index."""
-        if self._shift:
-            after, shift = self._shift_after + 1, self._shift
-            self._starts[after:] = [s + shift for s in self._starts[after:]]
-            self._shift = 0
+        """Add the pending shifts into the line index."""
+        rows, sums, starts = self._shift_rows, self._shift_sums, self._starts
+        for i, (after, shift) in enumerate(zip(rows, sums, strict=True)):
+            lo, hi = after + 1, rows[i + 1] + 1 if i + 1 < len(rows) else len(starts)
+            if shift:
+                starts[lo:hi] = [s + shift for s in starts[lo:hi]]
+        rows.clear()
+        sums.clear()
 
     def line_start(self, row: int) -> int:
         start = self._starts[row]
-        return start + self._shift if row > self._shift_after else start
+        if not self._shift_rows:
+            return start
+        k = bisect_left(self._shift_rows, row)
+        return start + self._shift_sums[k - 1] if k else start
 
     def line_end(self, row: int) -> int:
         """Offset of the end of line `row`, before its line break."""

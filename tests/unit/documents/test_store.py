@@ -118,3 +118,29 @@ def test_typing_runs_keep_the_line_index_exact(steps: list[tuple[bool, float, in
             assert doc.point(offset) == fresh.point(offset)
         here = utf16_position(text, cursor)
         assert doc.offset(here) == fresh.offset(here)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_typing_on_many_lines_in_turn_keeps_the_line_index_exact(seed: int) -> None:
+    """One-line edits on more lines than the pending shifts hold, between edits that add
+    lines: every line start and every offset's row against an index built afresh."""
+    import bisect
+    import random
+
+    from ghostfill.documents.store import MAX_PENDING_SHIFTS, _line_starts
+
+    rng = random.Random(seed)
+    registry = LanguageRegistry()
+    store = DocumentStore(registry, Grammars(registry))
+    doc = store.open(f"file:///w/turns{seed}.txt", "a\nbb\nccc\n" * 40, 1)
+    for version in range(2, 8 * MAX_PENDING_SHIFTS):
+        row = rng.randrange(doc.line_count)
+        col = rng.randrange(len(doc.line(row)) + 1)
+        text = rng.choice(["x", "yy", "", "x", "\n"])
+        end = Position(row, min(col + rng.choice([0, 0, 1]), len(doc.line(row))))
+        store.change(doc.uri, version, [TextChange(text, Position(row, col), end)])
+        fresh = _line_starts(doc.data, 0, 0)
+        assert [doc.line_start(r) for r in range(doc.line_count)] == fresh
+        for offset in rng.sample(range(len(doc.data) + 1), 8):
+            r = max(0, bisect.bisect_right(fresh, offset) - 1)
+            assert doc.point(offset) == (r, offset - fresh[r])
