@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--ttft-ms",
+        type=float,
+        default=0.0,
+        help="the fake's time to the first token (0: instant); with one, the work done while "
+        "the provider thinks leaves the request path",
+    )
+    parser.add_argument(
         "--stages", action="store_true", help="break each request into stages (debug log)"
     )
     parser.add_argument(
@@ -97,7 +104,10 @@ async def measure(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     text = big_python_file(args.lines)
     lines = text.split("\n")
-    with tempfile.TemporaryDirectory() as tmp, FakeProvider("value = compute(x)") as fake:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeProvider("value = compute(x)", ttft_ms=args.ttft_ms) as fake,
+    ):
         root = Path(tmp)
         path = root / "big.py"
         path.write_text(text, encoding="utf-8")
@@ -165,7 +175,10 @@ async def measure(args: argparse.Namespace) -> int:
         logged_stages = stage_lines(log_file) if args.stages else []
         indexed_at = indexing_end(log_file) if args.index_files else None
     overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
-    print(f"file: {args.lines} lines; {args.requests} requests; instant fake backend on 127.0.0.1")
+    speed = (
+        f"fake backend with TTFT {args.ttft_ms:g} ms" if args.ttft_ms else "instant fake backend"
+    )
+    print(f"file: {args.lines} lines; {args.requests} requests; {speed} on 127.0.0.1")
     print(f"next edits asked after every change: {args.next_edit}")
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
     print(f"fresh request, round trip (ms) {summary(fresh)}")
