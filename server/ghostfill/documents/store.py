@@ -134,11 +134,17 @@ class Document:
     def point(self, offset: int) -> tuple[int, int]:
         """(row, byte column) of a byte offset, as tree-sitter wants it."""
         starts = self._starts
-        if not self._shift_rows:
-            row = bisect_right(starts, offset) - 1
-        else:
-            row = bisect_right(range(len(starts)), offset, key=self.line_start) - 1
-        row = max(row, 0)
+        row = max(bisect_right(starts, offset) - 1, 0)
+        if self._shift_rows:  # pending shifts are mostly a few bytes: a step or two from there
+            for _ in range(4):
+                if row > 0 and self.line_start(row) > offset:
+                    row -= 1
+                elif row + 1 < len(starts) and self.line_start(row + 1) <= offset:
+                    row += 1
+                else:
+                    break
+            else:  # a long line typed or pasted: search with the shifts
+                row = max(bisect_right(range(len(starts)), offset, key=self.line_start) - 1, 0)
         return row, offset - self.line_start(row)
 
     def position(self, offset: int) -> Position:
