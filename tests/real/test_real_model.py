@@ -212,6 +212,35 @@ async def test_most_cut_points_get_the_models_suggestion(
     assert len(got) >= LEAST[llama_server.fim, preset], llama_server.tail()
 
 
+async def indexed(client: LanguageClient, within_s: float = 60.0) -> None:
+    """Wait until the workspace is indexed: else the definitions a prompt holds change
+    while the first requests run (by when the background extraction is done), and a prompt
+    that changed shape for that looks like one that lost the server's prompt cache."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+
+    def ended() -> bool:
+        for reports in client.progress_reports.values():
+            begun = any(
+                isinstance(r, types.WorkDoneProgressBegin) and "indexing" in r.title
+                for r in reports
+            )
+            if begun and any(isinstance(r, types.WorkDoneProgressEnd) for r in reports):
+                return True
+        return False
+
+    while not ended():
+        assert loop.time() < deadline, "the workspace's indexing did not end"
+        await asyncio.sleep(0.05)
+    while True:  # and the opened files' own symbols are in (extracted after the progress)
+        stats = await client.protocol.send_request_async("ghostfill/debugStats", {})
+        symbols = stats.symbols  # pygls' generic result object
+        if not getattr(symbols, "pending", 0):
+            return
+        assert loop.time() < deadline, f"the symbol index stayed busy: {symbols}"
+        await asyncio.sleep(0.05)
+
+
 async def test_typing_reuses_the_servers_prompt_cache(
     client: LanguageClient, llama_server: RealServer, workspace: Path
 ) -> None:
@@ -223,6 +252,7 @@ async def test_typing_reuses_the_servers_prompt_cache(
     recorder = await start(client, workspace, options(llama_server, "llamacpp"))
     current = cut(text, row, col)
     uri = open_doc(client, path, current)
+    await indexed(client)  # else the definitions found change while the first requests run
     line_prefix = current.split("\n")[row]
     version = 1
     first, _ = await model_suggestion(client, recorder, uri, row, col, line_prefix)
