@@ -185,5 +185,6 @@ class MemberUses:
         found = {m: kept[m] if m in kept else find_uses(doc.data, m) for m in modules}
         others = [(m, u) for m, u in kept.items() if m not in found]
         room = max(self.max_modules - len(found), 0)  # the modules asked for last stay
-        self._uses = (doc.uri, doc.revision, {**dict(others[len(others) - room :]), **found})
+        kept = dict(others[max(len(others) - room, 0) :])
+        self._uses = (doc.uri, doc.revision, {**kept, **found})
         return found

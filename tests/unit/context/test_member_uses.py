@@ -181,3 +181,27 @@ def test_edits_since_a_revision_are_kept_until_there_are_too_many_or_the_text_is
     assert len(doc.edits_since(doc.revision - EDIT_LOG) or []) == EDIT_LOG
     store.change(doc.uri, 99, [TextChange("new text\n", None, None)])
     assert doc.edits_since(doc.revision - 1) is None
+
+
+def test_modules_asked_for_before_are_kept_while_there_is_room(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ghostfill.context.member_uses as member_uses
+
+    whole: list[str] = []
+    real = member_uses.find_uses
+
+    def counting(data: bytes, module: str, lo: int = 0, hi: int | None = None):  # type: ignore[no-untyped-def]
+        if lo == 0 and hi is None:
+            whole.append(module)
+        return real(data, module, lo, hi)
+
+    monkeypatch.setattr(member_uses, "find_uses", counting)
+    store = DocumentStore(GRAMMARS.registry, GRAMMARS)
+    doc = store.open("file:///w/a.py", "os.sep\nsys.argv\nre.sub\njson.dumps\n" * 20, 1)
+    uses = MemberUses(max_modules=6)
+    modules = ("os", "sys", "re", "json")
+    for module in modules:
+        uses.uses(doc, (module,))
+    uses.uses(doc, modules)  # all four kept: six have room
+    assert whole == list(modules)
