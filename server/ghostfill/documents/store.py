@@ -29,12 +29,12 @@ from ghostfill.model import Position
 log = logging.getLogger(__name__)
 
 MAX_PARSE_BYTES = 4 * 1024 * 1024
+"""Files larger than this are kept as text only: no tree, so no syntax-aware context."""
 EDIT_LOG = 64
-MAX_PENDING_SHIFTS = 16
-"""Edited lines whose shift of the lines after them is kept pending (see the module's doc)."""
 """Byte edits a document keeps for consumers that update what they derived from its text
 instead of deriving it again (`Document.edits_since`)."""
-"""Files larger than this are kept as text only: no tree, so no syntax-aware context."""
+MAX_PENDING_SHIFTS = 16
+"""Edited lines whose shift of the lines after them is kept pending (see the module's doc)."""
 
 
 def uri_to_path(uri: str) -> str:
