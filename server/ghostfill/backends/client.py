@@ -89,13 +89,21 @@ class LazyTransport(httpx.AsyncBaseTransport):
             await self._inner.aclose()
 
 
+def transport_of(client: httpx.AsyncClient) -> httpx.AsyncBaseTransport:
+    """The transport `client` sends through. httpx has no public accessor; streams are sent
+    straight to it (see `http.open_stream`), and `pool_stats` looks inside it."""
+    transport = client._transport
+    assert isinstance(transport, httpx.AsyncBaseTransport)
+    return transport
+
+
 def pool_stats(client: httpx.AsyncClient) -> tuple[int, int]:
     """(checked out, idle) connections of `client`'s pools: a stream in progress (or a leak),
     and kept alive. httpx has no public accessor for its pool; this is the one place that
     looks inside it (the transport, through any wrapping or routing transport, to httpcore's
     `connections`), for `ghostfill/debugStats`."""
     active = idle = 0
-    pending: list[object] = [getattr(client, "_transport", None)]
+    pending: list[object] = [transport_of(client)]
     while pending:
         transport = pending.pop()
         if transport is None:

@@ -3,10 +3,12 @@ key scrubbing."""
 
 from __future__ import annotations
 
+import gzip
+
 import httpx
 import pytest
 from ghostfill.backends.base import BackendConfig
-from ghostfill.backends.http import ErrorInfo, error_info, join, scrub, status_error
+from ghostfill.backends.http import ErrorInfo, error_info, join, lines, scrub, status_error
 from ghostfill.errors import (
     AuthError,
     BackendError,
@@ -17,6 +19,18 @@ from ghostfill.errors import (
 )
 
 from tests.unit.backends.conftest import CANARY
+
+
+class Chunks(httpx.AsyncByteStream):
+    """A response body arriving in the given pieces, as a network would cut it."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        for chunk in self.chunks:
+            yield chunk
+
 
 CONFIG = BackendConfig(
     "groq", "https://api.groq.com/openai/v1", "llama-3.1-8b-instant", "GROQ_API_KEY", CANARY
@@ -166,3 +180,31 @@ def test_scrub_masks_keys(text: str) -> None:
 def test_config_repr_hides_the_key() -> None:
     assert CANARY not in repr(CONFIG)
     assert "api_key=" not in repr(CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "expected"),
+    [
+        ((b"data: a\n\n",), ["data: a", ""]),
+        ((b"data: a\r", b"\ndata: b\r\n\r\n"), ["data: a", "data: b", ""]),  # CRLF split
+        ((b"data: a\r", b"\n", b"\n"), ["data: a", ""]),  # the split LF, then a blank line
+        ((b"a\rb\n",), ["a", "b"]),  # a lone CR ends a line too
+        ((b"da", b"ta: ", b"x\n"), ["data: x"]),  # a line in three pieces
+        ((b"x: \xe2\x80", b"\xa8y\n"), ["x: \u2028y"]),  # a character split between chunks
+        (("x\u2028y\x0cz\x85w\n".encode(),), ["x\u2028y\x0cz\x85w"]),
+        ((b"data: a\n", b"data: end"), ["data: a", "data: end"]),  # EOF ends the last line
+        ((b"\xff\n",), ["\ufffd"]),  # not UTF-8: replaced, not fatal
+    ],
+)
+async def test_lines_end_only_at_cr_and_lf(chunks: tuple[bytes, ...], expected: list[str]) -> None:
+    response = httpx.Response(200, stream=Chunks(*chunks))
+    assert [line async for line in lines(response, CONFIG)] == expected
+
+
+async def test_a_compressed_stream_is_decoded() -> None:
+    """Asked for identity, a server may still gzip the stream: its lines are decoded."""
+    body = gzip.compress(b"data: a\n\ndata: b\n\n")
+    response = httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, stream=Chunks(body[:7], body[7:])
+    )
+    assert [line async for line in lines(response, CONFIG)] == ["data: a", "", "data: b", ""]

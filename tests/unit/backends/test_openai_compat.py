@@ -75,6 +75,7 @@ async def test_chat_request_is_exactly_what_the_provider_expects(
         )
         == "ghostfill/0.1.0"
     )
+    assert request.header("Accept-Encoding") == "identity"  # a compressor would hold text back
     assert (request.header("X-Title") == "ghostfill") is (provider == "openrouter")
     assert "{{FILL_HERE}}" in request.body["messages"][-1]["content"]  # type: ignore[index]
 
@@ -103,6 +104,18 @@ async def test_cerebras_stream_without_done_ends_at_the_finish_chunk(
     with FakeProvider("return a + b\n", flavour="cerebras", done=False) as fake:
         b = backend(client, "cerebras", fake.base_url, model="fake-coder")
         assert await complete(b) == "return a + b\n"
+
+
+@pytest.mark.parametrize("flavour", ["cerebras", "openai", "vllm"])
+async def test_unicode_line_breaks_in_the_text_stay_inside_their_event(
+    client: httpx.AsyncClient, flavour: str
+) -> None:
+    """Providers send the text's UTF-8 unescaped: U+2028, U+2029, U+0085, form feed and
+    vertical tab end lines for `str.splitlines` but not in SSE, where only CR and LF do."""
+    text = "s = 'a\u2028b\u2029c\x85d\x0ce\x0bf'\n"
+    with FakeProvider(text, flavour=flavour) as fake:
+        b = backend(client, "openai-compatible", fake.base_url, model="fake-coder")
+        assert await complete(b) == text
 
 
 async def test_cerebras_chat_only_models_even_with_a_coder_name(client: httpx.AsyncClient) -> None:
