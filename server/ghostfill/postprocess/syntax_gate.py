@@ -4,13 +4,24 @@ The code around the cursor is parsed with tree-sitter with the suggestion in pla
 parse has no ERROR or MISSING node at all, the suggestion passes: one parse per answer, the
 usual case. Otherwise the code is also parsed as it is (prefix + suffix), and when the
 suggestion adds problems it is cut back line by line until it adds none (possibly to
-nothing), one parse per try. Only a
-local region is parsed: from the last top-level line at or above the cursor (a line starting
-in column 0 that does not continue a statement, like `else` or `}`) to the next one below,
-capped at `MAX_BEFORE` / `MAX_AFTER` lines, so the cost does not grow with the file.
+nothing), one parse per try. Only a local region is parsed, so the cost does not grow with
+the file: from the last top-level line at or above the cursor (a line starting in column 0
+that does not continue a statement, like `else` or `}`) to the next one below, capped at
+`MAX_BEFORE` / `MAX_AFTER` lines. Deep in a long class or function there is no such line
+within reach: the region then starts at the least indented statement within reach (the
+enclosing `def`, say), ends where the code leaves that indentation, and is parsed dedented,
+so that it reads as code of its own instead of as a run of indentation errors.
+
+A parse with more than `MAX_PROBLEMS` problems away from the suggestion is of text the gate
+cannot read as code (a window that starts inside a docstring or a comment block): the
+suggestion passes unjudged,
+as in a file without a grammar, instead of paying for a second parse of the same noise
+(tree-sitter's error recovery makes such a parse several times slower than one of code).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ghostfill.documents.syntax import Grammar, SyntaxTree, parse_once
 from ghostfill.postprocess.base import FilterContext
@@ -19,6 +30,8 @@ MAX_BEFORE = 80
 """Most lines parsed above the cursor's line."""
 MAX_AFTER = 40
 """Most lines parsed below the cursor's line."""
+MAX_PROBLEMS = 12
+"""More problems than this away from the suggestion: the region is not readable code."""
 
 CONTINUATIONS = frozenset(
     (
@@ -53,21 +66,55 @@ def starts_top_level(line: str) -> bool:
     return word not in CONTINUATIONS
 
 
-def region(prefix: str, suffix: str) -> tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The text the gate parses around the cursor, and the indentation taken off its lines."""
+
+    before: str
+    after: str
+    indent: int = 0
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def dedent(line: str, width: int) -> str:
+    """`line` without up to `width` characters of its indentation."""
+    return line[min(width, indent_of(line)) :]
+
+
+def region(prefix: str, suffix: str) -> Region:
     """The part of `prefix` and `suffix` that the gate parses around the cursor."""
     above = prefix.split("\n")
-    first = max(0, len(above) - 1 - MAX_BEFORE)
-    for i in range(len(above) - 1, first - 1, -1):
+    low = max(0, len(above) - 1 - MAX_BEFORE)
+    first, indent = low, 0
+    for i in range(len(above) - 1, low - 1, -1):
         if starts_top_level(above[i]):
             first = i
             break
+    else:  # deep inside a block: the least indented statement within reach
+        least: int | None = None
+        for i in range(len(above) - 1, low - 1, -1):
+            width = indent_of(above[i])
+            if (least is None or width < least) and starts_top_level(above[i][width:]):
+                first, least = i, width
+        indent = least or 0
     below = suffix.split("\n")
     last = min(len(below), 1 + MAX_AFTER)
     for j in range(1, last):
-        if starts_top_level(below[j]):
+        line = below[j]
+        if not line.strip():
+            continue
+        width = indent_of(line)
+        if width < indent or (width == indent and starts_top_level(line[width:])):
             last = j
             break
-    return "\n".join(above[first:]), "\n".join(below[:last])
+    if not indent:
+        return Region("\n".join(above[first:]), "\n".join(below[:last]))
+    before = "\n".join(dedent(line, indent) for line in above[first:])
+    after = "\n".join([below[0], *(dedent(line, indent) for line in below[1:last])])
+    return Region(before, after, indent)
 
 
 class Gate:
@@ -82,9 +129,12 @@ class Gate:
 
     def __init__(self, grammar: Grammar, prefix: str, suffix: str) -> None:
         self.grammar = grammar
-        self.before, self.after = region(prefix, suffix)
+        self.region = region(prefix, suffix)
+        self.before, self.after = self.region.before, self.region.after
         self.cursor = len(self.before.encode("utf-8", errors="surrogatepass"))
         self.parses = 0
+        self.unjudged = False
+        """The region did not read as code: the suggestion was let through unjudged."""
         self._base: tuple[int, int] | None = None
 
     @property
@@ -95,21 +145,31 @@ class Gate:
             self._base = (tree.problems(), tree.problems(self.cursor, self.cursor))
         return self._base
 
+    def _placed(self, middle: str) -> str:
+        """`middle` as it stands in the region: its later lines dedented like the region's."""
+        if not self.region.indent or "\n" not in middle:
+            return middle
+        head, *rest = middle.split("\n")
+        return "\n".join([head, *(dedent(line, self.region.indent) for line in rest)])
+
     def _parse(self, middle: str) -> SyntaxTree:
         self.parses += 1
         data = (self.before + middle + self.after).encode("utf-8", errors="surrogatepass")
         return parse_once(self.grammar, data)
 
     def passes(self, middle: str) -> bool:
-        tree = self._parse(middle)
+        placed = self._placed(middle)
+        tree = self._parse(placed)
         problems = tree.problems()
         if problems == 0:
             return True  # nothing can be worse than the code alone: no need to parse it
+        end = self.cursor + len(placed.encode("utf-8", errors="surrogatepass"))
+        touching = tree.problems(self.cursor, end)
+        if problems - touching > MAX_PROBLEMS and self._base is None:
+            self.unjudged = True  # the code around is what does not parse
+            return True
         total, at_cursor = self.base
-        if problems > total:
-            return False
-        end = self.cursor + len(middle.encode("utf-8", errors="surrogatepass"))
-        return tree.problems(self.cursor, end) <= at_cursor
+        return problems <= total and touching <= at_cursor
 
     def cut(self, text: str) -> str:
         if self.passes(text):

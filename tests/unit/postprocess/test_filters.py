@@ -167,7 +167,8 @@ def test_syntax_gate_region_is_local() -> None:
 
     prefix = "import os\n\ndef f():\n    x = 1\n    if x:\n        "
     suffix = "\n    return x\n\ndef g():\n    pass\n"
-    before, after = region(prefix, suffix)
-    assert before.startswith("def f():") and after == "\n    return x\n"
+    found = region(prefix, suffix)
+    assert found.before.startswith("def f():") and found.after == "\n    return x\n"
+    assert found.indent == 0
     assert not starts_top_level("else:") and not starts_top_level("}")
     assert starts_top_level("class A:") and starts_top_level("@decorator")
