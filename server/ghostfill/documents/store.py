@@ -151,15 +151,21 @@ class Document:
         row, col = self.point(offset)
         return Position(row, byte_to_utf16(self.line(row), col))
 
-    def apply(self, change: TextChange) -> None:
+    def apply(self, change: TextChange, listener: EditListener | None = None) -> None:
+        """Apply `change`, telling `listener` of it first, in byte offsets (a full replacement
+        as the span that differs)."""
+        new = change.text.encode("utf-8", errors="surrogatepass")
         if change.start is None or change.end is None:
-            self._set(change.text.encode("utf-8", errors="surrogatepass"))
+            if listener is not None:
+                listener.editing(self, *self._differing(new))
+            self._set(new)
             return
         start = self.offset(change.start, strict=False)
         end = self.offset(change.end, strict=False)
         if end < start:
             raise DocumentError(f"edit range ends before it starts: {change.start}..{change.end}")
-        new = change.text.encode("utf-8", errors="surrogatepass")
+        if listener is not None:
+            listener.editing(self, start, end, new)
         start_point, old_end_point = self.point(start), self.point(end)
         self.data = self.data[:start] + new + self.data[end:]
         self.revision += 1
@@ -186,6 +192,18 @@ class Document:
                 old_end_point,
                 self.point(start + len(new)),
             )
+
+    def _differing(self, new: bytes) -> tuple[int, int, bytes]:
+        """(start, end, replacement) of the span where `new` differs from the text."""
+        old = self.data
+        head = 0
+        limit = min(len(old), len(new))
+        while head < limit and old[head] == new[head]:
+            head += 1
+        tail = 0
+        while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        return head, len(old) - tail, new[head : len(new) - tail]
 
     def edits_since(self, revision: int) -> list[tuple[int, int, int]] | None:
         """The byte edits made after `revision`, oldest first, each as (start, old end, new
@@ -293,30 +311,9 @@ class DocumentStore:
     def change(self, uri: str, version: int, changes: list[TextChange]) -> Document:
         doc = self.get(uri)
         for change in changes:
-            if self.listener is not None:
-                self._tell(self.listener, doc, change)
-            doc.apply(change)
+            doc.apply(change, self.listener)
         doc.version = version
         return doc
-
-    @staticmethod
-    def _tell(listener: EditListener, doc: Document, change: TextChange) -> None:
-        new = change.text.encode("utf-8", errors="surrogatepass")
-        if change.start is None or change.end is None:  # full sync: the span that differs
-            old = doc.data
-            head = 0
-            limit = min(len(old), len(new))
-            while head < limit and old[head] == new[head]:
-                head += 1
-            tail = 0
-            while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
-                tail += 1
-            listener.editing(doc, head, len(old) - tail, new[head : len(new) - tail])
-            return
-        start = doc.offset(change.start, strict=False)
-        end = doc.offset(change.end, strict=False)
-        if end >= start:
-            listener.editing(doc, start, end, new)
 
     def close(self, uri: str) -> None:
         self._docs.pop(uri, None)

@@ -86,8 +86,12 @@ class NextEdits:
 
     def editing(self, doc: Document, start: int, end: int, new: bytes) -> None:
         self.changed(doc.uri)
-        if (size := self._settings().history) != self.history.size:
-            self.history.resize(size)
+        settings = self._settings()
+        if not settings.enable:  # nothing kept for a feature that is off: it starts afresh
+            self.history.forget(doc.uri)
+            return
+        if settings.history != self.history.size:
+            self.history.resize(settings.history)
         self.history.editing(doc, start, end, new)
 
     def changed(self, uri: str) -> None:

@@ -59,6 +59,19 @@ def test_full_document_sync_records_the_span_that_differs() -> None:
     assert (edit.start, edit.old, edit.new) == (8, b"old", b"new")
 
 
+def test_nothing_is_kept_while_next_edits_are_off_and_turning_them_on_starts_afresh() -> None:
+    ed = Editor()
+    ed.open("a = 1\nb = 2\n")
+    ed.type(1, 4, "0")
+    ed.enable = False
+    ed.type(0, 0, "xx")  # would shift the first edit: forgotten instead, with it
+    assert ed.history.edits(ed.doc.uri) == []
+    ed.enable = True
+    ed.type(0, 5, "9")
+    (edit,) = ed.history.edits(ed.doc.uri)
+    assert (edit.start, edit.new) == (5, b"9") and ed.doc.data[5:6] == b"9"
+
+
 def test_reopening_forgets_the_history() -> None:
     ed = Editor()
     ed.open("a\n")

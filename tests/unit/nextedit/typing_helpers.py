@@ -24,6 +24,7 @@ class Editor:
     window_lines: int = 50
     rewriter: Callable[[Document], Rewriter | None] | None = None
     use_backend: bool = False
+    enable: bool = True
     store: DocumentStore = field(init=False)
     doc: Document = field(init=False)
 
@@ -33,7 +34,10 @@ class Editor:
 
     def settings(self) -> NextEditSettings:
         return NextEditSettings(
-            windowLines=self.window_lines, history=self.history.size, useBackend=self.use_backend
+            enable=self.enable,
+            windowLines=self.window_lines,
+            history=self.history.size,
+            useBackend=self.use_backend,
         )
 
     def open(self, text: str, name: str = "t.py") -> Document:
