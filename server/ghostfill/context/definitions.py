@@ -412,7 +412,8 @@ class DefinitionSource:
 
     def _imports_of(self, doc: Document, window: Window) -> Imports:
         """The file's imports: its top (cached while that text is unchanged) and any import
-        lines in the cursor window below it (some languages import inside functions)."""
+        lines in the cursor window below it (some languages import inside functions). Only
+        the lines the language's `[imports] statement` pattern finds are queried."""
         tree = doc.syntax(fresh=False)
         if tree is None or doc.line_count == 0:
             return Imports()
@@ -420,22 +421,20 @@ class DefinitionSource:
         top_end = min(doc.line_start(min(TOP_LINES, doc.line_count - 1)), TOP_BYTES)
         if top_end == 0:
             top_end = len(data)
+        statement = _statement(rules_of(doc.spec).statement)
         key = (doc.uri, hash(data[:top_end]))
         top = self._imports.get(key)
         if top is None:
-            top = read_imports(tree, data, [(0, top_end)], rules_of(doc.spec))
+            head = _statement_lines(statement, data, 0, top_end) if statement else [(0, top_end)]
+            top = read_imports(tree, data, head, rules_of(doc.spec))
             self._imports[key] = top
             if len(self._imports) > 64:
                 self._imports.popitem(last=False)
         low = max(top_end, doc.line_start(window.first_row))
-        statement = _statement(rules_of(doc.spec).statement)
-        if (
-            window.cursor_byte <= low
-            or statement is None
-            or statement.search(data, low, window.cursor_byte) is None
-        ):
+        lines = _statement_lines(statement, data, low, window.cursor_byte) if statement else []
+        if not lines:
             return top
-        near = read_imports(tree, data, [(low, window.cursor_byte)], rules_of(doc.spec))
+        near = read_imports(tree, data, lines, rules_of(doc.spec))
         if not near.bindings and not near.wildcards:
             return top
         return Imports(
@@ -450,6 +449,25 @@ def _named(fs: FileSymbols, name: str) -> list[Definition]:
     found = fs.named(name)
     classes = [d for d in found if d.kind in CONTAINERS]
     return (classes or found)[:MAX_PER_NAME]
+
+
+def _statement_lines(
+    statement: re.Pattern[bytes], data: bytes, lo: int, hi: int
+) -> list[tuple[int, int]]:
+    """The lines of `data[lo:hi]` where an import statement shows (`statement` matches),
+    adjacent ones merged. The import query runs over these alone: a match that touches one
+    of them comes whole (the names on a multi-line import's later lines too), and the code
+    in between, most of a window, is not walked."""
+    lines: list[tuple[int, int]] = []
+    for found in statement.finditer(data, lo, hi):
+        start = data.rfind(b"\n", lo, found.start()) + 1 or lo
+        end = data.find(b"\n", found.end(), hi)
+        end = hi if end == -1 else end
+        if lines and start <= lines[-1][1] + 1:
+            lines[-1] = (lines[-1][0], max(end, lines[-1][1]))
+        else:
+            lines.append((start, end))
+    return lines
 
 
 @functools.lru_cache(maxsize=64)
