@@ -141,9 +141,8 @@ def test_uses_kept_per_module_while_the_modules_asked_for_change(seed: int) -> N
             )
 
 
-def test_a_module_asked_again_is_not_searched_through_the_whole_file_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def whole_file_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules searched for through the whole file from now on, in order."""
     import ghostfill.context.member_uses as member_uses
 
     whole: list[str] = []
@@ -155,6 +154,13 @@ def test_a_module_asked_again_is_not_searched_through_the_whole_file_again(
         return real(data, module, lo, hi)
 
     monkeypatch.setattr(member_uses, "find_uses", counting)
+    return whole
+
+
+def test_a_module_asked_again_is_not_searched_through_the_whole_file_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    whole = whole_file_searches(monkeypatch)
     store = DocumentStore(GRAMMARS.registry, GRAMMARS)
     doc = store.open("file:///w/a.py", "os.sep\nsys.argv\n" * 50, 1)
     uses = MemberUses()
@@ -186,17 +192,7 @@ def test_edits_since_a_revision_are_kept_until_there_are_too_many_or_the_text_is
 def test_modules_asked_for_before_are_kept_while_there_is_room(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import ghostfill.context.member_uses as member_uses
-
-    whole: list[str] = []
-    real = member_uses.find_uses
-
-    def counting(data: bytes, module: str, lo: int = 0, hi: int | None = None):  # type: ignore[no-untyped-def]
-        if lo == 0 and hi is None:
-            whole.append(module)
-        return real(data, module, lo, hi)
-
-    monkeypatch.setattr(member_uses, "find_uses", counting)
+    whole = whole_file_searches(monkeypatch)
     store = DocumentStore(GRAMMARS.registry, GRAMMARS)
     doc = store.open("file:///w/a.py", "os.sep\nsys.argv\nre.sub\njson.dumps\n" * 20, 1)
     uses = MemberUses(max_modules=6)
