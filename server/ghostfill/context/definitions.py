@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ghostfill.context.imports import Binding, Imports, read_imports, resolve, rules_of
 from ghostfill.context.index import SymbolIndex
-from ghostfill.context.member_uses import MemberUses
+from ghostfill.context.member_uses import MemberUses, whole_lines
 from ghostfill.context.near_names import WindowCounts, near_names
 from ghostfill.context.symbols import CONTAINERS, KINDS, NO_RULES, Definition, FileSymbols
 from ghostfill.context.window import Window
@@ -458,16 +458,7 @@ def _statement_lines(
     adjacent ones merged. The import query runs over these alone: a match that touches one
     of them comes whole (the names on a multi-line import's later lines too), and the code
     in between, most of a window, is not walked."""
-    lines: list[tuple[int, int]] = []
-    for found in statement.finditer(data, lo, hi):
-        start = data.rfind(b"\n", lo, found.start()) + 1 or lo
-        end = data.find(b"\n", found.end(), hi)
-        end = hi if end == -1 else end
-        if lines and start <= lines[-1][1] + 1:
-            lines[-1] = (lines[-1][0], max(end, lines[-1][1]))
-        else:
-            lines.append((start, end))
-    return lines
+    return whole_lines(data, (m.span() for m in statement.finditer(data, lo, hi)), lo, hi)
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -94,7 +95,7 @@ def moved(uses: Uses, regions: list[Region], data: bytes) -> Uses:
     Uses before the first touched line stay, those after the last move by the edits' growth
     (both by slicing: typing touches one place, and a module may have ~200 uses); only those
     in between are looked at one by one; the touched lines are searched again."""
-    spans = _touched_lines(regions, data)
+    spans = whole_lines(data, ((r.new_start, r.new_end) for r in regions))  # touched lines
     starts = [r.old_start for r in regions]
     shifts = list(accumulate(r.growth for r in regions))
     growth = shifts[-1]
@@ -122,18 +123,22 @@ def _offset(use: tuple[int, str]) -> int:
     return use[0]
 
 
-def _touched_lines(regions: list[Region], data: bytes) -> list[tuple[int, int]]:
-    """The whole lines the edits touched, in `data` (the new text), merged, in order."""
-    spans: list[tuple[int, int]] = []
-    for r in regions:
-        lo = data.rfind(b"\n", 0, r.new_start) + 1
-        hi = data.find(b"\n", r.new_end)
-        hi = len(data) if hi == -1 else hi
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+def whole_lines(
+    data: bytes, spans: Iterable[tuple[int, int]], lo: int = 0, hi: int | None = None
+) -> list[tuple[int, int]]:
+    """The whole lines of `data[lo:hi]` that `spans` (in order) touch, each as (its start,
+    the end of its last line before the break), touching or adjacent ones merged."""
+    stop = len(data) if hi is None else hi
+    lines: list[tuple[int, int]] = []
+    for start, end in spans:
+        first = data.rfind(b"\n", lo, start) + 1 or lo
+        last = data.find(b"\n", end, stop)
+        last = stop if last == -1 else last
+        if lines and first <= lines[-1][1] + 1:
+            lines[-1] = (lines[-1][0], max(last, lines[-1][1]))
         else:
-            spans.append((lo, hi))
-    return spans
+            lines.append((first, last))
+    return lines
 
 
 class MemberUses:
