@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from ghostfill.documents.syntax import Grammar, SyntaxTree, parse_once
 from ghostfill.postprocess.base import FilterContext
+from ghostfill.postprocess.line_limit import indent_width
 
 MAX_BEFORE = 80
 """Most lines parsed above the cursor's line."""
@@ -75,38 +76,31 @@ class Region:
     indent: int = 0
 
 
-def indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
-
-
 def dedent(line: str, width: int) -> str:
     """`line` without up to `width` characters of its indentation."""
-    return line[min(width, indent_of(line)) :]
+    return line[min(width, indent_width(line)) :]
 
 
 def region(prefix: str, suffix: str) -> Region:
     """The part of `prefix` and `suffix` that the gate parses around the cursor."""
     above = prefix.split("\n")
     low = max(0, len(above) - 1 - MAX_BEFORE)
-    first, indent = low, 0
+    first, least = low, None
+    # the nearest top-level line; deep inside a block, the least indented statement in reach
     for i in range(len(above) - 1, low - 1, -1):
-        if starts_top_level(above[i]):
-            first = i
-            break
-    else:  # deep inside a block: the least indented statement within reach
-        least: int | None = None
-        for i in range(len(above) - 1, low - 1, -1):
-            width = indent_of(above[i])
-            if (least is None or width < least) and starts_top_level(above[i][width:]):
-                first, least = i, width
-        indent = least or 0
+        width = indent_width(above[i])
+        if (least is None or width < least) and starts_top_level(above[i][width:]):
+            first, least = i, width
+            if not width:
+                break
+    indent = least or 0
     below = suffix.split("\n")
     last = min(len(below), 1 + MAX_AFTER)
     for j in range(1, last):
         line = below[j]
         if not line.strip():
             continue
-        width = indent_of(line)
+        width = indent_width(line)
         if width < indent or (width == indent and starts_top_level(line[width:])):
             last = j
             break
