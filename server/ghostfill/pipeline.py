@@ -36,6 +36,7 @@ from ghostfill.documents.store import Document
 from ghostfill.engine import OfflineEngine
 from ghostfill.errors import BackendError, GhostfillError
 from ghostfill.lifecycle import timings as stage
+from ghostfill.lifecycle import waiting
 from ghostfill.lifecycle.collector import Collector
 from ghostfill.lifecycle.continuations import Continuation, Continuations, Probe
 from ghostfill.lifecycle.debounce import Debouncer
@@ -43,7 +44,7 @@ from ghostfill.lifecycle.keepwarm import KeepWarm
 from ghostfill.lifecycle.pacing import Pacer
 from ghostfill.lifecycle.speculation import Lookahead
 from ghostfill.model import Completion, CompletionContext, GenerationParams, Position, Prompt
-from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
+from ghostfill.postprocess import FINAL_FILTERS, PREPARERS, STREAM_FILTERS
 from ghostfill.postprocess.base import FilterContext, chain, finish
 from ghostfill.postprocess.line_limit import cut_at_lookahead
 from ghostfill.prompt.render import render
@@ -394,6 +395,7 @@ class Pipeline:
         settings: Settings,
     ) -> None:
         stage.CURRENT.set(timings)
+        waiting.WHILE_WAITING.set(lambda: self._prepare(fctx, timings))
         self._streaming += 1
         if self._streaming == 1:
             self._busy = asyncio.get_running_loop().call_later(
@@ -439,6 +441,16 @@ class Pipeline:
             log.warning("%s: %s", backend.name, exc.user_message)
             self.events.problem(exc)
             self.events.status("error", None, exc.user_message)
+
+    def _prepare(self, fctx: FilterContext, timings: stage.Timings) -> None:
+        """The filters' work that needs no answer, done while the provider thinks."""
+        began = time.perf_counter()
+        try:
+            for prepare in PREPARERS:
+                prepare(fctx)
+        except Exception:  # an extra: the filters do the work themselves when it is missing
+            log.exception("preparing the filters failed")
+        timings.add("prepare", (time.perf_counter() - began) * 1000)
 
     def _conclude(
         self, cont: Continuation, backend: Backend, fctx: FilterContext, timings: stage.Timings

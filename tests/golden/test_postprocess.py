@@ -1,8 +1,10 @@
 """Golden cases for the postprocess filters: tests/golden/postprocess/<filter>/*.toml.
 
 Each case runs the whole chain the pipeline runs (stream filters, then final filters, then
-the tidy-up of a finished suggestion), twice: the model's text in one chunk and one
-character per chunk, so filters are also tested on text split anywhere. The format is in
+the tidy-up of a finished suggestion), three times: the model's text in one chunk, one
+character per chunk (filters are also tested on text split anywhere), and in one chunk
+after the preparers ran (as the server runs them while the provider thinks: the syntax
+gate then parses each candidate incrementally from the code's own tree). The format is in
 tests/golden/postprocess/README.md.
 """
 
@@ -19,7 +21,7 @@ import pytest
 from ghostfill.context.multiline import wants_block
 from ghostfill.documents.languages import LanguageRegistry
 from ghostfill.documents.syntax import Grammars
-from ghostfill.postprocess import FINAL_FILTERS, STREAM_FILTERS
+from ghostfill.postprocess import FINAL_FILTERS, PREPARERS, STREAM_FILTERS
 from ghostfill.postprocess.base import FilterContext, chain, finish, tidy
 
 ROOT = Path(__file__).parent / "postprocess"
@@ -102,13 +104,17 @@ def test_every_filter_has_cases() -> None:
 
 
 @pytest.mark.parametrize("path", cases())
-@pytest.mark.parametrize("chunking", ["whole", "chars"])
+@pytest.mark.parametrize("chunking", ["whole", "chars", "prepared"])
 def test_golden(path: Path, chunking: str) -> None:
     case = tomllib.loads(path.read_text(encoding="utf-8"))
     assert case.get("description"), f"{path}: add a description"
     marked = split(case["context"]["text"], path)
     fctx = context_for(case, marked)
-    parts = [marked.middle] if chunking == "whole" else list(marked.middle)
+    parts = list(marked.middle) if chunking == "chars" else [marked.middle]
+    if chunking == "prepared":
+        for prepare in PREPARERS:
+            prepare(fctx)
+        assert fctx.memo, "the preparers leave their work in the memo"
     got = suggest(parts, fctx)
     expected = case["expected"]
     if expected.get("discard"):

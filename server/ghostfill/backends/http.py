@@ -35,6 +35,7 @@ from ghostfill.errors import (
     RateLimited,
     StreamError,
 )
+from ghostfill.lifecycle import waiting
 
 log = logging.getLogger(__name__)
 
@@ -358,7 +359,7 @@ async def _send(
         content=json.dumps(
             request.body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
         ).encode("utf-8"),
-        extensions={"timeout": httpx.Timeout(config.timeout_s).as_dict()},
+        extensions={"timeout": httpx.Timeout(config.timeout_s).as_dict(), "trace": waiting.trace},
     )
     response = await transport_of(client).handle_async_request(sent)
     response.request = sent

@@ -4,7 +4,8 @@ A request is broken into: lookup (probe the document and the cache), context (ga
 prompt (render and prepare), connect (from sending the HTTP request to its response
 headers: a new connection's TCP and TLS set-up shows here), ttft (response headers to the
 first token), first line (first token to the answer), filters (time spent in the stream
-filters, not waiting on the backend), gc (cycle collections while the request ran, part of
+filters, not waiting on the backend), prepare (the filters' work done while the provider
+thinks, off the request path: `waiting.py`), gc (cycle collections while the request ran, part of
 the other stages' time), and own: the request's total less the time it was
 blocked on the provider (the response headers, then every read of the body until the answer),
 which is the server's own work on the request path whatever the provider's speed. The LSP
@@ -25,7 +26,18 @@ from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-STAGES = ("lookup", "context", "prompt", "connect", "ttft", "first_line", "filters", "gc", "own")
+STAGES = (
+    "lookup",
+    "context",
+    "prompt",
+    "connect",
+    "ttft",
+    "first_line",
+    "filters",
+    "prepare",
+    "gc",
+    "own",
+)
 LOG_PREFIX = "stages "
 
 

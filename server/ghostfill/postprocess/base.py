@@ -56,6 +56,8 @@ class FilterContext:
 StreamFilter = Callable[[AsyncIterator[str], FilterContext], AsyncIterator[str]]
 FinalFilter = Callable[[str, FilterContext], str]
 """A filter over the whole suggestion once the stream has ended."""
+Preparer = Callable[[FilterContext], None]
+"""Work a filter wants done before the answer comes, kept in `FilterContext.memo`."""
 
 
 def chain(

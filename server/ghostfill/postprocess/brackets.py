@@ -103,6 +103,25 @@ def excess_closer(line_prefix: str, text: str, allowed: Counter[str], skip: tupl
     return -1
 
 
+ALLOWED = "brackets.allowed"
+"""The memo key of `allowed_closers` (prepared while the provider thinks)."""
+
+
+def allowed_closers(ctx: FilterContext) -> Counter[str]:
+    """How many closers of each kind the suggestion may have: the openers the prefix leaves
+    unclosed, less those the suffix closes."""
+    skip = skip_of(ctx.spec)
+    allowed = open_in(ctx.prefix, skip)
+    allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip))
+    return allowed
+
+
+def prepare_brackets(ctx: FilterContext) -> None:
+    """While the provider thinks: lex the prefix and suffix once, for any closer to come."""
+    if ALLOWED not in ctx.memo:
+        ctx.memo[ALLOWED] = allowed_closers(ctx)
+
+
 async def balance_brackets(chunks: AsyncIterator[str], ctx: FilterContext) -> AsyncIterator[str]:
     """Stop right before a closer the suffix already provides."""
     allowed: Counter[str] | None = None
@@ -113,8 +132,9 @@ async def balance_brackets(chunks: AsyncIterator[str], ctx: FilterContext) -> As
             yield piece
             continue
         if allowed is None:
-            allowed = open_in(ctx.prefix, skip_of(ctx.spec))
-            allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip_of(ctx.spec)))
+            allowed = ctx.memo.get(ALLOWED)
+            if allowed is None:
+                allowed = allowed_closers(ctx)
         cut = excess_closer(ctx.line_prefix, text + piece, allowed, skip_of(ctx.spec))
         if cut != -1:
             head = (text + piece)[len(text) : cut] if cut >= len(text) else ""

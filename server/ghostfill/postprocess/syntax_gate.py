@@ -17,6 +17,11 @@ cannot read as code (a window that starts inside a docstring or a comment block)
 suggestion passes unjudged,
 as in a file without a grammar, instead of paying for a second parse of the same noise
 (tree-sitter's error recovery makes such a parse several times slower than one of code).
+
+The server prepares the gate while the provider thinks (`prepare`, one of the `PREPARERS`):
+the region is parsed as it is before any answer, and each candidate is then an insertion
+into that tree, re-parsed incrementally (about half a fresh parse). Without preparation the
+region's own tree is parsed when first needed, and the later candidates of a cut use it too.
 """
 
 from __future__ import annotations
@@ -126,16 +131,25 @@ class Gate:
         self.region = region(prefix, suffix)
         self.before, self.after = self.region.before, self.region.after
         self.cursor = len(self.before.encode("utf-8", errors="surrogatepass"))
+        self._size = self.cursor + len(self.after.encode("utf-8", errors="surrogatepass"))
         self.parses = 0
         self.unjudged = False
         """The region did not read as code: the suggestion was let through unjudged."""
         self._base: tuple[int, int] | None = None
+        self._base_tree: SyntaxTree | None = None
+        self._compared = False
+        """A candidate has been compared with the region as it is (its problems were few)."""
+
+    def prepare(self) -> None:
+        """Parse the region as it is, ahead of any candidate (while the provider thinks):
+        then every candidate is parsed incrementally from it, and the comparison is ready."""
+        _ = self.base
 
     @property
     def base(self) -> tuple[int, int]:
         """(problems, problems at the cursor) of the region as it is (computed once)."""
         if self._base is None:
-            tree = self._parse("")
+            tree = self._base_tree = self._parse("")
             self._base = (tree.problems(), tree.problems(self.cursor, self.cursor))
         return self._base
 
@@ -147,8 +161,12 @@ class Gate:
         return "\n".join([head, *(dedent(line, self.region.indent) for line in rest)])
 
     def _parse(self, middle: str) -> SyntaxTree:
+        """The region with `middle` at the cursor: from the region's own tree when it is
+        parsed (an insertion re-parsed incrementally), else afresh."""
         self.parses += 1
         data = (self.before + middle + self.after).encode("utf-8", errors="surrogatepass")
+        if middle and self._base_tree is not None:
+            return self._base_tree.inserted(data, self.cursor, len(data) - self._size)
         return parse_once(self.grammar, data)
 
     def passes(self, middle: str) -> bool:
@@ -159,9 +177,10 @@ class Gate:
             return True  # nothing can be worse than the code alone: no need to parse it
         end = self.cursor + len(placed.encode("utf-8", errors="surrogatepass"))
         touching = tree.problems(self.cursor, end)
-        if problems - touching > MAX_PROBLEMS and self._base is None:
+        if problems - touching > MAX_PROBLEMS and not self._compared:
             self.unjudged = True  # the code around is what does not parse
             return True
+        self._compared = True
         total, at_cursor = self.base
         return problems <= total and touching <= at_cursor
 
@@ -184,6 +203,13 @@ def syntax_gate(text: str, ctx: FilterContext) -> str:
     if gate is None or not text.strip():
         return text
     return gate.cut(text)
+
+
+def prepare_gate(ctx: FilterContext) -> None:
+    """While the provider thinks: the region and its parse as it is."""
+    gate = _gate(ctx)
+    if gate is not None:
+        gate.prepare()
 
 
 def _gate(ctx: FilterContext) -> Gate | None:

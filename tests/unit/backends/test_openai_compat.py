@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from ghostfill.fakes.openai import FakeProvider
+from ghostfill.lifecycle import waiting
 from ghostfill.prompt import chat
 
 from tests.unit.backends.conftest import CANARY, CTX, backend, chat_json, complete, prepared
@@ -213,3 +214,23 @@ async def test_leaving_early_closes_the_stream(client: httpx.AsyncClient) -> Non
         await stream.aclose()  # type: ignore[attr-defined]
         assert fake.completed == 0
     assert CTX.prefix  # the context is untouched
+
+
+async def test_the_waiting_work_runs_once_after_the_request_is_sent_before_the_first_token(
+    client: httpx.AsyncClient,
+) -> None:
+    """The pipeline's preparers run while the provider thinks: queued when the request's
+    body is on the wire (httpx's trace hook), so they meet no token yet."""
+    events: list[str] = []
+    with FakeProvider(REPLY, ttft_ms=150) as fake:
+        b = backend(client, "openai-compatible", fake.base_url, model="fake-coder")
+        prompt, params = prepared(b)
+        waiting.WHILE_WAITING.set(lambda: events.append("work"))
+        try:
+            async for token in b.stream(prompt, params):
+                events.append(token)
+        finally:
+            waiting.WHILE_WAITING.set(None)
+        assert len(fake.completion_requests()) == 1
+    assert events[0] == "work" and events.count("work") == 1
+    assert "".join(events[1:]) == REPLY
