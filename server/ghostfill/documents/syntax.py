@@ -136,12 +136,22 @@ class Grammars:
 class SyntaxTree:
     """One document's tree, edited in place and re-parsed incrementally on demand."""
 
-    def __init__(self, grammar: Grammar, data: bytes) -> None:
+    def __init__(
+        self,
+        grammar: Grammar,
+        data: bytes,
+        *,
+        old: Tree | None = None,
+        parser: Parser | None = None,
+    ) -> None:
+        """`data` parsed; incrementally when `old` is an edited tree of it (reparses 1)."""
         self.grammar = grammar
-        self._parser = grammar.parser()
-        self._tree: Tree = self._parser.parse(data)
+        self._parser = parser or grammar.parser()
+        self._tree: Tree = (
+            self._parser.parse(data) if old is None else self._parser.parse(data, old)
+        )
         self._dirty = False
-        self.reparses = 0
+        self.reparses = 0 if old is None else 1
 
     def edit(
         self,
@@ -167,16 +177,7 @@ class SyntaxTree:
         """A new tree of `data`: this tree's text with `length` bytes inserted at byte `at`,
         parsed incrementally (every subtree the insertion does not touch is reused, about
         half the time of a fresh parse of a short region). This tree is left as it was."""
-        head = data[:at]
-        row = head.count(b"\n")
-        start = (row, at - (head.rfind(b"\n") + 1))
-        added = data[at : at + length]
-        lines = added.count(b"\n")
-        end = (
-            (row + lines, len(added) - (added.rfind(b"\n") + 1))
-            if lines
-            else (row, start[1] + length)
-        )
+        start = _point(data, at)
         tree = self._tree.copy()
         tree.edit(
             start_byte=at,
@@ -184,12 +185,9 @@ class SyntaxTree:
             new_end_byte=at + length,
             start_point=start,
             old_end_point=start,
-            new_end_point=end,
+            new_end_point=_point(data, at + length),
         )
-        copy = SyntaxTree.__new__(SyntaxTree)
-        copy.grammar, copy._parser = self.grammar, self._parser
-        copy._tree, copy._dirty, copy.reparses = self._parser.parse(data, tree), False, 1
-        return copy
+        return SyntaxTree(self.grammar, data, old=tree, parser=self._parser)
 
     def refresh(self, data: bytes) -> None:
         if self._dirty:
@@ -305,6 +303,11 @@ def _walk_errors(node: Node) -> Iterable[Node]:
     if node.has_error:
         for child in node.children:
             yield from _walk_errors(child)
+
+
+def _point(data: bytes, offset: int) -> Point:
+    """(row, byte column) of `offset` in `data`."""
+    return data.count(b"\n", 0, offset), offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 def parse_once(grammar: Grammar, data: bytes) -> SyntaxTree:

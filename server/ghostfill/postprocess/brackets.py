@@ -109,17 +109,18 @@ ALLOWED = "brackets.allowed"
 
 def allowed_closers(ctx: FilterContext) -> Counter[str]:
     """How many closers of each kind the suggestion may have: the openers the prefix leaves
-    unclosed, less those the suffix closes."""
-    skip = skip_of(ctx.spec)
-    allowed = open_in(ctx.prefix, skip)
-    allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip))
+    unclosed, less those the suffix closes (lexed once per request, kept in the memo)."""
+    allowed: Counter[str] | None = ctx.memo.get(ALLOWED)
+    if allowed is None:
+        skip = skip_of(ctx.spec)
+        allowed = ctx.memo[ALLOWED] = open_in(ctx.prefix, skip)
+        allowed.subtract(closed_by(ctx.line_prefix, ctx.suffix, skip))
     return allowed
 
 
 def prepare_brackets(ctx: FilterContext) -> None:
     """While the provider thinks: lex the prefix and suffix once, for any closer to come."""
-    if ALLOWED not in ctx.memo:
-        ctx.memo[ALLOWED] = allowed_closers(ctx)
+    allowed_closers(ctx)
 
 
 async def balance_brackets(chunks: AsyncIterator[str], ctx: FilterContext) -> AsyncIterator[str]:
@@ -132,9 +133,7 @@ async def balance_brackets(chunks: AsyncIterator[str], ctx: FilterContext) -> As
             yield piece
             continue
         if allowed is None:
-            allowed = ctx.memo.get(ALLOWED)
-            if allowed is None:
-                allowed = allowed_closers(ctx)
+            allowed = allowed_closers(ctx)
         cut = excess_closer(ctx.line_prefix, text + piece, allowed, skip_of(ctx.spec))
         if cut != -1:
             head = (text + piece)[len(text) : cut] if cut >= len(text) else ""
