@@ -209,6 +209,19 @@ class Pipeline:
             log.debug("%s", timings.line("backend"))
         return Completion(answer, "backend", backend.name, cont.done, timings.ms["total"])
 
+    def ahead(self, doc: Document, position: Position) -> bool:
+        """Right after an edit, before the editor asks (it waits its debounce first): gather
+        the context a request at `position` would need, so the request reuses it. Nothing is
+        done where no prompt would be rendered (no completions for this document, the offline
+        engine) or where the cache would answer. True when it gathered."""
+        backend = self.backends.backend
+        if backend is None or not self.wanted(doc):
+            return False
+        if self.continuations.find(Probe.at(doc, position)) is not None:
+            return False
+        sized = self.pacer.sized(self.settings(), backend)
+        return self.context.ahead(doc, position, sized, self.workspace(), self.privacy().excluded)
+
     async def rehearse(self, doc: Document) -> tuple[Position, Completion] | None:
         """Walk a request's path once, at the end of `doc`'s middle line, asking no one: the
         context, the prompt, the stream and final filters over a line of the file as a

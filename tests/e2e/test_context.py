@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from ghostfill.fakes.openai import FakeProvider
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import backend_options, inline, open_doc, start
+from tests.e2e.conftest import backend_options, inline, open_doc, start, type_text
 
 MODELS = """\
 from dataclasses import dataclass
@@ -100,3 +101,47 @@ async def test_a_disabled_offline_engine_learns_nothing_while_symbols_are_indexe
         await asyncio.sleep(0.1)
     assert "class Invoice:" in prompt  # the symbol index was fed
     assert (await stats(client))["offline"]["files"] == 0  # the offline engine was not
+
+
+async def test_the_context_is_gathered_while_the_editor_waits_to_ask(
+    client: LanguageClient, fake: FakeProvider, workspace: Path
+) -> None:
+    """An editor sends an edit, then waits its debounce before asking: the server gathers the
+    context at the end of the edit in that wait, and the request reuses it, cross-file
+    definition and all. An edit of a privacy-excluded file gathers nothing ahead."""
+    package = workspace / "billing"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(MODELS)
+    (workspace / "secret.py").write_text("")
+    options = backend_options(fake, privacy={"exclude": ["secret.py"]})
+    await start(client, workspace, options)
+    for n in range(100):  # until the symbol index has models.py
+        uri = open_doc(client, package / f"warm_{n}.py", MAIN)
+        await inline(client, uri, 4, 4)
+        if "class Invoice:" in fake.completion_requests()[-1].body["messages"][-1]["content"]:
+            break
+        await asyncio.sleep(0.1)
+    body = "".join(f"def step_{n}(invoice):\n    return invoice\n\n\n" for n in range(200))
+    uri = open_doc(client, package / "service.py", MAIN + "\n\n" + body)
+    before = await _stats(client)
+    type_text(client, uri, 2, 4, 4, "total = Invoice(customer, cents)\n    ")
+    for _ in range(100):
+        if (await _stats(client)).contextAhead > before.contextAhead:
+            break
+        await asyncio.sleep(0.02)
+    gathered = await _stats(client)
+    assert gathered.contextAhead == before.contextAhead + 1
+    await inline(client, uri, 5, 4)
+    after = await _stats(client)
+    assert after.contextReused == gathered.contextReused + 1  # nothing gathered again
+    prompt = fake.completion_requests()[-1].body["messages"][-1]["content"]
+    assert "class Invoice:" in prompt and "total = Invoice(customer, cents)" in prompt
+    secret = open_doc(client, workspace / "secret.py", MAIN)
+    type_text(client, secret, 2, 4, 4, "x")
+    await asyncio.sleep(0.3)
+    assert (await _stats(client)).contextAhead == after.contextAhead
+
+
+async def _stats(client: LanguageClient) -> Any:
+    return await client.protocol.send_request_async("ghostfill/debugStats", {})

@@ -42,6 +42,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the provider thinks leaves the request path",
     )
     parser.add_argument(
+        "--keys-per-place",
+        type=int,
+        default=1,
+        metavar="K",
+        help="type K keystrokes at each place before moving to another random line (1: every "
+        "fresh request at a new place, the worst case; an editor asks where the user types, "
+        "and there the context of the scope is reused)",
+    )
+    parser.add_argument(
+        "--editor-wait-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="wait MS between sending each edit and asking, as editors do (their debounce: "
+        "VS Code ~50 ms, Neovim 200 ms); 0: ask at once, the worst case",
+    )
+    parser.add_argument(
         "--stages", action="store_true", help="break each request into stages (debug log)"
     )
     parser.add_argument(
@@ -150,13 +167,17 @@ async def measure(args: argparse.Namespace) -> int:
             await backend_time(fake, floor)
         backend: list[float] = []
         cpu = cpu_ms(server.pid)
-        for _ in range(args.requests):
-            row = rng.randrange(len(lines) - 1)
+        row = 0
+        for n in range(args.requests):
+            if n % max(args.keys_per_place, 1) == 0:
+                row = rng.randrange(len(lines) - 1)
             col = len(lines[row])
             version += 1
             server.insert(uri, version, row, col, " ")
             lines[row] += " "
             col += 1
+            if args.editor_wait_ms:
+                await asyncio.sleep(args.editor_wait_ms / 1000)
             edit = _next_edit(server, uri, version, row, col) if args.next_edit != "off" else None
             started = asyncio.get_running_loop().time()
             sent_at.append(time.time())
@@ -167,6 +188,8 @@ async def measure(args: argparse.Namespace) -> int:
             started = asyncio.get_running_loop().time()
             await server.inline(uri, row, col)
             cached.append((asyncio.get_running_loop().time() - started) * 1000)
+            if args.editor_wait_ms:  # the fake's floor after the same idle wait
+                await asyncio.sleep(args.editor_wait_ms / 1000)
             backend.append(await backend_time(fake, floor))
         cpu = (cpu_ms(server.pid) - cpu) / args.requests
         rss = rss_mb(server.pid)
@@ -180,6 +203,10 @@ async def measure(args: argparse.Namespace) -> int:
     )
     print(f"file: {args.lines} lines; {args.requests} requests; {speed} on 127.0.0.1")
     print(f"next edits asked after every change: {args.next_edit}")
+    print(
+        f"keystrokes per place: {args.keys_per_place}; the editor asks "
+        + (f"{args.editor_wait_ms:g} ms after each edit" if args.editor_wait_ms else "at once")
+    )
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
     print(f"fresh request, round trip (ms) {summary(fresh)}")
     print(f"  the fake alone, via httpx    {summary(backend)}  (one after each pair)")

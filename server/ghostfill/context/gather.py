@@ -97,6 +97,8 @@ class ContextEngine:
         self._hints = ScopeHints()
         self.reused = 0
         """Requests answered with the previous request's snippets (for benchmarks)."""
+        self.ahead_count = 0
+        """Gathers done ahead of a request, after an edit (for benchmarks)."""
 
     @classmethod
     def standard(cls, grammars: Grammars) -> ContextEngine:
@@ -191,15 +193,7 @@ class ContextEngine:
             self.reused += 1
             scopes, ranked = reuse.scopes, _outside(reuse.snippets, doc.path, window)
         else:
-            tree = doc.syntax(fresh=False)
-            around = enclosing_scopes(doc, tree, cursor) if tree is not None else []
-            scopes = enclosing_signatures(doc, cursor, window.first_row, around)
-            ranked = self._snippets(doc, window, settings, excluded)
-            first, last = _scope_rows(around, row)
-            starts = tuple(m.captures["context"][0].start_row for m in around)
-            self._last = _Reused(
-                doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked, starts
-            )
+            scopes, ranked = self._gathered(doc, cursor, window, settings, workspace, excluded)
         line_prefix = window.line_prefix
         return CompletionContext(
             uri=doc.uri,
@@ -224,6 +218,49 @@ class ContextEngine:
             spec=doc.spec,
             workspace=workspace,
         )
+
+    def ahead(
+        self,
+        doc: Document,
+        pos: Position,
+        settings: Settings,
+        workspace: str = "",
+        excluded: Callable[[str], bool] | None = None,
+    ) -> bool:
+        """Gather the snippets and scopes at `pos` now and keep them, so that a request there
+        reuses them: an editor waits its debounce between sending an edit and asking, and that
+        wait is idle time here. False when a request at `pos` would reuse what is kept already
+        (nothing is done)."""
+        cursor = doc.offset(pos, strict=False)
+        row, col = doc.point(cursor)
+        context = settings.context
+        window = cursor_window(doc, row, col, context.windowTokens, context.suffixShare)
+        if self._reusable(doc, row, window, settings, workspace) is not None:
+            return False
+        self._gathered(doc, cursor, window, settings, workspace, excluded)
+        self.ahead_count += 1
+        return True
+
+    def _gathered(
+        self,
+        doc: Document,
+        cursor: int,
+        window: Window,
+        settings: Settings,
+        workspace: str,
+        excluded: Callable[[str], bool] | None,
+    ) -> tuple[tuple[str, ...], tuple[Snippet, ...]]:
+        """Scopes and ranked snippets at `cursor`, gathered afresh and kept for reuse."""
+        tree = doc.syntax(fresh=False)
+        around = enclosing_scopes(doc, tree, cursor) if tree is not None else []
+        scopes = enclosing_signatures(doc, cursor, window.first_row, around)
+        ranked = self._snippets(doc, window, settings, excluded)
+        first, last = _scope_rows(around, window.row)
+        starts = tuple(m.captures["context"][0].start_row for m in around)
+        self._last = _Reused(
+            doc.uri, settings, workspace, first, last, window.first_row, scopes, ranked, starts
+        )
+        return scopes, ranked
 
     def rehearse(
         self,

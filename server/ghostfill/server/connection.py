@@ -267,6 +267,9 @@ class Connection:
         for handle in self.session.reparse.values():
             handle.cancel()
         self.session.reparse.clear()
+        if self.session.ahead is not None:
+            self.session.ahead.cancel()
+            self.session.ahead = None
         for doc in list(self.session.documents):
             self.session.continuations.drop(doc.uri)
         await self.session.backends.close()
@@ -339,6 +342,7 @@ class Connection:
         doc = self.session.documents.change(uri, version, changes)
         self.context.changed(doc, changes)
         self._reparse_when_idle(doc)
+        self._gather_ahead(doc, changes)
 
     def save_document(self, uri: str) -> None:
         """A save: the symbol index and the offline model re-count the file's text."""
@@ -374,6 +378,34 @@ class Connection:
             doc.syntax()
 
         reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, run)
+
+    def _gather_ahead(self, doc: Document, changes: list[TextChange]) -> None:
+        """Gather the context at the end of the last edit once the loop is free: editors wait
+        their debounce (VS Code ~50 ms, Neovim 200 ms) between sending an edit and asking,
+        so a request there finds it gathered. A request read in the same turn gathers first,
+        and this then finds nothing to do."""
+        session = self.session
+        if (handle := session.ahead) is not None:
+            handle.cancel()
+            session.ahead = None
+        last = changes[-1] if changes else None
+        if last is None or last.start is None:
+            return  # a whole-document replacement says nothing of where the cursor is
+        end = doc.offset(last.start, strict=False) + len(
+            last.text.encode("utf-8", errors="surrogatepass")
+        )
+        position, version = doc.position(min(end, len(doc.data))), doc.version
+
+        def run() -> None:
+            session.ahead = None
+            if session.documents.find(doc.uri) is not doc or doc.version != version:
+                return
+            try:
+                self.pipeline.ahead(doc, position)
+            except Exception:  # ahead of time only: the request gathers for itself
+                log.exception("gathering context ahead failed")
+
+        session.ahead = asyncio.get_running_loop().call_soon(run)
 
     async def _learn(self, path: str, text: str | None) -> None:
         if self.workspace is not None and not self.session.privacy().excluded(path):
@@ -433,6 +465,7 @@ class Connection:
             backend_calls=self._backend_calls + self.pipeline.backend_calls,
             prefetches=self.pipeline.prefetches,
             context_reused=self.context.reused,
+            context_ahead=self.context.ahead_count,
             offline=workspace.stats() if workspace is not None else {},
             next_edit=self.session.next_edits.stats(),
             symbols=workspace.symbol_stats() if workspace is not None else {},

@@ -81,6 +81,8 @@ class DebugStats:
     """Continuations asked for ahead of the user (the last cached line reached)."""
     context_reused: int
     """Requests whose snippets and scopes were reused from the previous one."""
+    context_ahead: int
+    """Contexts gathered after an edit, before any request asked for them."""
     offline: dict[str, int]
     """The workspace's offline model (files, tokens, ...)."""
     next_edit: dict[str, int]

@@ -208,3 +208,47 @@ def test_reuse_follows_a_window_moved_by_enter_but_not_over_a_scope(
     moved = engine.gather(doc, Position(start + 1, 4), settings)
     assert source.asked == asked + 1
     assert any("def long" in s for s in moved.scopes) and "def long" not in moved.prefix
+
+
+def test_context_gathered_ahead_is_what_the_request_there_gets(
+    grammars: Grammars, store: DocumentStore
+) -> None:
+    """Gathered after an edit, before the request: the request reuses it and gets exactly
+    what an engine that gathered only then gets; a second `ahead` there does nothing."""
+    billing = "def balance_of(x):\n    return x.total\n" + "\n" * 30 + SIMILAR
+    text = "def report(customer, ledger):\n    x = balance_of(ledger)\n    \n\n" * 60
+    fresh_store = DocumentStore(grammars.registry, grammars)
+    engines = [ContextEngine.standard(grammars), ContextEngine.standard(grammars)]
+    try:
+        docs = []
+        for s, engine in zip((store, fresh_store), engines, strict=True):
+            engine.opened(s.open("file:///w/billing.py", billing, 1))
+            docs.append(s.open("file:///w/ahead.py", text, 1))
+            engine.opened(docs[-1])
+            assert engine.symbols is not None and engine.symbols.wait_idle(10)
+        settings = Settings()
+        for n, row in enumerate((126, 18, 202)):  # new places: nothing to reuse
+            for s, engine, doc in zip((store, fresh_store), engines, docs, strict=True):
+                edit(s, engine, doc, row, 4, "y = x")
+            ahead, fresh = engines
+            assert ahead.ahead(docs[0], Position(row, 9), settings)
+            assert not ahead.ahead(docs[0], Position(row, 9), settings)
+            got = ahead.gather(docs[0], Position(row, 9), settings)
+            want = fresh.gather(docs[1], Position(row, 9), settings)
+            assert got == want and got.snippets
+            assert ahead.ahead_count == n + 1 and ahead.reused == n + 1 and fresh.reused == 0
+    finally:
+        for engine in engines:
+            engine.close()
+
+
+def test_ahead_leaves_nothing_that_outlives_an_edit_elsewhere(store: DocumentStore) -> None:
+    source = Counting()
+    engine = ContextEngine([source])
+    settings = Settings()
+    doc = store.open("file:///w/a.py", CODE, 1)
+    engine.opened(doc)
+    assert engine.ahead(doc, Position(5, 4), settings) and source.asked == 1
+    edit(store, engine, doc, 10, 4, "z")  # in `second`: what was gathered ahead is stale
+    engine.gather(doc, Position(5, 4), settings)
+    assert source.asked == 2 and engine.reused == 0

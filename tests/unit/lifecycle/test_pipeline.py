@@ -411,3 +411,22 @@ async def test_a_secret_document_is_not_rehearsed() -> None:
     w.pipeline.privacy = lambda: PrivacyFilter(("calc.py",), (), False)
     assert await w.pipeline.rehearse(w.doc) is None
     assert w.engine.asked == 0 and w.backend.calls == 0
+
+
+async def test_context_is_gathered_ahead_only_where_a_request_would_gather_it() -> None:
+    w = world([Script(["return a + b\n"])])
+    w.type(1, 4, "r")
+    assert w.pipeline.ahead(w.doc, Position(1, 5))  # then the request reuses it
+    answer = await complete(w, 1, 5)
+    assert answer is not None and answer.text == "return a + b"
+    assert w.pipeline.context.ahead_count == 1 and w.pipeline.context.reused == 1
+    w.type(1, 5, "r")  # typing through the suggestion: the cache answers there
+    assert not w.pipeline.ahead(w.doc, Position(1, 6))
+    w.pipeline.privacy = lambda: PrivacyFilter(("calc.py",), (), False)
+    w.type(2, 0, "x")
+    assert not w.pipeline.ahead(w.doc, Position(2, 1))  # a secret file never reaches a prompt
+    w.pipeline.privacy = lambda: PrivacyFilter((), (), False)
+    w.pipeline.backends = Holder(None)  # type: ignore[assignment]
+    assert not w.pipeline.ahead(w.doc, Position(2, 1))  # the offline engine reads no prompt
+    assert w.pipeline.context.ahead_count == 1
+    await _settle(w)
