@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 
 REPARSE_IDLE_S = 0.15
 """Typing pause after which an edited document's tree is re-parsed."""
+AHEAD_AFTER_S = 0.002
+"""Wait after an edit before gathering the context there ahead of the request. The request
+of an editor that asks at once is read within a fraction of a millisecond and cancels it;
+editors' debounces are 50-200 ms."""
 PARENT_POLL_S = 2.0
 """How often the editor process named in initialize `processId` is checked for life."""
 
@@ -267,9 +271,7 @@ class Connection:
         for handle in self.session.reparse.values():
             handle.cancel()
         self.session.reparse.clear()
-        if self.session.ahead is not None:
-            self.session.ahead.cancel()
-            self.session.ahead = None
+        self._cancel_ahead()
         for doc in list(self.session.documents):
             self.session.continuations.drop(doc.uri)
         await self.session.backends.close()
@@ -380,14 +382,12 @@ class Connection:
         reparse[doc.uri] = asyncio.get_running_loop().call_later(REPARSE_IDLE_S, run)
 
     def _gather_ahead(self, doc: Document, changes: list[TextChange]) -> None:
-        """Gather the context at the end of the last edit once the loop is free: editors wait
-        their debounce (VS Code ~50 ms, Neovim 200 ms) between sending an edit and asking,
-        so a request there finds it gathered. A request read in the same turn gathers first,
-        and this then finds nothing to do."""
+        """Gather the context at the end of the last edit `AHEAD_AFTER_S` after it: editors
+        wait their debounce (VS Code ~50 ms, Neovim 200 ms) between sending an edit and
+        asking, so a request there finds it gathered. A request sent at once cancels it and
+        gathers for itself."""
+        self._cancel_ahead()
         session = self.session
-        if (handle := session.ahead) is not None:
-            handle.cancel()
-            session.ahead = None
         last = changes[-1] if changes else None
         if last is None or last.start is None:
             return  # a whole-document replacement says nothing of where the cursor is
@@ -405,7 +405,12 @@ class Connection:
             except Exception:  # ahead of time only: the request gathers for itself
                 log.exception("gathering context ahead failed")
 
-        session.ahead = asyncio.get_running_loop().call_soon(run)
+        session.ahead = asyncio.get_running_loop().call_later(AHEAD_AFTER_S, run)
+
+    def _cancel_ahead(self) -> None:
+        if (handle := self.session.ahead) is not None:
+            handle.cancel()
+            self.session.ahead = None
 
     async def _learn(self, path: str, text: str | None) -> None:
         if self.workspace is not None and not self.session.privacy().excluded(path):
@@ -427,6 +432,7 @@ class Connection:
 
     async def complete(self, uri: str, pos: types.Position) -> tuple[Document, Completion] | None:
         """The suggestion at `pos`, with the document as it is when it is ready."""
+        self._cancel_ahead()  # the editor asked: the request gathers (or hits the cache) itself
         position = Position(pos.line, pos.character)
         try:
             doc = self.session.documents.get(uri)

@@ -183,7 +183,7 @@ class Session:
         self.continuations = Continuations()
         self.reparse: dict[str, asyncio.TimerHandle] = {}
         """Pending idle re-parses, by URI."""
-        self.ahead: asyncio.Handle | None = None
+        self.ahead: asyncio.TimerHandle | None = None
         """The pending gather of context ahead of a request, after the last edit."""
         self._privacy: tuple[tuple[Any, ...], PrivacyFilter] | None = None
         self._rewrite: tuple[tuple[Any, ...], RewriteClient | None] | None = None
