@@ -173,6 +173,15 @@ class EditorWorld:
                 f"{argv[0]} timed out after {timeout}s\n{self.diagnostics()}\n{exc.stderr!r}"
             )
 
+    def server_logs(self) -> str:
+        """The server's debug log, in-process or the daemon's."""
+        daemon_log = Path(self.env["XDG_STATE_HOME"]) / "ghostfill" / "daemon.log"
+        return "".join(
+            path.read_text(errors="replace")
+            for path in (self.server_log, daemon_log)
+            if path.exists()
+        )
+
     def diagnostics(self) -> str:
         log = (
             self.server_log.read_text(errors="replace")[-4000:] if self.server_log.exists() else ""

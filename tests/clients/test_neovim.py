@@ -49,6 +49,9 @@ def test_neovim12_ghost_text_is_shown_and_tab_accepts_it(nvim12: Path, world: Ed
     fallback = next(e for e in events if e["event"] == "tab_fallback")
     assert fallback["lines_added"] == 1 and fallback["line"].strip() == "", fallback
     assert fallback["line"] in ("\t", "    "), fallback
+    # Neovim sends an edit typed after a pause at once and asks 200 ms later: the server
+    # gathers the context in that wait, and the request reuses it
+    assert "context gathered ahead at " in world.server_logs(), world.diagnostics()
     times = [float(r["ghost_ms"]) for r in runs]
     FIGURES.append(
         f"Neovim 0.12 keypress -> ghost text: median {median_ms(times):.0f} ms over {RUNS} runs "

@@ -340,6 +340,7 @@ def test_ghost_text_appears_is_accepted_and_saved(
     cs = CodeServer(tmp_path, trace=trace)
     cs.install(vsix)
     extra: dict[str, Any] = {"ghostfill.server.pythonPath": sys.executable}
+    extra["ghostfill.logLevel"] = "debug"  # the output panel then shows each request's stages
     if os.environ.get("GHOSTFILL_VSCODE_NEXT_EDIT") == "off":  # measuring what next edits cost
         extra["ghostfill.nextEdit.enable"] = False
     if trace:
@@ -404,6 +405,9 @@ def test_ghost_text_appears_is_accepted_and_saved(
     picked = json.loads((ws / ".vscode" / "settings.json").read_text())
     assert picked["ghostfill.backend.model"] == "qwen-2.5-coder-fake"
     assert "client running" in cs.extension_log()
+    # VS Code sends each edit at once and asks after its debounce: the server gathers the
+    # context in that wait, and the request reuses it
+    assert "context gathered ahead at " in cs.extension_log()
     assert cs.extension_log().count("client running") == 1, "the server was restarted"
 
     # Feedback: each <Tab> ran the item's ghostfill.didAccept command, and the extension

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -400,10 +401,19 @@ class Connection:
             session.ahead = None
             if session.documents.find(doc.uri) is not doc or doc.version != version:
                 return
+            started = time.perf_counter()
             try:
-                self.pipeline.ahead(doc, position)
+                gathered = self.pipeline.ahead(doc, position)
             except Exception:  # ahead of time only: the request gathers for itself
                 log.exception("gathering context ahead failed")
+                return
+            if gathered:
+                log.debug(
+                    "context gathered ahead at %d:%d in %.2f ms",
+                    position.line,
+                    position.character,
+                    (time.perf_counter() - started) * 1000,
+                )
 
         session.ahead = asyncio.get_running_loop().call_later(AHEAD_AFTER_S, run)
 
