@@ -49,3 +49,18 @@ def test_the_stages_of_fresh_requests_and_cache_hits_are_printed() -> None:
     stages = dict(part.split() for part in first.group(2).split(", "))
     assert {"context", "first_line", "total"} <= set(stages)
     assert 0 < float(stages["total"]) < float(first.group(1))
+
+
+def test_an_editor_wait_and_typing_at_one_place_are_reported() -> None:
+    argv = ["overhead", "--requests", "6", "--editor-wait-ms", "20", "--keys-per-place", "3"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ghostfill", "bench", *argv],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "keystrokes per place: 3; the editor asks 20 ms after each edit" in done.stdout
+    assert re.search(r"server overhead \(ms\)\s+p50 \d+\.\d\d", done.stdout), done.stdout
+    echo = re.search(r"bare JSON-RPC echo.*p50 (\d+\.\d\d) ms 20 ms after", done.stdout)
+    assert echo and float(echo.group(1)) > 0, done.stdout

@@ -234,6 +234,15 @@ async def measure(args: argparse.Namespace) -> int:
         )
         print(f"  overhead while indexing (ms)  {summary(during)}  ({len(during)} requests)")
         print(f"  overhead after indexing (ms)  {summary(after)}  ({len(after)} requests)")
+    if args.editor_wait_ms:  # what the same wait costs a bare LSP round trip, for scale
+        from ghostfill.bench.compare import echo_floor
+
+        echo = await echo_floor(args.editor_wait_ms / 1000)
+        print(
+            f"bare JSON-RPC echo (stdlib), same client: p50 {percentile(echo.paced, 0.5):.2f} ms "
+            f"{args.editor_wait_ms:g} ms after each edit, {percentile(echo.back_to_back, 0.5):.2f}"
+            " ms back to back"
+        )
     if logged_stages:
         print_stages(read_stages(logged_stages), fresh, cached)
     return 0
