@@ -13,6 +13,9 @@ line) by up to `REUSE_WINDOW_SHIFT` rows when no enclosing scope starts in the r
 over (its signature would have to appear or go); snippets of this file that the moved window
 now shows are dropped. Any edit elsewhere, or a document opened,
 saved or closed, settings changed, or `REUSE_LIMIT` reuses in a row, recomputes everything.
+
+`ahead` gathers and keeps the same thing before any request asks, in the wait between an
+editor's edit and its request (its debounce), so a request at a new place reuses it too.
 """
 
 from __future__ import annotations
