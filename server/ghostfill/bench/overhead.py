@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from ghostfill.bench.compare import echo_floor
 from ghostfill.bench.driver import ServerUnderTest, cpu_ms, percentile, rss_mb, summary
 from ghostfill.bench.replay import serve_command
 from ghostfill.fakes.openai import FakeProvider
@@ -235,8 +236,6 @@ async def measure(args: argparse.Namespace) -> int:
         print(f"  overhead while indexing (ms)  {summary(during)}  ({len(during)} requests)")
         print(f"  overhead after indexing (ms)  {summary(after)}  ({len(after)} requests)")
     if args.editor_wait_ms:  # what the same wait costs a bare LSP round trip, for scale
-        from ghostfill.bench.compare import echo_floor
-
         echo = await echo_floor(args.editor_wait_ms / 1000)
         print(
             f"bare JSON-RPC echo (stdlib), same client: p50 {percentile(echo.paced, 0.5):.2f} ms "

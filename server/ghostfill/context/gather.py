@@ -184,14 +184,12 @@ class ContextEngine:
         checked on every snippet that makes the cut; excluded files never reach the prompt.
         With `snippets=False` only the cursor window is read (no prompt will be rendered)."""
         cursor = doc.offset(pos)
-        row, col = doc.point(cursor)
-        context = settings.context
-        window = cursor_window(doc, row, col, context.windowTokens, context.suffixShare)
+        window = _window_at(doc, cursor, settings)
         scopes: tuple[str, ...]
         ranked: tuple[Snippet, ...]
         if not snippets:  # no prompt will be rendered: the cursor window is all
             scopes, ranked = (), ()
-        elif (reuse := self._reusable(doc, row, window, settings, workspace)) is not None:
+        elif (reuse := self._reusable(doc, window, settings, workspace)) is not None:
             reuse.uses += 1
             self.reused += 1
             scopes, ranked = reuse.scopes, _outside(reuse.snippets, doc.path, window)
@@ -235,10 +233,8 @@ class ContextEngine:
         wait is idle time here. False when a request at `pos` would reuse what is kept already
         (nothing is done)."""
         cursor = doc.offset(pos, strict=False)
-        row, col = doc.point(cursor)
-        context = settings.context
-        window = cursor_window(doc, row, col, context.windowTokens, context.suffixShare)
-        if self._reusable(doc, row, window, settings, workspace) is not None:
+        window = _window_at(doc, cursor, settings)
+        if self._reusable(doc, window, settings, workspace) is not None:
             return False
         self._gathered(doc, cursor, window, settings, workspace, excluded)
         self.ahead_count += 1
@@ -283,7 +279,7 @@ class ContextEngine:
             self._last, self.reused = last, reused
 
     def _reusable(
-        self, doc: Document, row: int, window: Window, settings: Settings, workspace: str
+        self, doc: Document, window: Window, settings: Settings, workspace: str
     ) -> _Reused | None:
         last = self._last
         if (
@@ -292,7 +288,7 @@ class ContextEngine:
             or last.settings is not settings
             or last.workspace != workspace
             or last.uses >= REUSE_LIMIT
-            or not last.first_row <= row <= last.last_row
+            or not last.first_row <= window.row <= last.last_row
             or abs(window.first_row - last.window_first) > REUSE_WINDOW_SHIFT
             or last.moved_over_a_scope(window.first_row)
         ):
@@ -313,6 +309,13 @@ class ContextEngine:
             except Exception:  # context is an extra: a failing source costs only its snippets
                 log.exception("context source %s failed", type(source).__name__)
         return _ranked(snippets, doc, window, settings, excluded)
+
+
+def _window_at(doc: Document, cursor: int, settings: Settings) -> Window:
+    """The cursor window at byte `cursor`, sized by the context settings."""
+    row, col = doc.point(cursor)
+    context = settings.context
+    return cursor_window(doc, row, col, context.windowTokens, context.suffixShare)
 
 
 def _outside(snippets: tuple[Snippet, ...], path: str, window: Window) -> tuple[Snippet, ...]:
