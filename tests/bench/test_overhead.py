@@ -38,6 +38,8 @@ def test_the_stages_of_fresh_requests_and_cache_hits_are_printed() -> None:
     }
     # own work is the total less the time blocked on the fake: part of it, never all of it
     assert 0 < p50["own"] < p50["total"]
+    # the floor of the stack, a bare pygls + httpx relay, timed in the same run
+    assert re.search(r"a bare pygls \+ httpx relay\s+p50 \d+\.\d\d", done.stdout), done.stdout
     assert re.search(r"^\s{4}total\s+p50", hit, re.MULTILINE)
     assert "own" not in hit and "prepare" not in hit  # a cache hit never waits on a backend
     # the first fresh request, a second after the file opened, has its own line of stages

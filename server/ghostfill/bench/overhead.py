@@ -17,8 +17,10 @@ import asyncio
 import math
 import os
 import random
+import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -101,6 +103,9 @@ FIRST_AFTER_S = 1.0
 """The pause between opening the file and the first request (before the others)."""
 
 
+REPLY = "value = compute(x)"
+"""What the fake answers every request."""
+
 WARM_FLOOR = 5
 """Requests of the floor's client before it is timed (its connection and first-use costs)."""
 
@@ -124,7 +129,7 @@ async def measure(args: argparse.Namespace) -> int:
     lines = text.split("\n")
     with (
         tempfile.TemporaryDirectory() as tmp,
-        FakeProvider("value = compute(x)", ttft_ms=args.ttft_ms) as fake,
+        FakeProvider(REPLY, ttft_ms=args.ttft_ms) as fake,
     ):
         root = Path(tmp)
         path = root / "big.py"
@@ -151,10 +156,6 @@ async def measure(args: argparse.Namespace) -> int:
         await server.start(options, root)
         uri = path.as_uri()
         server.open(uri, text, "python")
-        fresh: list[float] = []
-        cached: list[float] = []
-        sent_at: list[float] = []
-        version = 1
         first = float("nan")
         if not args.index_files:  # (with them, the first requests are meant to meet indexing)
             server.warm_client()
@@ -166,39 +167,17 @@ async def measure(args: argparse.Namespace) -> int:
         floor = httpx.AsyncClient()
         for _ in range(WARM_FLOOR):
             await backend_time(fake, floor)
-        backend: list[float] = []
         cpu = cpu_ms(server.pid)
-        row = 0
-        for n in range(args.requests):
-            if n % max(args.keys_per_place, 1) == 0:
-                row = rng.randrange(len(lines) - 1)
-            col = len(lines[row])
-            version += 1
-            server.insert(uri, version, row, col, " ")
-            lines[row] += " "
-            col += 1
-            if args.editor_wait_ms:
-                await asyncio.sleep(args.editor_wait_ms / 1000)
-            edit = _next_edit(server, uri, version, row, col) if args.next_edit != "off" else None
-            started = asyncio.get_running_loop().time()
-            sent_at.append(time.time())
-            await server.inline(uri, row, col)
-            fresh.append((asyncio.get_running_loop().time() - started) * 1000)
-            if edit is not None:
-                await edit
-            started = asyncio.get_running_loop().time()
-            await server.inline(uri, row, col)
-            cached.append((asyncio.get_running_loop().time() - started) * 1000)
-            if args.editor_wait_ms:  # the fake's floor after the same idle wait
-                await asyncio.sleep(args.editor_wait_ms / 1000)
-            backend.append(await backend_time(fake, floor))
+        asked = await ask(server, uri, lines, rng, args, fake, floor)
         cpu = (cpu_ms(server.pid) - cpu) / args.requests
         rss = rss_mb(server.pid)
         await server.stop()
+        relay = await relay_floor(uri, text, args, fake, floor)
         await floor.aclose()
         logged_stages = stage_lines(log_file) if args.stages else []
         indexed_at = indexing_end(log_file) if args.index_files else None
-    overhead = [max(f - percentile(backend, 0.5), 0.0) for f in fresh]
+    fresh, cached, sent_at, backend = asked.fresh, asked.cached, asked.sent_at, asked.backend
+    overhead = asked.overhead()
     speed = (
         f"fake backend with TTFT {args.ttft_ms:g} ms" if args.ttft_ms else "instant fake backend"
     )
@@ -212,6 +191,7 @@ async def measure(args: argparse.Namespace) -> int:
     print(f"fresh request, round trip (ms) {summary(fresh)}")
     print(f"  the fake alone, via httpx    {summary(backend)}  (one after each pair)")
     print(f"  server overhead (ms)         {summary(overhead)}")
+    print(f"  a bare pygls + httpx relay   {summary(relay.overhead())}  (its overhead, same fake)")
     print(f"cache hit, round trip (ms)     {summary(cached)}")
     print(
         f"first fresh request, {FIRST_AFTER_S:.0f} s after opening the file: {first:.1f} ms round trip"
@@ -220,7 +200,7 @@ async def measure(args: argparse.Namespace) -> int:
         print_first(logged_stages[0][1])
         logged_stages = logged_stages[1:]
     print(f"server CPU per keystroke (a didChange, a fresh request, a cache hit): {cpu:.2f} ms")
-    served = len(fake.completion_requests()) - len(backend) - WARM_FLOOR
+    served = asked.served
     print(f"backend requests from the server: {served}; RSS after run: {rss:.0f} MB")
     if args.index_files:
         during = [
@@ -245,6 +225,93 @@ async def measure(args: argparse.Namespace) -> int:
     if logged_stages:
         print_stages(read_stages(logged_stages), fresh, cached)
     return 0
+
+
+@dataclass
+class Asked:
+    """One server's timed requests: round trips (ms) and the fake's floor beside them."""
+
+    fresh: list[float] = field(default_factory=list)
+    cached: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)
+    """When each fresh request was sent (epoch seconds)."""
+    backend: list[float] = field(default_factory=list)
+    served: int = 0
+    """Backend requests the server made."""
+
+    def overhead(self) -> list[float]:
+        """Each fresh round trip less the fake's median cost to any HTTP client."""
+        floor = percentile(self.backend, 0.5)
+        return [max(f - floor, 0.0) for f in self.fresh]
+
+
+async def ask(
+    server: ServerUnderTest,
+    uri: str,
+    lines: list[str],
+    rng: random.Random,
+    args: argparse.Namespace,
+    fake: FakeProvider,
+    floor: httpx.AsyncClient,
+    *,
+    again: bool = True,
+) -> Asked:
+    """Type a space at the end of a random line and ask, `args.requests` times (`again`: ask
+    once more at the same place, the cache hit), timing the fake alone after each."""
+    out = Asked()
+    before = len(fake.completion_requests())
+    version = 1
+    row = 0
+    for n in range(args.requests):
+        if n % max(args.keys_per_place, 1) == 0:
+            row = rng.randrange(len(lines) - 1)
+        col = len(lines[row])
+        version += 1
+        server.insert(uri, version, row, col, " ")
+        lines[row] += " "
+        col += 1
+        if args.editor_wait_ms:
+            await asyncio.sleep(args.editor_wait_ms / 1000)
+        edit = _next_edit(server, uri, version, row, col) if args.next_edit != "off" else None
+        started = asyncio.get_running_loop().time()
+        out.sent_at.append(time.time())
+        await server.inline(uri, row, col)
+        out.fresh.append((asyncio.get_running_loop().time() - started) * 1000)
+        if edit is not None:
+            await edit
+        if again:
+            started = asyncio.get_running_loop().time()
+            await server.inline(uri, row, col)
+            out.cached.append((asyncio.get_running_loop().time() - started) * 1000)
+        if args.editor_wait_ms:  # the fake's floor after the same idle wait
+            await asyncio.sleep(args.editor_wait_ms / 1000)
+        out.backend.append(await backend_time(fake, floor))
+    out.served = len(fake.completion_requests()) - before - len(out.backend)
+    return out
+
+
+async def relay_floor(
+    uri: str, text: str, args: argparse.Namespace, fake: FakeProvider, floor: httpx.AsyncClient
+) -> Asked:
+    """The same requests through `relay_floor.py`: what a pygls + httpx server costs."""
+    relay = ServerUnderTest(
+        [sys.executable, "-m", "ghostfill.bench.relay_floor", fake.base_url, "fake-coder"]
+    )
+    await relay.start({})
+    relay.warm_client()
+    relay.open(uri, text, "python")
+    quiet = argparse.Namespace(**{**vars(args), "next_edit": "off"})
+    lines = text.split("\n")
+    answer = await relay.inline(uri, 0, 0)  # its client's and the fake's first use, untimed
+    if answer != REPLY:
+        await relay.stop()
+        raise RuntimeError(f"the relay floor answered {answer!r}, not the fake's {REPLY!r}")
+    try:
+        return await ask(
+            relay, uri, lines, random.Random(args.seed), quiet, fake, floor, again=False
+        )
+    finally:
+        await relay.stop()
 
 
 def print_first(parts: dict[str, float]) -> None:
