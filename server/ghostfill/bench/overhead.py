@@ -105,6 +105,7 @@ FIRST_AFTER_S = 1.0
 
 REPLY = "value = compute(x)"
 """What the fake answers every request."""
+MODEL = "fake-coder"
 
 WARM_FLOOR = 5
 """Requests of the floor's client before it is timed (its connection and first-use costs)."""
@@ -115,7 +116,7 @@ async def backend_time(fake: FakeProvider, client: httpx.AsyncClient) -> float:
     Timed after every request pair, on a warm connection, so that the floor meets the same
     machine as the server's requests (a floor timed once, after the run, moved by ±0.3 ms
     from run to run here)."""
-    body = {"model": "fake-coder", "stream": True, "messages": [{"role": "user", "content": "x"}]}
+    body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "x"}]}
     started = time.perf_counter()
     async with client.stream("POST", f"{fake.base_url}/chat/completions", json=body) as response:
         async for _ in response.aiter_lines():
@@ -144,7 +145,7 @@ async def measure(args: argparse.Namespace) -> int:
             "backend": {
                 "provider": "openai-compatible",
                 "baseUrl": fake.base_url,
-                "model": "fake-coder",
+                "model": MODEL,
             },
             "completion": {"debounceMs": 0},
             "offline": {"enable": bool(args.offline)},
@@ -176,7 +177,6 @@ async def measure(args: argparse.Namespace) -> int:
         await floor.aclose()
         logged_stages = stage_lines(log_file) if args.stages else []
         indexed_at = indexing_end(log_file) if args.index_files else None
-    fresh, cached, sent_at, backend = asked.fresh, asked.cached, asked.sent_at, asked.backend
     overhead = asked.overhead()
     speed = (
         f"fake backend with TTFT {args.ttft_ms:g} ms" if args.ttft_ms else "instant fake backend"
@@ -188,11 +188,11 @@ async def measure(args: argparse.Namespace) -> int:
         + (f"{args.editor_wait_ms:g} ms after each edit" if args.editor_wait_ms else "at once")
     )
     print(f"spawn → initialize result      {server.startup_ms:.0f} ms")
-    print(f"fresh request, round trip (ms) {summary(fresh)}")
-    print(f"  the fake alone, via httpx    {summary(backend)}  (one after each pair)")
+    print(f"fresh request, round trip (ms) {summary(asked.fresh)}")
+    print(f"  the fake alone, via httpx    {summary(asked.backend)}  (one after each pair)")
     print(f"  server overhead (ms)         {summary(overhead)}")
     print(f"  a bare pygls + httpx relay   {summary(relay.overhead())}  (its overhead, same fake)")
-    print(f"cache hit, round trip (ms)     {summary(cached)}")
+    print(f"cache hit, round trip (ms)     {summary(asked.cached)}")
     print(
         f"first fresh request, {FIRST_AFTER_S:.0f} s after opening the file: {first:.1f} ms round trip"
     )
@@ -200,12 +200,11 @@ async def measure(args: argparse.Namespace) -> int:
         print_first(logged_stages[0][1])
         logged_stages = logged_stages[1:]
     print(f"server CPU per keystroke (a didChange, a fresh request, a cache hit): {cpu:.2f} ms")
-    served = asked.served
-    print(f"backend requests from the server: {served}; RSS after run: {rss:.0f} MB")
+    print(f"backend requests from the server: {asked.served}; RSS after run: {rss:.0f} MB")
     if args.index_files:
         during = [
             o
-            for o, at in zip(overhead, sent_at, strict=True)
+            for o, at in zip(overhead, asked.sent_at, strict=True)
             if indexed_at is None or at < indexed_at
         ]
         after = overhead[len(during) :]
@@ -223,7 +222,7 @@ async def measure(args: argparse.Namespace) -> int:
             " ms back to back"
         )
     if logged_stages:
-        print_stages(read_stages(logged_stages), fresh, cached)
+        print_stages(read_stages(logged_stages), asked.fresh, asked.cached)
     return 0
 
 
@@ -295,18 +294,17 @@ async def relay_floor(
 ) -> Asked:
     """The same requests through `relay_floor.py`: what a pygls + httpx server costs."""
     relay = ServerUnderTest(
-        [sys.executable, "-m", "ghostfill.bench.relay_floor", fake.base_url, "fake-coder"]
+        [sys.executable, "-m", "ghostfill.bench.relay_floor", fake.base_url, MODEL]
     )
     await relay.start({})
     relay.warm_client()
     relay.open(uri, text, "python")
     quiet = argparse.Namespace(**{**vars(args), "next_edit": "off"})
     lines = text.split("\n")
-    answer = await relay.inline(uri, 0, 0)  # its client's and the fake's first use, untimed
-    if answer != REPLY:
-        await relay.stop()
-        raise RuntimeError(f"the relay floor answered {answer!r}, not the fake's {REPLY!r}")
     try:
+        answer = await relay.inline(uri, 0, 0)  # its client's and the fake's first use, untimed
+        if answer != REPLY:
+            raise RuntimeError(f"the relay floor answered {answer!r}, not the fake's {REPLY!r}")
         return await ask(
             relay, uri, lines, random.Random(args.seed), quiet, fake, floor, again=False
         )
